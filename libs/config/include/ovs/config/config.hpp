@@ -1,0 +1,140 @@
+#pragma once
+// The validated, frozen configuration of both services. One YAML file (see
+// deploy/ovenspace.yaml) holds every section; each service reads the parts it
+// needs. Plain structs: nothing here touches yaml-cpp, so any module can
+// include it cheaply.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ovs::config {
+
+using millis = std::chrono::milliseconds;
+
+struct endpoint {
+    std::string address;  // host name or IP literal
+    std::uint16_t port = 0;
+};
+
+// One OME listener the browser or an encoder talks to.
+struct tls_port {
+    bool tls = false;
+    std::uint16_t port = 0;
+};
+
+struct ome_config {
+    std::string host = "127.0.0.1";  // what browsers and encoders dial (domain for TLS)
+    struct api_t {
+        std::string host;  // where the gateway reaches the API; empty = ome.host
+        bool tls = false;
+        std::uint16_t port = 8081;
+        std::string access_token;  // secret; env OVENSPACE_OME_API_TOKEN overrides
+        std::string ca_file;       // optional CA bundle for https; empty = system store
+        millis timeout{2000};      // per request, connect to last byte
+    } api;
+    std::string vhost = "default";
+    std::string app = "app";
+    // OME version hint for URL shapes ("0.20"); the gateway prefers /v1/version.
+    std::string version = "0.20";
+    std::uint16_t rtmp_port = 1935;
+    std::uint16_t srt_port = 9999;
+    tls_port webrtc_provider{false, 3333};   // WebRTC and WHIP ingest signalling
+    tls_port webrtc_publisher{false, 3333};  // WebRTC playback signalling
+    tls_port llhls{false, 3333};             // LL-HLS playback
+    std::string webhook_secret;              // secret; env OVENSPACE_WEBHOOK_SECRET overrides
+};
+
+// How seats are admitted.
+enum class admission_mode {
+    webhook,  // only the seat's token holder may publish (OME AdmissionWebhooks)
+    open,     // like the original: seats follow whatever streams OME has
+};
+
+struct room_def {
+    std::string id;               // [a-z0-9-_]{1,32}, unique
+    std::string title;            // shown in the page header
+    unsigned seats = 9;           // 1..64
+    std::string stream_prefix = "stream";  // seat i streams "<prefix><i>"
+};
+
+struct ws_limits {
+    std::size_t max_message_bytes = 4096;        // a bigger frame closes the socket (1009)
+    unsigned commands_per_second = 20;           // token bucket, burst = 2x
+    std::size_t max_connections_per_room = 20000;
+    std::size_t max_connections_total = 50000;
+    std::size_t send_queue_messages = 512;       // a viewer further behind is dropped
+    millis handshake_timeout{5000};
+    millis idle_timeout{60000};                  // no pong within this closes
+};
+
+struct room_service_config {
+    endpoint listen{"0.0.0.0", 5000};
+    std::string web_root = "web/dist";
+    // Origins allowed to open /ws. Empty list: any origin whose host matches
+    // the request's Host header (same origin). "*" allows all.
+    std::vector<std::string> allowed_origins;
+    endpoint gateway{"127.0.0.1", 9600};  // internal protocol, room connects
+    millis lease{30000};                  // reserved seat must go live within this
+    millis disconnect_grace{5000};        // holder gone: seat freed after this
+    millis presence_interval{250};        // viewer-count updates coalesced to this
+    ws_limits limits;
+    std::size_t max_http_body_bytes = 8192;
+    millis shutdown_timeout{5000};
+};
+
+struct link_config {
+    std::size_t max_line_bytes = 65536;
+    millis request_timeout{1000};
+    millis heartbeat_interval{2000};
+    millis heartbeat_timeout{6000};  // nothing received for this long: peer is dead
+    millis reconnect_min{200};
+    millis reconnect_max{5000};
+};
+
+struct gateway_config {
+    endpoint http{"0.0.0.0", 9595};  // webhooks (POST /v1/admission), health, metrics
+    endpoint link{"127.0.0.1", 9600};  // internal protocol server
+    millis poll_interval{1000};
+    millis poll_backoff_max{10000};
+    millis admission_timeout{500};  // answer OME within this (OME waits up to 3 s)
+    std::size_t max_webhook_body_bytes = 16384;
+};
+
+struct config {
+    std::string source;  // file it was loaded from, for messages
+    admission_mode mode = admission_mode::webhook;
+    ome_config ome;
+    room_service_config room;
+    gateway_config gateway;
+    link_config link;
+    std::vector<room_def> rooms;  // at least one
+};
+
+// A config problem, naming the file, the key path and what was expected:
+//   "deploy/ovenspace.yaml: room.limits.commands_per_second (line 31): expected
+//    an integer from 1 to 1000, got 'fast'"
+class config_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Reads and validates a file; unknown keys are errors. Secrets are then taken
+// from the environment when set (OVENSPACE_OME_API_TOKEN,
+// OVENSPACE_WEBHOOK_SECRET). Throws config_error.
+config load_file(const std::string& path);
+
+// Same, from YAML text (tests); `source` names it in messages.
+config load_string(const std::string& yaml, const std::string& source);
+
+// Applies the environment overrides to an already loaded config; `getenv` is
+// injectable for tests.
+using env_lookup = std::function<std::optional<std::string>(const char* name)>;
+void apply_env(config& cfg, env_lookup lookup);
+
+}  // namespace ovs::config

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing OvenSpace needs on Debian 12.
+# Safe to run again: it installs only what is missing.
+#   scripts/deps.sh          build + run dependencies
+#   scripts/deps.sh --test   also what the test suite needs (Chromium, linters)
+set -euo pipefail
+
+packages=(
+    g++ cmake ninja-build pkg-config
+    libboost1.81-dev libboost-url1.81-dev
+    nlohmann-json3-dev libyaml-cpp-dev libssl-dev
+    nodejs npm
+)
+if [[ "${1:-}" == "--test" ]]; then
+    packages+=(catch2 clang-format chromium yamllint shellcheck libxml2-utils curl)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "deps: installing ${missing[*]}"
+    as_root=()
+    [[ $(id -u) -eq 0 ]] || as_root=(sudo)
+    "${as_root[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The web bundle's packages, pinned by web/package-lock.json.
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [[ -f "$here/web/package-lock.json" ]]; then
+    if [[ ! -d "$here/web/node_modules" || "$here/web/package-lock.json" -nt "$here/web/node_modules/.package-lock.json" ]]; then
+        (cd "$here/web" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds everything with AddressSanitizer + UndefinedBehaviorSanitizer and runs
+# every test (unit, loopback, integration, browser, deploy checks) via ctest.
+# Usage: scripts/test.sh [extra ctest args, e.g. -R room]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+
+scripts/deps.sh --test
+scripts/format.sh --check
+
+if [[ -f web/package.json ]]; then
+    (cd web && npm run --silent build)
+fi
+
+build=build/asan
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOVS_SANITIZE=ON -DOVS_WERROR=ON >/dev/null
+cmake --build "$build" -j "$(nproc)"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 300 "$@"

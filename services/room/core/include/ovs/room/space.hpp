@@ -1,0 +1,180 @@
+#pragma once
+// The room model: every room, seat, lease, publish token and viewer of one
+// OvenSpace, as a pure state machine. Inputs are commands from browsers,
+// stream events from the gateway and clock ticks, each with `now` passed in;
+// outputs are events (for browsers) and effects (for the gateway), collected
+// until drain(). No sockets, threads or wall clock: the shell owns those.
+//
+// Seat life cycle:
+//   free --claim--> reserved --stream_up--> live
+//   reserved --lease expiry / release / holder gone past grace--> free
+//   live(held) --stream_down--> reserved (fresh lease: the encoder may reconnect)
+//   live(held) --release / holder gone past grace--> free + kick effect
+//   free --stream_up (open mode, or an unclaimed stream)--> live(unheld)
+//   live(unheld) --stream_down--> free
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <ovs/config/config.hpp>
+
+namespace ovs::room {
+
+using clock = std::chrono::steady_clock;
+using time_point = clock::time_point;
+using conn_id = std::uint64_t;  // a browser connection; assigned by the shell, never 0
+
+enum class seat_state { free, reserved, live };
+
+// What the gateway knows of a live stream (all optional but the source).
+struct stream_info {
+    std::string source;  // "WebRTC", "WHIP", "RTMP", "SRT", or "unknown"
+    std::string video_codec;
+    unsigned width = 0;
+    unsigned height = 0;
+    std::uint64_t bitrate = 0;  // bits per second, 0 = unknown
+    bool operator==(const stream_info&) const = default;
+};
+
+struct seat_view {
+    unsigned index = 0;
+    std::string stream;  // OME stream name, e.g. "stream3"
+    seat_state state = seat_state::free;
+    conn_id holder = 0;  // 0 = nobody holds it (free, or live from an unclaimed stream)
+    std::optional<time_point> lease_expires;  // reserved seats only
+    std::optional<stream_info> info;          // live seats only
+    bool operator==(const seat_view&) const = default;
+};
+
+struct room_snapshot {
+    std::string id;
+    std::string title;
+    std::uint64_t seq = 0;  // the last event sequence number of this room
+    std::size_t viewers = 0;
+    std::vector<seat_view> seats;
+};
+
+// Why a command or an admission was refused. Stable codes: they go on the
+// wire as snake_case strings (see to_string).
+enum class refusal {
+    unknown_room,
+    room_full,
+    not_joined,
+    bad_seat,         // no such seat index
+    seat_taken,       // reserved or live already
+    already_holding,  // this connection holds another seat
+    not_holder,
+    bad_token,
+    unknown_stream,   // admission: stream name belongs to no seat
+    no_claim,         // admission: the seat is not claimed
+    already_live,     // admission: the seat's stream is up already
+};
+const char* to_string(refusal r);
+
+// ---- outputs ---------------------------------------------------------------
+
+struct seat_changed {
+    std::string room;
+    std::uint64_t seq = 0;
+    seat_view seat;
+};
+struct viewers_changed {
+    std::string room;
+    std::uint64_t seq = 0;
+    std::size_t viewers = 0;
+};
+using event = std::variant<seat_changed, viewers_changed>;
+
+// Ask the gateway to end a stream in OME.
+struct kick_stream {
+    std::string stream;
+    std::string reason;  // "released", "lease_expired", "holder_gone"
+};
+
+struct outputs {
+    std::vector<event> events;
+    std::vector<kick_stream> kicks;
+};
+
+// ---- results ---------------------------------------------------------------
+
+struct claim_granted {
+    unsigned seat = 0;
+    std::string stream;
+    std::string token;  // URL-safe, >= 128 bits of randomness
+    time_point lease_expires;
+};
+template <class T>
+using result = std::variant<T, refusal>;
+
+struct admission {
+    bool allowed = false;
+    std::optional<refusal> reason;  // set when refused
+};
+
+struct settings {
+    config::admission_mode mode = config::admission_mode::webhook;
+    std::chrono::milliseconds lease{30000};
+    std::chrono::milliseconds disconnect_grace{5000};
+    std::chrono::milliseconds presence_interval{250};
+    std::size_t max_viewers_per_room = 20000;
+};
+
+// Produces a fresh random token; injected so tests are deterministic.
+using token_source = std::function<std::string()>;
+// The production token source: 128 random bits (OS CSPRNG), base64url.
+token_source random_tokens();
+
+class space {
+public:
+    // Stream names must be unique across rooms (checked by the config loader).
+    space(const std::vector<config::room_def>& rooms, settings s, token_source tokens);
+
+    // -- browser side; `now` is the caller's steady clock
+    std::optional<refusal> join(conn_id c, const std::string& room, time_point now);
+    void leave(conn_id c, time_point now);  // also covers a dropped connection
+    result<claim_granted> claim(conn_id c, unsigned seat, time_point now);
+    std::optional<refusal> release(conn_id c, unsigned seat, time_point now);
+    // A reconnecting holder takes its seat back (within the grace period).
+    result<claim_granted> resume(conn_id c, unsigned seat, const std::string& token,
+                                 time_point now);
+
+    // -- gateway side
+    void stream_up(const std::string& stream, const stream_info& info, time_point now);
+    void stream_down(const std::string& stream, time_point now);
+    // The full list of streams OME has: everything not listed goes down.
+    void streams_snapshot(const std::map<std::string, stream_info>& streams, time_point now);
+    // May `token` publish `stream` now? (webhook mode; open mode allows all
+    // streams that belong to a seat)
+    admission check_admission(const std::string& stream, const std::string& token,
+                              time_point now) const;
+
+    // -- time: expires leases and grace periods, flushes coalesced presence
+    void tick(time_point now);
+    // The earliest time at which tick() has something to do, if any.
+    std::optional<time_point> next_deadline() const;
+
+    // -- reading
+    outputs drain();  // everything produced since the last drain, in order
+    std::optional<room_snapshot> snapshot(const std::string& room) const;
+    std::vector<std::string> room_ids() const;
+    std::optional<std::string> room_of(conn_id c) const;
+    // Seat held by this connection, if any.
+    std::optional<unsigned> seat_of(conn_id c) const;
+    std::size_t seats_in_state(seat_state s) const;  // over all rooms (metrics)
+
+private:
+    struct impl_state;
+    std::shared_ptr<impl_state> state_;
+};
+
+const char* to_string(seat_state s);
+
+}  // namespace ovs::room
