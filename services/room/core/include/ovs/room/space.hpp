@@ -12,6 +12,31 @@
 //   live(held) --release / holder gone past grace--> free + kick effect
 //   free --stream_up (open mode, or an unclaimed stream)--> live(unheld)
 //   live(unheld) --stream_down--> free
+//
+// Decisions beyond the diagram:
+// - Every held seat that becomes free kicks its stream ("released",
+//   "lease_expired", "holder_gone"), reserved ones too: OME may have admitted
+//   the publisher with the token while its stream_up has not arrived yet.
+//   The gateway must treat a kick of a stream OME does not have as a no-op.
+// - Each input first settles the deadlines that have passed at its `now`
+//   (a claim at the instant a lease ends sees a free seat); check_admission
+//   treats a hold past its deadline as gone. tick() also flushes presence;
+//   viewers_changed only ever comes out of tick().
+// - A holder that leaves keeps its seat (the view does not change, so no
+//   event) until the grace ends; resume() with the token moves the hold to the
+//   caller's connection (even from a still-connected holder) and, on a reserved
+//   seat, starts a fresh lease. The token stays the same for the whole hold.
+// - join() of a connection already in another room moves it (leave + join);
+//   a connection id that comes back while its seat is in grace gets the seat
+//   back if it rejoins that room, and the seat is freed if it joins another.
+//   join(0, ...) is refused with not_joined.
+// - Refusal order for claim: not_joined, bad_seat, already_holding,
+//   seat_taken; for resume: not_joined, bad_seat, already_holding, bad_token
+//   (a free or unheld seat answers bad_token).
+// - snapshot().viewers is the current count (it may be ahead of the last
+//   viewers_changed); seq is the room's last event number.
+
+#include <ovs/config/config.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -22,8 +47,6 @@
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <ovs/config/config.hpp>
 
 namespace ovs::room {
 
@@ -72,9 +95,9 @@ enum class refusal {
     already_holding,  // this connection holds another seat
     not_holder,
     bad_token,
-    unknown_stream,   // admission: stream name belongs to no seat
-    no_claim,         // admission: the seat is not claimed
-    already_live,     // admission: the seat's stream is up already
+    unknown_stream,  // admission: stream name belongs to no seat
+    no_claim,        // admission: the seat is not claimed
+    already_live,    // admission: the seat's stream is up already
 };
 const char* to_string(refusal r);
 
@@ -109,6 +132,7 @@ struct claim_granted {
     unsigned seat = 0;
     std::string stream;
     std::string token;  // URL-safe, >= 128 bits of randomness
+    // The reservation's end; for a resumed live seat (no lease running), now + lease.
     time_point lease_expires;
 };
 template <class T>
@@ -143,7 +167,9 @@ public:
     result<claim_granted> claim(conn_id c, unsigned seat, time_point now);
     std::optional<refusal> release(conn_id c, unsigned seat, time_point now);
     // A reconnecting holder takes its seat back (within the grace period).
-    result<claim_granted> resume(conn_id c, unsigned seat, const std::string& token,
+    result<claim_granted> resume(conn_id c,
+                                 unsigned seat,
+                                 const std::string& token,
                                  time_point now);
 
     // -- gateway side
@@ -153,7 +179,8 @@ public:
     void streams_snapshot(const std::map<std::string, stream_info>& streams, time_point now);
     // May `token` publish `stream` now? (webhook mode; open mode allows all
     // streams that belong to a seat)
-    admission check_admission(const std::string& stream, const std::string& token,
+    admission check_admission(const std::string& stream,
+                              const std::string& token,
                               time_point now) const;
 
     // -- time: expires leases and grace periods, flushes coalesced presence

@@ -1,0 +1,48 @@
+// Wire names of the model's enums: stable, snake_case.
+#include <ovs/room/space.hpp>
+
+namespace ovs::room {
+
+const char* to_string(refusal r)
+{
+    switch (r) {
+        case refusal::unknown_room:
+            return "unknown_room";
+        case refusal::room_full:
+            return "room_full";
+        case refusal::not_joined:
+            return "not_joined";
+        case refusal::bad_seat:
+            return "bad_seat";
+        case refusal::seat_taken:
+            return "seat_taken";
+        case refusal::already_holding:
+            return "already_holding";
+        case refusal::not_holder:
+            return "not_holder";
+        case refusal::bad_token:
+            return "bad_token";
+        case refusal::unknown_stream:
+            return "unknown_stream";
+        case refusal::no_claim:
+            return "no_claim";
+        case refusal::already_live:
+            return "already_live";
+    }
+    return "unknown";
+}
+
+const char* to_string(seat_state s)
+{
+    switch (s) {
+        case seat_state::free:
+            return "free";
+        case seat_state::reserved:
+            return "reserved";
+        case seat_state::live:
+            return "live";
+    }
+    return "unknown";
+}
+
+}  // namespace ovs::room

@@ -1,0 +1,533 @@
+// The room model's state machine. Every input first settles deadlines that
+// have passed (so a command at `now` never sees a lease that is already over),
+// then applies its change through change_seat(), which compares the seat's
+// public view before and after: an event goes out exactly when the view
+// changed, with the room's next sequence number.
+
+#include "presence.hpp"
+#include "tokens.hpp"
+
+#include <ovs/room/space.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_map>
+#include <utility>
+
+namespace ovs::room {
+
+namespace {
+
+struct seat_ref {
+    std::size_t room = 0;
+    unsigned seat = 0;
+    bool operator==(const seat_ref&) const = default;
+};
+
+struct seat_rec {
+    unsigned index = 0;
+    std::string stream;
+    seat_state state = seat_state::free;
+    conn_id holder = 0;
+    std::string token;                        // set while held
+    std::optional<time_point> lease_expires;  // reserved seats only
+    std::optional<time_point> grace_expires;  // held, and the holder's connection is gone
+    std::optional<stream_info> info;          // live seats only
+
+    bool held() const { return holder != 0; }
+
+    seat_view view() const
+    {
+        seat_view v;
+        v.index = index;
+        v.stream = stream;
+        v.state = state;
+        v.holder = holder;
+        v.lease_expires = lease_expires;
+        v.info = info;
+        return v;
+    }
+
+    // Does the hold still stand at `now`, whether or not tick() has run?
+    bool hold_valid_at(time_point now) const
+    {
+        if (!held()) {
+            return false;
+        }
+        if (state == seat_state::reserved && lease_expires && *lease_expires <= now) {
+            return false;
+        }
+        return !(grace_expires && *grace_expires <= now);
+    }
+};
+
+struct room_rec {
+    std::string id;
+    std::string title;
+    std::uint64_t seq = 0;
+    std::vector<seat_rec> seats;
+    detail::presence viewers;
+
+    room_rec(const config::room_def& def, std::chrono::milliseconds presence_interval)
+        : id(def.id), title(def.title), viewers(presence_interval)
+    {
+        seats.reserve(def.seats);
+        for (unsigned i = 0; i < def.seats; ++i) {
+            seat_rec s;
+            s.index = i;
+            s.stream = def.stream_prefix + std::to_string(i);
+            seats.push_back(std::move(s));
+        }
+    }
+};
+
+}  // namespace
+
+struct space::impl_state {
+    settings cfg;
+    token_source tokens;
+    std::vector<room_rec> rooms;
+    std::unordered_map<std::string, std::size_t> room_by_id;
+    std::unordered_map<std::string, seat_ref> seat_by_stream;
+    std::unordered_map<conn_id, std::size_t> member_of;  // joined connections -> room
+    // Who holds what, including holders whose connection is gone (grace).
+    std::unordered_map<conn_id, seat_ref> holds;
+    outputs out;
+
+    seat_rec& at(seat_ref r) { return rooms[r.room].seats[r.seat]; }
+
+    template <class F>
+    void change_seat(seat_ref r, F&& apply)
+    {
+        room_rec& room = rooms[r.room];
+        seat_rec& s = room.seats[r.seat];
+        const seat_view before = s.view();
+        apply(s);
+        seat_view after = s.view();
+        if (after != before) {
+            out.events.emplace_back(seat_changed{room.id, ++room.seq, std::move(after)});
+        }
+    }
+
+    void take_hold(seat_rec& s, seat_ref r, conn_id c)
+    {
+        if (s.held()) {
+            drop_hold_record(s, r);
+        }
+        s.holder = c;
+        s.grace_expires.reset();
+        holds[c] = r;
+    }
+
+    void drop_hold_record(const seat_rec& s, seat_ref r)
+    {
+        const auto it = holds.find(s.holder);
+        if (it != holds.end() && it->second == r) {
+            holds.erase(it);
+        }
+    }
+
+    // A held seat becomes free. Its stream is always kicked: a live one
+    // obviously, and a reserved one because OME may already have admitted the
+    // publisher with this token while the stream_up has not reached us; the
+    // gateway treats a kick of an absent stream as a no-op.
+    void free_held(seat_ref r, const char* reason)
+    {
+        seat_rec& s = at(r);
+        if (!s.held()) {
+            return;
+        }
+        out.kicks.push_back(kick_stream{s.stream, reason});
+        change_seat(r, [&](seat_rec& x) {
+            drop_hold_record(x, r);
+            x.state = seat_state::free;
+            x.holder = 0;
+            x.token.clear();
+            x.lease_expires.reset();
+            x.grace_expires.reset();
+            x.info.reset();
+        });
+    }
+
+    void expire_seats(time_point now)
+    {
+        for (std::size_t ri = 0; ri < rooms.size(); ++ri) {
+            for (auto& s : rooms[ri].seats) {
+                if (!s.held()) {
+                    continue;
+                }
+                const bool lease_over =
+                    s.state == seat_state::reserved && s.lease_expires && *s.lease_expires <= now;
+                const bool grace_over = s.grace_expires && *s.grace_expires <= now;
+                if (lease_over && (!grace_over || *s.lease_expires <= *s.grace_expires)) {
+                    free_held({ri, s.index}, "lease_expired");
+                } else if (grace_over) {
+                    free_held({ri, s.index}, "holder_gone");
+                }
+            }
+        }
+    }
+
+    void flush_presence(time_point now)
+    {
+        for (auto& room : rooms) {
+            if (const auto n = room.viewers.flush(now)) {
+                out.events.emplace_back(viewers_changed{room.id, ++room.seq, *n});
+            }
+        }
+    }
+
+    void apply_up(seat_ref r, const stream_info& info)
+    {
+        change_seat(r, [&](seat_rec& s) {
+            s.state = seat_state::live;
+            s.lease_expires.reset();
+            s.info = info;
+        });
+    }
+
+    void apply_down(seat_ref r, time_point now)
+    {
+        if (at(r).state != seat_state::live) {
+            return;
+        }
+        change_seat(r, [&](seat_rec& s) {
+            s.info.reset();
+            if (s.held()) {
+                // The encoder may reconnect with the same token.
+                s.state = seat_state::reserved;
+                s.lease_expires = now + cfg.lease;
+            } else {
+                s.state = seat_state::free;
+            }
+        });
+    }
+
+    // Leaves the room the connection is in (if any); a held seat enters grace.
+    void depart(conn_id c, time_point now)
+    {
+        const auto it = member_of.find(c);
+        if (it == member_of.end()) {
+            return;
+        }
+        rooms[it->second].viewers.remove(now);
+        member_of.erase(it);
+        if (const auto h = holds.find(c); h != holds.end()) {
+            at(h->second).grace_expires = now + cfg.disconnect_grace;
+        }
+    }
+
+    // Common checks of seat commands: joined, and the seat exists.
+    result<seat_ref> locate(conn_id c, unsigned seat) const
+    {
+        const auto it = member_of.find(c);
+        if (it == member_of.end()) {
+            return refusal::not_joined;
+        }
+        if (seat >= rooms[it->second].seats.size()) {
+            return refusal::bad_seat;
+        }
+        return seat_ref{it->second, seat};
+    }
+
+    claim_granted grant(const seat_rec& s, time_point now) const
+    {
+        // A live seat has no lease; report the one a reservation would get.
+        return claim_granted{s.index, s.stream, s.token, s.lease_expires.value_or(now + cfg.lease)};
+    }
+};
+
+space::space(const std::vector<config::room_def>& rooms, settings s, token_source tokens)
+    : state_(std::make_shared<impl_state>())
+{
+    if (!tokens) {
+        throw std::invalid_argument("room::space: no token source");
+    }
+    auto& st = *state_;
+    st.cfg = s;
+    st.tokens = std::move(tokens);
+    st.rooms.reserve(rooms.size());
+    for (const auto& def : rooms) {
+        if (!st.room_by_id.emplace(def.id, st.rooms.size()).second) {
+            throw std::invalid_argument("room::space: duplicate room id '" + def.id + "'");
+        }
+        st.rooms.emplace_back(def, s.presence_interval);
+        const std::size_t ri = st.rooms.size() - 1;
+        for (const auto& seat : st.rooms.back().seats) {
+            if (!st.seat_by_stream.emplace(seat.stream, seat_ref{ri, seat.index}).second) {
+                throw std::invalid_argument("room::space: stream '" + seat.stream +
+                                            "' belongs to two seats");
+            }
+        }
+    }
+}
+
+std::optional<refusal> space::join(conn_id c, const std::string& room, time_point now)
+{
+    auto& st = *state_;
+    st.expire_seats(now);
+    if (c == 0) {
+        return refusal::not_joined;  // 0 means "nobody"; the shell never assigns it
+    }
+    const auto it = st.room_by_id.find(room);
+    if (it == st.room_by_id.end()) {
+        return refusal::unknown_room;
+    }
+    const std::size_t ri = it->second;
+    if (const auto m = st.member_of.find(c); m != st.member_of.end()) {
+        if (m->second == ri) {
+            return std::nullopt;  // already here
+        }
+    }
+    if (st.rooms[ri].viewers.count() >= st.cfg.max_viewers_per_room) {
+        return refusal::room_full;
+    }
+    st.depart(c, now);  // joining another room moves the connection
+    st.member_of[c] = ri;
+    st.rooms[ri].viewers.add(now);
+    if (const auto h = st.holds.find(c); h != st.holds.end()) {
+        if (h->second.room == ri) {
+            st.at(h->second).grace_expires.reset();  // back in time: keeps its seat
+        } else {
+            st.free_held(h->second, "holder_gone");  // a holder lives in its seat's room
+        }
+    }
+    return std::nullopt;
+}
+
+void space::leave(conn_id c, time_point now)
+{
+    auto& st = *state_;
+    st.expire_seats(now);
+    st.depart(c, now);
+}
+
+result<claim_granted> space::claim(conn_id c, unsigned seat, time_point now)
+{
+    auto& st = *state_;
+    st.expire_seats(now);
+    const auto where = st.locate(c, seat);
+    if (const auto* r = std::get_if<refusal>(&where)) {
+        return *r;
+    }
+    const seat_ref ref = std::get<seat_ref>(where);
+    if (st.holds.count(c) != 0) {
+        return refusal::already_holding;
+    }
+    if (st.at(ref).state != seat_state::free) {
+        return refusal::seat_taken;
+    }
+    std::string token = st.tokens();  // may throw: nothing has changed yet
+    if (token.empty()) {
+        throw std::runtime_error("room::space: the token source returned an empty token");
+    }
+    st.change_seat(ref, [&](seat_rec& s) {
+        st.take_hold(s, ref, c);
+        s.state = seat_state::reserved;
+        s.token = std::move(token);
+        s.lease_expires = now + st.cfg.lease;
+    });
+    return st.grant(st.at(ref), now);
+}
+
+std::optional<refusal> space::release(conn_id c, unsigned seat, time_point now)
+{
+    auto& st = *state_;
+    st.expire_seats(now);
+    const auto where = st.locate(c, seat);
+    if (const auto* r = std::get_if<refusal>(&where)) {
+        return *r;
+    }
+    const seat_ref ref = std::get<seat_ref>(where);
+    if (st.at(ref).holder != c) {
+        return refusal::not_holder;
+    }
+    st.free_held(ref, "released");
+    return std::nullopt;
+}
+
+result<claim_granted> space::resume(conn_id c,
+                                    unsigned seat,
+                                    const std::string& token,
+                                    time_point now)
+{
+    auto& st = *state_;
+    st.expire_seats(now);
+    const auto where = st.locate(c, seat);
+    if (const auto* r = std::get_if<refusal>(&where)) {
+        return *r;
+    }
+    const seat_ref ref = std::get<seat_ref>(where);
+    if (const auto h = st.holds.find(c); h != st.holds.end() && !(h->second == ref)) {
+        return refusal::already_holding;
+    }
+    const seat_rec& s = st.at(ref);
+    if (!s.held() || !detail::tokens_equal(s.token, token)) {
+        return refusal::bad_token;
+    }
+    st.change_seat(ref, [&](seat_rec& x) {
+        st.take_hold(x, ref, c);
+        if (x.state == seat_state::reserved) {
+            // The new page needs time to start its publisher again.
+            x.lease_expires = now + st.cfg.lease;
+        }
+    });
+    return st.grant(st.at(ref), now);
+}
+
+void space::stream_up(const std::string& stream, const stream_info& info, time_point now)
+{
+    auto& st = *state_;
+    st.expire_seats(now);
+    if (const auto it = st.seat_by_stream.find(stream); it != st.seat_by_stream.end()) {
+        st.apply_up(it->second, info);
+    }
+}
+
+void space::stream_down(const std::string& stream, time_point now)
+{
+    auto& st = *state_;
+    st.expire_seats(now);
+    if (const auto it = st.seat_by_stream.find(stream); it != st.seat_by_stream.end()) {
+        st.apply_down(it->second, now);
+    }
+}
+
+void space::streams_snapshot(const std::map<std::string, stream_info>& streams, time_point now)
+{
+    auto& st = *state_;
+    st.expire_seats(now);
+    // Seat order, not map order, so the events come out in a stable order.
+    for (std::size_t ri = 0; ri < st.rooms.size(); ++ri) {
+        for (unsigned si = 0; si < st.rooms[ri].seats.size(); ++si) {
+            const seat_ref ref{ri, si};
+            if (const auto it = streams.find(st.at(ref).stream); it != streams.end()) {
+                st.apply_up(ref, it->second);
+            } else {
+                st.apply_down(ref, now);
+            }
+        }
+    }
+}
+
+admission space::check_admission(const std::string& stream,
+                                 const std::string& token,
+                                 time_point now) const
+{
+    const auto& st = *state_;
+    const auto it = st.seat_by_stream.find(stream);
+    if (it == st.seat_by_stream.end()) {
+        return {false, refusal::unknown_stream};
+    }
+    if (st.cfg.mode == config::admission_mode::open) {
+        return {true, std::nullopt};
+    }
+    const seat_rec& s = st.rooms[it->second.room].seats[it->second.seat];
+    if (s.state == seat_state::live) {
+        return {false, refusal::already_live};
+    }
+    // A hold whose deadline has passed counts as gone even before tick() runs.
+    if (s.state == seat_state::free || !s.hold_valid_at(now)) {
+        return {false, refusal::no_claim};
+    }
+    if (!detail::tokens_equal(s.token, token)) {
+        return {false, refusal::bad_token};
+    }
+    return {true, std::nullopt};
+}
+
+void space::tick(time_point now)
+{
+    auto& st = *state_;
+    st.expire_seats(now);
+    st.flush_presence(now);
+}
+
+std::optional<time_point> space::next_deadline() const
+{
+    const auto& st = *state_;
+    std::optional<time_point> first;
+    const auto consider = [&](const std::optional<time_point>& t) {
+        if (t && (!first || *t < *first)) {
+            first = t;
+        }
+    };
+    for (const auto& room : st.rooms) {
+        consider(room.viewers.due());
+        for (const auto& s : room.seats) {
+            if (!s.held()) {
+                continue;
+            }
+            if (s.state == seat_state::reserved) {
+                consider(s.lease_expires);
+            }
+            consider(s.grace_expires);
+        }
+    }
+    return first;
+}
+
+outputs space::drain()
+{
+    return std::exchange(state_->out, outputs{});
+}
+
+std::optional<room_snapshot> space::snapshot(const std::string& room) const
+{
+    const auto& st = *state_;
+    const auto it = st.room_by_id.find(room);
+    if (it == st.room_by_id.end()) {
+        return std::nullopt;
+    }
+    const room_rec& r = st.rooms[it->second];
+    room_snapshot snap;
+    snap.id = r.id;
+    snap.title = r.title;
+    snap.seq = r.seq;
+    snap.viewers = r.viewers.count();
+    snap.seats.reserve(r.seats.size());
+    for (const auto& s : r.seats) {
+        snap.seats.push_back(s.view());
+    }
+    return snap;
+}
+
+std::vector<std::string> space::room_ids() const
+{
+    std::vector<std::string> ids;
+    ids.reserve(state_->rooms.size());
+    for (const auto& r : state_->rooms) {
+        ids.push_back(r.id);
+    }
+    return ids;
+}
+
+std::optional<std::string> space::room_of(conn_id c) const
+{
+    const auto& st = *state_;
+    if (const auto it = st.member_of.find(c); it != st.member_of.end()) {
+        return st.rooms[it->second].id;
+    }
+    return std::nullopt;
+}
+
+std::optional<unsigned> space::seat_of(conn_id c) const
+{
+    const auto& st = *state_;
+    if (const auto it = st.holds.find(c); it != st.holds.end()) {
+        return it->second.seat;
+    }
+    return std::nullopt;
+}
+
+std::size_t space::seats_in_state(seat_state s) const
+{
+    std::size_t n = 0;
+    for (const auto& r : state_->rooms) {
+        n += static_cast<std::size_t>(std::count_if(
+            r.seats.begin(), r.seats.end(), [&](const seat_rec& x) { return x.state == s; }));
+    }
+    return n;
+}
+
+}  // namespace ovs::room
