@@ -1,0 +1,204 @@
+#pragma once
+// Every message of the internal protocol (room service <-> gateway) as a plain
+// struct. proto/internal.md is the specification; the field comments here only
+// repeat what a caller needs. Optional fields are std::optional and are left
+// out of the encoded JSON when empty.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace ovs::proto {
+
+// The protocol version this code speaks; carried by `hello`.
+inline constexpr unsigned protocol_version = 1;
+
+// ---------------------------------------------------------------- shared parts
+
+// What went wrong, as a stable machine code plus a human sentence.
+// Codes used on the wire are listed in proto/internal.md ("Error codes").
+struct error_info {
+    std::string code;
+    std::string message;
+    friend bool operator==(const error_info&, const error_info&) = default;
+};
+
+struct video_info {
+    std::optional<std::string> codec;  // "H264", "VP8", "H265", ...
+    std::optional<std::uint32_t> width;
+    std::optional<std::uint32_t> height;
+    std::optional<double> framerate;
+    friend bool operator==(const video_info&, const video_info&) = default;
+};
+
+struct audio_info {
+    std::optional<std::string> codec;  // "OPUS", "AAC", ...
+    std::optional<std::uint32_t> samplerate;
+    std::optional<std::uint32_t> channels;
+    friend bool operator==(const audio_info&, const audio_info&) = default;
+};
+
+// One stream OME has in the configured vhost/app.
+struct stream_info {
+    std::string name;    // OME stream name, e.g. "stream3"
+    std::string source;  // ingest protocol: "WebRTC" (also WHIP), "RTMP", "SRT", ...
+    std::optional<std::string> created;  // OME createdTime, ISO-8601, when known
+    std::optional<video_info> video;
+    std::optional<audio_info> audio;
+    std::optional<std::uint64_t> bitrate;  // bits per second, all tracks, when known
+    friend bool operator==(const stream_info&, const stream_info&) = default;
+};
+
+// ------------------------------------------------------------- both directions
+
+// First message on every connection, from both sides.
+struct hello {
+    unsigned protocol = protocol_version;
+    std::string role;      // "room" or "gateway"
+    std::string software;  // free text, e.g. "ovenspace-gateway/0.1.0"
+    friend bool operator==(const hello&, const hello&) = default;
+};
+
+struct ping {
+    friend bool operator==(const ping&, const ping&) = default;
+};
+
+struct pong {
+    friend bool operator==(const pong&, const pong&) = default;
+};
+
+// Result of a request that answers with no fields (e.g. `kick`).
+struct empty_result {
+    friend bool operator==(const empty_result&, const empty_result&) = default;
+};
+
+// Result of `admission_check`.
+struct admission_result {
+    bool allowed = false;
+    std::string reason;  // why (for logs); may be empty
+    friend bool operator==(const admission_result&, const admission_result&) = default;
+};
+
+// The one answer to a request, carrying the request's id. `body` holds the
+// typed result on success or the error on failure.
+struct reply {
+    std::uint64_t id = 0;
+    std::variant<empty_result, admission_result, error_info> body;
+
+    bool ok() const { return !std::holds_alternative<error_info>(body); }
+    const error_info* error() const { return std::get_if<error_info>(&body); }
+    friend bool operator==(const reply&, const reply&) = default;
+};
+
+// A protocol problem not tied to a request; the sender closes the connection
+// right after it.
+struct error_message {
+    error_info error;
+    friend bool operator==(const error_message&, const error_message&) = default;
+};
+
+// ------------------------------------------------------- gateway -> room events
+
+// Full snapshot of every stream in the app; replaces what the room knew.
+struct streams {
+    std::vector<stream_info> list;  // JSON key "streams"
+    friend bool operator==(const streams&, const streams&) = default;
+};
+
+struct stream_up {
+    stream_info stream;
+    friend bool operator==(const stream_up&, const stream_up&) = default;
+};
+
+struct stream_down {
+    stream_info stream;
+    friend bool operator==(const stream_down&, const stream_down&) = default;
+};
+
+// URL templates with the placeholders `{stream}` and `{token}`.
+struct rtmp_endpoint {
+    std::string server;  // "rtmp://h:1935/app"        (encoder "server" field)
+    std::string key;     // "{stream}?token={token}"   (encoder "stream key" field)
+    std::string url;     // server + "/" + key, for tools that take one URL
+    friend bool operator==(const rtmp_endpoint&, const rtmp_endpoint&) = default;
+};
+
+struct srt_endpoint {
+    std::string url;         // streamid "vhost/app/stream?query" form (OME >= 0.19)
+    std::string legacy_url;  // streamid = percent-encoded "srt://h:p/app/stream?query"
+    friend bool operator==(const srt_endpoint&, const srt_endpoint&) = default;
+};
+
+struct endpoints {
+    std::string webrtc_publish;  // "ws://h:3333/app/{stream}?direction=send&token={token}"
+    std::string whip;            // "http://h:3333/app/{stream}?direction=whip&token={token}"
+    rtmp_endpoint rtmp;
+    srt_endpoint srt;
+    std::string webrtc_play;  // "ws://h:3333/app/{stream}"
+    std::string llhls_play;   // "http://h:3333/app/{stream}/llhls.m3u8"
+    friend bool operator==(const endpoints&, const endpoints&) = default;
+};
+
+struct media_status {
+    bool reachable = false;                 // last OME API call succeeded
+    std::optional<std::string> version;     // OME version, when known
+    std::optional<std::string> last_error;  // last failure, when there was one
+    bool stale = true;                      // the stream list may be out of date
+    friend bool operator==(const media_status&, const media_status&) = default;
+};
+
+// --------------------------------------------------------------------- requests
+
+// gateway -> room: may this client publish (or play) this stream with this token?
+struct admission_check {
+    std::uint64_t id = 0;
+    std::string stream;
+    std::string token;      // empty when the URL carried none
+    std::string direction;  // "publish" or "play"
+    std::string protocol;   // as OME reports it: "WebRTC", "RTMP", "SRT", "LLHLS", ...
+    std::string client;     // client IP address (OME's client.real_ip)
+    friend bool operator==(const admission_check&, const admission_check&) = default;
+};
+
+// room -> gateway: end this stream in OME (OME DELETE).
+struct kick {
+    std::uint64_t id = 0;
+    std::string stream;
+    std::string reason;  // for logs
+    friend bool operator==(const kick&, const kick&) = default;
+};
+
+// ------------------------------------------------------------------- variants
+
+using event = std::variant<streams, stream_up, stream_down, endpoints, media_status>;
+using request = std::variant<admission_check, kick>;
+using message = std::variant<hello,
+                             ping,
+                             pong,
+                             reply,
+                             error_message,
+                             streams,
+                             stream_up,
+                             stream_down,
+                             endpoints,
+                             media_status,
+                             admission_check,
+                             kick>;
+
+// The wire name ("type") of a message.
+std::string_view type_name(const message& m);
+
+// Narrowing and widening between the variants.
+std::optional<event> as_event(const message& m);
+std::optional<request> as_request(const message& m);
+message to_message(const event& e);
+message to_message(const request& r);
+
+// The id of a request, and a copy with the id replaced.
+std::uint64_t request_id(const request& r);
+void set_request_id(request& r, std::uint64_t id);
+
+}  // namespace ovs::proto

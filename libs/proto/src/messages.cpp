@@ -1,0 +1,83 @@
+// Conversions between the message variants.
+
+#include <ovs/proto/messages.hpp>
+
+#include <iterator>
+#include <type_traits>
+
+namespace ovs::proto {
+namespace {
+
+template <class T, class Variant>
+struct is_alternative;
+template <class T, class... Ts>
+struct is_alternative<T, std::variant<Ts...>> : std::bool_constant<(std::is_same_v<T, Ts> || ...)> {
+};
+
+}  // namespace
+
+std::string_view type_name(const message& m)
+{
+    static constexpr std::string_view names[] = {"hello",
+                                                 "ping",
+                                                 "pong",
+                                                 "reply",
+                                                 "error",
+                                                 "streams",
+                                                 "stream_up",
+                                                 "stream_down",
+                                                 "endpoints",
+                                                 "media_status",
+                                                 "admission_check",
+                                                 "kick"};
+    static_assert(std::size(names) == std::variant_size_v<message>);
+    return names[m.index()];
+}
+
+std::optional<event> as_event(const message& m)
+{
+    return std::visit(
+        [](const auto& v) -> std::optional<event> {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (is_alternative<T, event>::value)
+                return event{v};
+            else
+                return std::nullopt;
+        },
+        m);
+}
+
+std::optional<request> as_request(const message& m)
+{
+    return std::visit(
+        [](const auto& v) -> std::optional<request> {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (is_alternative<T, request>::value)
+                return request{v};
+            else
+                return std::nullopt;
+        },
+        m);
+}
+
+message to_message(const event& e)
+{
+    return std::visit([](const auto& v) { return message{v}; }, e);
+}
+
+message to_message(const request& r)
+{
+    return std::visit([](const auto& v) { return message{v}; }, r);
+}
+
+std::uint64_t request_id(const request& r)
+{
+    return std::visit([](const auto& v) { return v.id; }, r);
+}
+
+void set_request_id(request& r, std::uint64_t id)
+{
+    std::visit([id](auto& v) { v.id = id; }, r);
+}
+
+}  // namespace ovs::proto
