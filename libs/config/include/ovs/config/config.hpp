@@ -57,20 +57,20 @@ enum class admission_mode {
 };
 
 struct room_def {
-    std::string id;               // [a-z0-9-_]{1,32}, unique
-    std::string title;            // shown in the page header
-    unsigned seats = 9;           // 1..64
+    std::string id;                        // [a-z0-9-_]{1,32}, unique
+    std::string title;                     // shown in the page header
+    unsigned seats = 9;                    // 1..64
     std::string stream_prefix = "stream";  // seat i streams "<prefix><i>"
 };
 
 struct ws_limits {
-    std::size_t max_message_bytes = 4096;        // a bigger frame closes the socket (1009)
-    unsigned commands_per_second = 20;           // token bucket, burst = 2x
+    std::size_t max_message_bytes = 4096;  // a bigger frame closes the socket (1009)
+    unsigned commands_per_second = 20;     // token bucket, burst = 2x
     std::size_t max_connections_per_room = 20000;
     std::size_t max_connections_total = 50000;
-    std::size_t send_queue_messages = 512;       // a viewer further behind is dropped
+    std::size_t send_queue_messages = 512;  // a viewer further behind is dropped
     millis handshake_timeout{5000};
-    millis idle_timeout{60000};                  // no pong within this closes
+    millis idle_timeout{60000};  // no pong within this closes
 };
 
 struct room_service_config {
@@ -98,7 +98,7 @@ struct link_config {
 };
 
 struct gateway_config {
-    endpoint http{"0.0.0.0", 9595};  // webhooks (POST /v1/admission), health, metrics
+    endpoint http{"0.0.0.0", 9595};    // webhooks (POST /v1/admission), health, metrics
     endpoint link{"127.0.0.1", 9600};  // internal protocol server
     millis poll_interval{1000};
     millis poll_backoff_max{10000};
@@ -116,25 +116,60 @@ struct config {
     std::vector<room_def> rooms;  // at least one
 };
 
-// A config problem, naming the file, the key path and what was expected:
+// A config problem, naming the file, the key path, the line, what was
+// expected and what was found:
 //   "deploy/ovenspace.yaml: room.limits.commands_per_second (line 31): expected
 //    an integer from 1 to 1000, got 'fast'"
+// Secret values never appear in these messages.
 class config_error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
 
+// The environment variables that override the secrets.
+inline constexpr const char* env_ome_api_token = "OVENSPACE_OME_API_TOKEN";
+inline constexpr const char* env_webhook_secret = "OVENSPACE_WEBHOOK_SECRET";
+
+// Looks up an environment variable; nullopt when unset. Injectable for tests.
+using env_lookup = std::function<std::optional<std::string>(const char* name)>;
+
+// The real process environment (std::getenv).
+env_lookup process_env();
+
 // Reads and validates a file; unknown keys are errors. Secrets are then taken
 // from the environment when set (OVENSPACE_OME_API_TOKEN,
-// OVENSPACE_WEBHOOK_SECRET). Throws config_error.
+// OVENSPACE_WEBHOOK_SECRET), and only after that are the required secrets
+// checked (ome.api.access_token always, ome.webhook_secret in webhook mode),
+// so a file without secrets is fine when the environment supplies them.
+// Throws config_error. The one-argument form uses the process environment.
 config load_file(const std::string& path);
+config load_file(const std::string& path, const env_lookup& lookup);
 
 // Same, from YAML text (tests); `source` names it in messages.
 config load_string(const std::string& yaml, const std::string& source);
+config load_string(const std::string& yaml, const std::string& source, const env_lookup& lookup);
 
-// Applies the environment overrides to an already loaded config; `getenv` is
-// injectable for tests.
-using env_lookup = std::function<std::optional<std::string>(const char* name)>;
+// Applies the environment overrides to an already loaded config. A variable
+// that is set and non-empty replaces the file's value; an empty one is
+// ignored. Throws config_error (naming the variable, never its value) when the
+// value holds control characters (a stray newline from a secret file). Does
+// not check for required secrets: load_file/load_string do that afterwards.
 void apply_env(config& cfg, env_lookup lookup);
+
+// A multi-line, human-readable summary for the startup log. Secrets are shown
+// only as "(set)" or "(not set)".
+std::string describe(const config& cfg);
+
+// The OME stream name of seat `seat` (0-based) in `room`: "<prefix><seat>".
+inline std::string stream_name(const room_def& room, unsigned seat)
+{
+    return room.stream_prefix + std::to_string(seat);
+}
+
+// Where the gateway reaches the OME API: ome.api.host, or ome.host when empty.
+inline const std::string& api_host(const ome_config& ome)
+{
+    return ome.api.host.empty() ? ome.host : ome.api.host;
+}
 
 }  // namespace ovs::config

@@ -1,0 +1,73 @@
+#include "loader.hpp"
+
+namespace ovs::config::detail {
+
+namespace {
+
+// `later` must be at least (or, when `strictly`, more than) `earlier`.
+void check_order(const load_context& ctx,
+                 const std::string& earlier_key,
+                 millis earlier,
+                 const std::string& later_key,
+                 millis later,
+                 bool strictly)
+{
+    bool ok = strictly ? later > earlier : later >= earlier;
+    if (!ok) {
+        ctx.fail(later_key,
+                 ctx.line_of(later_key),
+                 std::string(strictly ? "more than " : "at least ") + earlier_key + " (" +
+                     std::to_string(earlier.count()) + ")",
+                 "'" + std::to_string(later.count()) + "'");
+    }
+}
+
+void check_secret(const load_context& ctx,
+                  const std::string& key,
+                  const std::string& value,
+                  const char* env_name)
+{
+    if (!value.empty()) {
+        return;
+    }
+    int line = ctx.line_of(key);
+    ctx.fail(key,
+             line,
+             std::string("a non-empty value here or in the environment variable ") + env_name,
+             line > 0 ? "an empty value" : "nothing");
+}
+
+}  // namespace
+
+void check_relations(const load_context& ctx, const config& cfg)
+{
+    // A peer is declared dead only after several heartbeats could have come.
+    check_order(ctx,
+                "link.heartbeat_interval_ms",
+                cfg.link.heartbeat_interval,
+                "link.heartbeat_timeout_ms",
+                cfg.link.heartbeat_timeout,
+                true);
+    check_order(ctx,
+                "link.reconnect_min_ms",
+                cfg.link.reconnect_min,
+                "link.reconnect_max_ms",
+                cfg.link.reconnect_max,
+                false);
+    check_order(ctx,
+                "gateway.poll_interval_ms",
+                cfg.gateway.poll_interval,
+                "gateway.poll_backoff_max_ms",
+                cfg.gateway.poll_backoff_max,
+                false);
+}
+
+void check_required_secrets(const load_context& ctx, const config& cfg)
+{
+    check_secret(ctx, "ome.api.access_token", cfg.ome.api.access_token, env_ome_api_token);
+    if (cfg.mode == admission_mode::webhook) {
+        check_secret(ctx, "ome.webhook_secret", cfg.ome.webhook_secret, env_webhook_secret);
+    }
+}
+
+}  // namespace ovs::config::detail

@@ -1,0 +1,79 @@
+#include "loader.hpp"
+
+#include <ovs/config/config.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace ovs::config {
+
+namespace {
+
+YAML::Node parse(const std::string& yaml, const std::string& source)
+{
+    try {
+        return YAML::Load(yaml);
+    } catch (const YAML::ParserException& e) {
+        // e.msg describes the syntax problem, not the text around it, so no
+        // secret from the file leaks through it.
+        std::string msg = source;
+        if (!e.mark.is_null()) {
+            msg += " (line " + std::to_string(e.mark.line + 1) + ")";
+        }
+        throw config_error(msg + ": invalid YAML: " + e.msg);
+    } catch (const YAML::Exception& e) {
+        throw config_error(source + ": invalid YAML: " + e.msg);
+    }
+}
+
+}  // namespace
+
+config load_string(const std::string& yaml, const std::string& source, const env_lookup& lookup)
+{
+    YAML::Node root = parse(yaml, source);
+    detail::load_context ctx(source);
+    if (!root.IsMap()) {
+        ctx.fail("(top level)",
+                 detail::line_of(root),
+                 "a map of settings (mode, ome, room, gateway, link, rooms)",
+                 root.IsNull() ? "an empty document" : detail::describe_found(root, false));
+    }
+    detail::map_reader top(ctx, root, "", {"mode", "ome", "room", "gateway", "link", "rooms"});
+
+    config cfg;
+    cfg.source = source;
+    detail::read_sections(top, cfg);
+    detail::read_rooms(top, cfg.rooms);
+    detail::check_relations(ctx, cfg);
+    apply_env(cfg, lookup);
+    detail::check_required_secrets(ctx, cfg);
+    return cfg;
+}
+
+config load_string(const std::string& yaml, const std::string& source)
+{
+    return load_string(yaml, source, process_env());
+}
+
+config load_file(const std::string& path, const env_lookup& lookup)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw config_error(path + ": cannot open the config file");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        throw config_error(path + ": cannot read the config file");
+    }
+    return load_string(text.str(), path, lookup);
+}
+
+config load_file(const std::string& path)
+{
+    return load_file(path, process_env());
+}
+
+}  // namespace ovs::config

@@ -1,0 +1,154 @@
+#include "loader.hpp"
+
+namespace ovs::config::detail {
+
+namespace {
+
+// Ranges: wide enough for any real deployment, narrow enough to catch a value
+// in the wrong unit (seconds where milliseconds are meant, and the reverse).
+constexpr long long second = 1000;
+constexpr long long minute = 60 * second;
+constexpr long long kib = 1024;
+constexpr long long mib = 1024 * kib;
+
+void read_mode(map_reader& top, admission_mode& mode)
+{
+    auto v = top.get("mode");
+    if (!v) {
+        return;
+    }
+    if (v->IsScalar() && v->Scalar() == "webhook") {
+        mode = admission_mode::webhook;
+    } else if (v->IsScalar() && v->Scalar() == "open") {
+        mode = admission_mode::open;
+    } else {
+        top.context().fail("mode", line_of(*v), "webhook or open", describe_found(*v, false));
+    }
+}
+
+void read_ome(map_reader& top, ome_config& ome)
+{
+    auto m = top.child("ome",
+                       {"host",
+                        "api",
+                        "vhost",
+                        "app",
+                        "version",
+                        "rtmp_port",
+                        "srt_port",
+                        "webrtc_provider",
+                        "webrtc_publisher",
+                        "llhls",
+                        "webhook_secret"});
+    m.text("host", ome.host, host_text);
+    {
+        auto api = m.child("api", {"host", "tls", "port", "access_token", "ca_file", "timeout_ms"});
+        api.text("host", ome.api.host, optional_host_text);
+        api.boolean("tls", ome.api.tls);
+        api.port("port", ome.api.port, false);
+        api.text("access_token", ome.api.access_token, secret_text, true);
+        api.text("ca_file", ome.api.ca_file, any_text);
+        api.duration("timeout_ms", ome.api.timeout, 100, minute);
+    }
+    m.text("vhost", ome.vhost, url_segment_text);
+    m.text("app", ome.app, url_segment_text);
+    m.text("version", ome.version, non_empty_text);
+    m.port("rtmp_port", ome.rtmp_port, false);
+    m.port("srt_port", ome.srt_port, false);
+    m.tls_port_value("webrtc_provider", ome.webrtc_provider);
+    m.tls_port_value("webrtc_publisher", ome.webrtc_publisher);
+    m.tls_port_value("llhls", ome.llhls);
+    m.text("webhook_secret", ome.webhook_secret, secret_text, true);
+}
+
+void read_limits(map_reader& room, ws_limits& limits)
+{
+    auto m = room.child("limits",
+                        {"max_message_bytes",
+                         "commands_per_second",
+                         "max_connections_per_room",
+                         "max_connections_total",
+                         "send_queue_messages",
+                         "handshake_timeout_ms",
+                         "idle_timeout_ms"});
+    m.integer("max_message_bytes", limits.max_message_bytes, 256, mib);
+    m.integer("commands_per_second", limits.commands_per_second, 1, 1000);
+    m.integer("max_connections_per_room", limits.max_connections_per_room, 1, 1000000);
+    m.integer("max_connections_total", limits.max_connections_total, 1, 1000000);
+    m.integer("send_queue_messages", limits.send_queue_messages, 1, 65536);
+    m.duration("handshake_timeout_ms", limits.handshake_timeout, 100, minute);
+    m.duration("idle_timeout_ms", limits.idle_timeout, second, 60 * minute);
+}
+
+void read_room_service(map_reader& top, room_service_config& room)
+{
+    auto m = top.child("room",
+                       {"listen",
+                        "web_root",
+                        "allowed_origins",
+                        "gateway",
+                        "lease_ms",
+                        "disconnect_grace_ms",
+                        "presence_interval_ms",
+                        "limits",
+                        "max_http_body_bytes",
+                        "shutdown_timeout_ms"});
+    m.endpoint_value("listen", room.listen, true);
+    m.text("web_root", room.web_root, non_empty_text);
+    m.text_list("allowed_origins", room.allowed_origins, origin_text);
+    m.endpoint_value("gateway", room.gateway, false);
+    m.duration("lease_ms", room.lease, second, 10 * minute);
+    m.duration("disconnect_grace_ms", room.disconnect_grace, 0, 10 * minute);
+    m.duration("presence_interval_ms", room.presence_interval, 10, 10 * second);
+    read_limits(m, room.limits);
+    m.integer("max_http_body_bytes", room.max_http_body_bytes, 256, mib);
+    m.duration("shutdown_timeout_ms", room.shutdown_timeout, 100, 5 * minute);
+}
+
+void read_gateway(map_reader& top, gateway_config& gw)
+{
+    auto m = top.child("gateway",
+                       {"http",
+                        "link",
+                        "poll_interval_ms",
+                        "poll_backoff_max_ms",
+                        "admission_timeout_ms",
+                        "max_webhook_body_bytes"});
+    m.endpoint_value("http", gw.http, true);
+    m.endpoint_value("link", gw.link, true);
+    m.duration("poll_interval_ms", gw.poll_interval, 100, minute);
+    m.duration("poll_backoff_max_ms", gw.poll_backoff_max, 100, 10 * minute);
+    // OME gives up on the webhook after 3 s; answering later is useless.
+    m.duration("admission_timeout_ms", gw.admission_timeout, 10, 2900);
+    m.integer("max_webhook_body_bytes", gw.max_webhook_body_bytes, kib, mib);
+}
+
+void read_link(map_reader& top, link_config& link)
+{
+    auto m = top.child("link",
+                       {"max_line_bytes",
+                        "request_timeout_ms",
+                        "heartbeat_interval_ms",
+                        "heartbeat_timeout_ms",
+                        "reconnect_min_ms",
+                        "reconnect_max_ms"});
+    m.integer("max_line_bytes", link.max_line_bytes, kib, 16 * mib);
+    m.duration("request_timeout_ms", link.request_timeout, 10, minute);
+    m.duration("heartbeat_interval_ms", link.heartbeat_interval, 100, minute);
+    m.duration("heartbeat_timeout_ms", link.heartbeat_timeout, 100, 10 * minute);
+    m.duration("reconnect_min_ms", link.reconnect_min, 10, minute);
+    m.duration("reconnect_max_ms", link.reconnect_max, 10, 10 * minute);
+}
+
+}  // namespace
+
+void read_sections(map_reader& top, config& cfg)
+{
+    read_mode(top, cfg.mode);
+    read_ome(top, cfg.ome);
+    read_room_service(top, cfg.room);
+    read_gateway(top, cfg.gateway);
+    read_link(top, cfg.link);
+}
+
+}  // namespace ovs::config::detail
