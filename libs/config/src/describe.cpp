@@ -6,10 +6,16 @@ namespace ovs::config {
 
 namespace {
 
+// host:port, with IPv6 literals in brackets.
+std::string host_port(const std::string& host, std::uint16_t port)
+{
+    bool ipv6 = host.find(':') != std::string::npos;
+    return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 std::string show(const endpoint& ep)
 {
-    bool ipv6 = ep.address.find(':') != std::string::npos;
-    return (ipv6 ? "[" + ep.address + "]" : ep.address) + ":" + std::to_string(ep.port);
+    return host_port(ep.address, ep.port);
 }
 
 std::string show(const tls_port& p)
@@ -46,8 +52,9 @@ std::string describe(const config& cfg)
         << ", webrtc_provider " << show(ome.webrtc_provider) << ", webrtc_publisher "
         << show(ome.webrtc_publisher) << ", llhls " << show(ome.llhls) << ", webhook_secret "
         << presence(ome.webhook_secret) << "\n";
-    out << "  ome.api: " << (ome.api.tls ? "https://" : "http://") << api_host(ome) << ":"
-        << ome.api.port << ", access_token " << presence(ome.api.access_token) << ", ca_file "
+    out << "  ome.api: " << (ome.api.tls ? "https://" : "http://")
+        << host_port(api_host(ome), ome.api.port) << ", access_token "
+        << presence(ome.api.access_token) << ", ca_file "
         << (ome.api.ca_file.empty() ? "(system store)" : ome.api.ca_file) << ", timeout "
         << show(ome.api.timeout) << "\n";
 
