@@ -122,7 +122,10 @@ map_reader::map_reader(load_context& ctx,
                   describe_found(node, false));
     }
     for (auto it = node.begin(); it != node.end(); ++it) {
-        const YAML::Node& key_node = it->first;
+        // Copies: yaml-cpp's iterator hands out a temporary proxy, so a
+        // reference to it->first would dangle.
+        const YAML::Node key_node = it->first;
+        const YAML::Node value = it->second;
         if (!key_node.IsScalar()) {
             ctx_.fail(path_.empty() ? std::string("(top level)") : path_,
                       line_of(key_node),
@@ -142,16 +145,15 @@ map_reader::map_reader(load_context& ctx,
         }
         for (const auto& e : entries_) {
             if (e.key == key) {
-                ctx_.fail(path_of(key),
-                          line_of(key_node),
-                          "each key once",
-                          "a second '" + key + "' (first at line " +
-                              std::to_string(line_of(e.value)) + ")");
+                ctx_.fail(
+                    path_of(key),
+                    line_of(key_node),
+                    "each key once",
+                    "a second '" + key + "' (first at line " + std::to_string(e.key_line) + ")");
             }
         }
-        entries_.push_back({key, it->second});
-        ctx_.remember(path_of(key),
-                      line_of(it->second) > 0 ? line_of(it->second) : line_of(key_node));
+        entries_.push_back({key, line_of(key_node), value});
+        ctx_.remember(path_of(key), line_of(value) > 0 ? line_of(value) : line_of(key_node));
     }
 }
 

@@ -100,6 +100,7 @@ public:
 private:
     struct entry {
         std::string key;
+        int key_line;
         YAML::Node value;
     };
 
