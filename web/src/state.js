@@ -1,0 +1,268 @@
+// Pure room state: no DOM, no sockets, no timers. Everything here is a
+// function of its arguments so node's test runner can exercise it
+// (web/test/state.test.js). The page keeps one `RoomState` and replaces it
+// with whatever `reduce` returns.
+
+export const SEAT_FREE = 'free';
+export const SEAT_RESERVED = 'reserved';
+export const SEAT_LIVE = 'live';
+
+// The state before any snapshot arrived.
+export function initialState() {
+  return {
+    room: null, // {id, title, seat_count}
+    seq: null, // seq of the last applied frame; null until a snapshot
+    viewers: 0,
+    seats: [],
+    media: null, // {reachable, stale, version}
+    playback: null, // {webrtc, llhls} URL templates or null
+  };
+}
+
+// Applies one server frame. Returns {state, resync}: `resync` is true when the
+// frame cannot be applied because frames were lost (a seq gap, or a delta
+// before any snapshot); the caller then reconnects to get a fresh snapshot and
+// the returned state is the unchanged input. Frames that are not room state
+// (reply, error, unknown types) leave the state as it is.
+export function reduce(state, frame) {
+  if (!frame || typeof frame !== 'object') return { state, resync: false };
+  switch (frame.type) {
+    case 'snapshot':
+      return { state: applySnapshot(frame), resync: false };
+    case 'seat':
+    case 'viewers': {
+      if (!isNextSeq(state.seq, frame.seq)) return { state, resync: true };
+      const next = { ...state, seq: frame.seq };
+      if (frame.type === 'viewers') {
+        next.viewers = toCount(frame.count);
+      } else {
+        next.seats = replaceSeat(state.seats, frame.seat);
+      }
+      return { state: next, resync: false };
+    }
+    case 'media':
+      return { state: { ...state, media: normalizeMedia(frame.media) }, resync: false };
+    default:
+      return { state, resync: false };
+  }
+}
+
+// A delta is applicable only right after the frame before it.
+export function isNextSeq(lastSeq, seq) {
+  return Number.isInteger(lastSeq) && Number.isInteger(seq) && seq === lastSeq + 1;
+}
+
+function applySnapshot(frame) {
+  const room = frame.room || {};
+  const seatCount = Number.isInteger(room.seat_count) ? room.seat_count : (frame.seats || []).length;
+  const seats = [];
+  for (let i = 0; i < seatCount; i++) seats.push({ index: i, stream: '', state: SEAT_FREE, mine: false });
+  for (const seat of frame.seats || []) {
+    if (seat && Number.isInteger(seat.index) && seat.index >= 0 && seat.index < seatCount) {
+      seats[seat.index] = normalizeSeat(seat);
+    }
+  }
+  return {
+    room: { id: String(room.id ?? ''), title: String(room.title ?? 'OvenSpace'), seat_count: seatCount },
+    seq: Number.isInteger(frame.seq) ? frame.seq : null,
+    viewers: toCount(frame.viewers),
+    seats,
+    media: normalizeMedia(frame.media),
+    playback: frame.playback && typeof frame.playback === 'object' ? { ...frame.playback } : null,
+  };
+}
+
+function replaceSeat(seats, seat) {
+  if (!seat || !Number.isInteger(seat.index) || seat.index < 0 || seat.index >= seats.length) return seats;
+  const copy = seats.slice();
+  copy[seat.index] = normalizeSeat(seat);
+  return copy;
+}
+
+function normalizeSeat(seat) {
+  const out = {
+    index: seat.index,
+    stream: String(seat.stream ?? ''),
+    state: [SEAT_FREE, SEAT_RESERVED, SEAT_LIVE].includes(seat.state) ? seat.state : SEAT_FREE,
+    mine: seat.mine === true,
+  };
+  if (seat.source) out.source = String(seat.source);
+  if (seat.video && typeof seat.video === 'object') out.video = { ...seat.video };
+  if (Number.isFinite(seat.bitrate)) out.bitrate = seat.bitrate;
+  return out;
+}
+
+function normalizeMedia(media) {
+  if (!media || typeof media !== 'object') return null;
+  return { reachable: media.reachable !== false, stale: media.stale === true, version: media.version ?? null };
+}
+
+function toCount(n) {
+  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0;
+}
+
+// Replaces every `{stream}` in a URL template with the stream name (URL
+// path-escaped, so a stream name can never change the URL's shape).
+export function fillTemplate(template, stream) {
+  if (typeof template !== 'string' || template === '') return null;
+  return template.split('{stream}').join(encodeURIComponent(stream));
+}
+
+// Reconnect delay before attempt `attempt` (0-based): doubles from `minMs` up
+// to `maxMs`, then scaled by a jitter in [1 - jitter, 1] so that a server
+// restart does not get every page back in the same millisecond. `random` is
+// injectable for tests.
+export function backoffDelay(attempt, { minMs = 250, maxMs = 10000, jitter = 0.5 } = {}, random = Math.random) {
+  const n = Math.max(0, Math.floor(attempt));
+  const base = Math.min(maxMs, minMs * Math.pow(2, Math.min(n, 30)));
+  const scale = 1 - jitter * random();
+  return Math.round(base * scale);
+}
+
+// What a seat shows. `local` is what this page knows beyond the server's
+// view: {claim: {seat, ...} | null, pendingSeat: index | null,
+// protocols: {[index]: 'webrtc' | 'llhls'}}.
+//   kind: 'free'    anyone may press Participate
+//         'joining' someone else holds it but is not live yet
+//         'live'    someone else is live: play it
+//         'mine'    this page holds it (reserved or live)
+//         'claiming' this page asked for it and waits for the reply
+export function seatView(seat, state, local = {}) {
+  const claim = local.claim || null;
+  const mine = seat.mine === true || (claim !== null && claim.seat === seat.index);
+  let kind;
+  if (mine) kind = 'mine';
+  else if (local.pendingSeat === seat.index && seat.state === SEAT_FREE) kind = 'claiming';
+  else if (seat.state === SEAT_LIVE) kind = 'live';
+  else if (seat.state === SEAT_RESERVED) kind = 'joining';
+  else kind = 'free';
+
+  const view = {
+    index: seat.index,
+    stream: seat.stream,
+    kind,
+    live: seat.state === SEAT_LIVE,
+    source: seat.source || null,
+    resolution: resolutionLabel(seat.video),
+    protocol: (local.protocols && local.protocols[seat.index]) || 'webrtc',
+    webrtc: null,
+    llhls: null,
+  };
+  if (seat.state === SEAT_LIVE && state.playback) {
+    view.webrtc = fillTemplate(state.playback.webrtc, seat.stream);
+    view.llhls = fillTemplate(state.playback.llhls, seat.stream);
+  }
+  return view;
+}
+
+export function seatViews(state, local = {}) {
+  return state.seats.map((seat) => seatView(seat, state, local));
+}
+
+function resolutionLabel(video) {
+  if (!video || !Number.isFinite(video.width) || !Number.isFinite(video.height)) return null;
+  if (video.width <= 0 || video.height <= 0) return null;
+  return `${video.width}x${video.height}`;
+}
+
+// Player sources in the order the viewer chose; the other protocol stays as
+// OvenPlayer's fallback. Null URLs are left out.
+export function playerSources(view) {
+  const webrtc = view.webrtc ? { type: 'webrtc', file: view.webrtc, label: 'WebRTC' } : null;
+  const llhls = view.llhls ? { type: 'llhls', file: view.llhls, label: 'LL-HLS' } : null;
+  const ordered = view.protocol === 'llhls' ? [llhls, webrtc] : [webrtc, llhls];
+  return ordered.filter(Boolean);
+}
+
+// Which room this page is for: `/r/<id>` in the path, or `?room=<id>`; null
+// when neither is given (the page then asks GET /api/rooms).
+export function roomFromLocation(pathname, search) {
+  const m = /^\/r\/([A-Za-z0-9_-]{1,32})\/?$/.exec(pathname || '');
+  if (m) return m[1];
+  const q = new URLSearchParams(search || '').get('room');
+  if (q && /^[A-Za-z0-9_-]{1,32}$/.test(q)) return q;
+  return null;
+}
+
+// The rooms list from GET /api/rooms, accepting either a bare array or
+// {rooms: [...]}; entries without an id are dropped.
+export function parseRooms(body) {
+  const list = Array.isArray(body) ? body : body && Array.isArray(body.rooms) ? body.rooms : [];
+  return list
+    .filter((r) => r && typeof r.id === 'string' && r.id !== '')
+    .map((r) => ({
+      id: r.id,
+      title: typeof r.title === 'string' ? r.title : r.id,
+      seats: Number.isInteger(r.seats) ? r.seats : Number.isInteger(r.seat_count) ? r.seat_count : null,
+      viewers: Number.isInteger(r.viewers) ? r.viewers : null,
+    }));
+}
+
+// Columns for the seat grid: near-square on wide screens (9 seats: 3x3).
+export function gridColumns(seatCount) {
+  if (seatCount <= 1) return 1;
+  return Math.ceil(Math.sqrt(seatCount));
+}
+
+// The message a failed command shows to a person.
+export function commandErrorMessage(command, error, seatIndex) {
+  const code = error && error.code;
+  const n = Number.isInteger(seatIndex) ? seatIndex + 1 : '?';
+  switch (code) {
+    case 'seat_taken':
+      return `Someone else just took seat ${n}. Please pick another free seat.`;
+    case 'already_holding':
+      return 'You already hold a seat in this room. Leave it before taking another.';
+    case 'bad_seat':
+      return `Seat ${n} does not exist in this room.`;
+    case 'not_holder':
+    case 'bad_token':
+      return `Seat ${n} is no longer yours.`;
+    case 'rate_limited':
+      return 'Too many requests. Please wait a moment and try again.';
+    case 'disconnected':
+      return 'The connection to the room was lost. Please try again once it is back.';
+    default:
+      return (error && error.message) || `Could not ${command} seat ${n}.`;
+  }
+}
+
+// A readable sentence for a getUserMedia / getDisplayMedia failure.
+export function mediaErrorMessage(error, what = 'camera or microphone') {
+  const name = (error && (error.name || error.code)) || '';
+  switch (name) {
+    case 'NotAllowedError':
+    case 'PermissionDeniedError':
+    case 'SecurityError':
+      return `Permission to use the ${what} was denied. Allow access in the browser's site settings and try again.`;
+    case 'NotFoundError':
+    case 'DevicesNotFoundError':
+      return `No ${what} was found. Connect one and try again.`;
+    case 'NotReadableError':
+    case 'TrackStartError':
+    case 'AbortError':
+      return `The ${what} is busy or could not be started. Close other apps that use it and try again.`;
+    case 'OverconstrainedError':
+    case 'ConstraintNotSatisfiedError':
+      return 'The selected resolution is not supported by this camera. Choose another resolution.';
+    case 'TypeError':
+      return `The ${what} cannot be used on this page (a secure https:// page is needed).`;
+    default:
+      return `Could not start the ${what}${error && error.message ? `: ${error.message}` : '.'}`;
+  }
+}
+
+// Capture constraints from the pickers. Empty ids mean "browser default";
+// a chosen resolution is exact so an unsupported one fails loudly instead of
+// silently streaming something else.
+export function captureConstraints({ videoId = '', audioId = '', resolution = 'auto' } = {}) {
+  const video = {};
+  if (videoId) video.deviceId = { exact: videoId };
+  const m = /^(\d+)x(\d+)$/.exec(resolution);
+  if (m) {
+    video.width = { exact: Number(m[1]) };
+    video.height = { exact: Number(m[2]) };
+  }
+  const audio = audioId ? { deviceId: { exact: audioId } } : true;
+  return { video: Object.keys(video).length ? video : true, audio };
+}

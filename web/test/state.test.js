@@ -1,0 +1,214 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  backoffDelay, captureConstraints, commandErrorMessage, fillTemplate, gridColumns, initialState,
+  isNextSeq, mediaErrorMessage, parseRooms, playerSources, reduce, roomFromLocation, seatView, seatViews,
+} from '../src/state.js';
+
+const snapshot = (over = {}) => ({
+  type: 'snapshot',
+  seq: 12,
+  room: { id: 'main', title: 'OvenSpace', seat_count: 3 },
+  viewers: 3,
+  seats: [
+    { index: 0, stream: 'stream0', state: 'free', mine: false },
+    { index: 1, stream: 'stream1', state: 'reserved', mine: false },
+    { index: 2, stream: 'stream2', state: 'live', mine: false, source: 'RTMP', video: { codec: 'H264', width: 1280, height: 720 } },
+  ],
+  media: { reachable: true, stale: false, version: '0.20.0' },
+  playback: { webrtc: 'ws://h:3333/app/{stream}', llhls: 'http://h:3333/app/{stream}/llhls.m3u8' },
+  ...over,
+});
+
+test('snapshot replaces the whole state', () => {
+  const { state, resync } = reduce(initialState(), snapshot());
+  assert.equal(resync, false);
+  assert.equal(state.seq, 12);
+  assert.deepEqual(state.room, { id: 'main', title: 'OvenSpace', seat_count: 3 });
+  assert.equal(state.viewers, 3);
+  assert.deepEqual(state.seats.map((s) => s.state), ['free', 'reserved', 'live']);
+  assert.equal(state.seats[2].source, 'RTMP');
+  assert.equal(state.media.reachable, true);
+  assert.equal(state.playback.webrtc, 'ws://h:3333/app/{stream}');
+});
+
+test('snapshot fills seats the server left out as free, and ignores out-of-range seats', () => {
+  const { state } = reduce(initialState(), snapshot({
+    room: { id: 'r', title: 'T', seat_count: 4 },
+    seats: [{ index: 3, stream: 's3', state: 'live' }, { index: 9, stream: 'x', state: 'live' }],
+  }));
+  assert.equal(state.seats.length, 4);
+  assert.deepEqual(state.seats.map((s) => s.state), ['free', 'free', 'free', 'live']);
+  assert.equal(state.seats[3].stream, 's3');
+});
+
+test('a later snapshot drops what earlier deltas said', () => {
+  let { state } = reduce(initialState(), snapshot());
+  ({ state } = reduce(state, { type: 'viewers', seq: 13, count: 40 }));
+  ({ state } = reduce(state, snapshot({ seq: 50, viewers: 1, playback: null })));
+  assert.equal(state.viewers, 1);
+  assert.equal(state.seq, 50);
+  assert.equal(state.playback, null);
+});
+
+test('seat and viewers deltas apply in sequence', () => {
+  let { state } = reduce(initialState(), snapshot());
+  let r = reduce(state, { type: 'seat', seq: 13, seat: { index: 0, stream: 'stream0', state: 'reserved', mine: true } });
+  assert.equal(r.resync, false);
+  assert.equal(r.state.seats[0].state, 'reserved');
+  assert.equal(r.state.seats[0].mine, true);
+  assert.equal(state.seats[0].state, 'free', 'the input state is not mutated');
+  r = reduce(r.state, { type: 'viewers', seq: 14, count: 4 });
+  assert.equal(r.state.viewers, 4);
+  assert.equal(r.state.seq, 14);
+});
+
+test('a seq gap asks for a resync and leaves the state alone', () => {
+  const { state } = reduce(initialState(), snapshot());
+  const r = reduce(state, { type: 'viewers', seq: 14, count: 99 });
+  assert.equal(r.resync, true);
+  assert.equal(r.state, state);
+  assert.equal(reduce(state, { type: 'seat', seq: 12, seat: { index: 0, state: 'live' } }).resync, true, 'a repeated seq is a gap too');
+  assert.equal(reduce(state, { type: 'seat', seat: { index: 0, state: 'live' } }).resync, true, 'missing seq');
+});
+
+test('a delta before any snapshot asks for a resync', () => {
+  const r = reduce(initialState(), { type: 'viewers', seq: 1, count: 2 });
+  assert.equal(r.resync, true);
+});
+
+test('isNextSeq', () => {
+  assert.equal(isNextSeq(5, 6), true);
+  assert.equal(isNextSeq(5, 7), false);
+  assert.equal(isNextSeq(null, 1), false);
+  assert.equal(isNextSeq(5, '6'), false);
+});
+
+test('media frames update without a seq; unknown frames change nothing', () => {
+  const { state } = reduce(initialState(), snapshot());
+  const r = reduce(state, { type: 'media', media: { reachable: false, stale: true, version: '0.20.0' } });
+  assert.equal(r.resync, false);
+  assert.deepEqual(r.state.media, { reachable: false, stale: true, version: '0.20.0' });
+  assert.equal(r.state.seq, 12);
+  assert.equal(reduce(state, { type: 'whatever', seq: 99 }).state, state);
+  assert.equal(reduce(state, { type: 'reply', id: 1, ok: true }).state, state);
+  assert.equal(reduce(state, null).state, state);
+});
+
+test('a seat delta for a seat outside the room is ignored but consumes its seq', () => {
+  const { state } = reduce(initialState(), snapshot());
+  const r = reduce(state, { type: 'seat', seq: 13, seat: { index: 7, state: 'live' } });
+  assert.equal(r.resync, false);
+  assert.equal(r.state.seq, 13);
+  assert.deepEqual(r.state.seats, state.seats);
+});
+
+test('fillTemplate substitutes every {stream} and escapes the name', () => {
+  assert.equal(fillTemplate('ws://h:3333/app/{stream}', 'stream3'), 'ws://h:3333/app/stream3');
+  assert.equal(fillTemplate('http://h/{stream}/{stream}.m3u8', 's'), 'http://h/s/s.m3u8');
+  assert.equal(fillTemplate('ws://h/app/{stream}', 'a b/?x'), 'ws://h/app/a%20b%2F%3Fx');
+  assert.equal(fillTemplate('', 's'), null);
+  assert.equal(fillTemplate(null, 's'), null);
+});
+
+test('backoff doubles from the minimum up to the maximum', () => {
+  const noJitter = () => 0;
+  const schedule = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((a) => backoffDelay(a, { minMs: 250, maxMs: 10000 }, noJitter));
+  assert.deepEqual(schedule, [250, 500, 1000, 2000, 4000, 8000, 10000, 10000, 10000]);
+  assert.equal(backoffDelay(1000, { minMs: 250, maxMs: 10000 }, noJitter), 10000, 'huge attempt counts stay capped');
+});
+
+test('backoff jitter only shortens, by at most the jitter fraction', () => {
+  for (const r of [0, 0.25, 0.5, 0.999]) {
+    const d = backoffDelay(3, { minMs: 100, maxMs: 5000, jitter: 0.5 }, () => r);
+    assert.ok(d <= 800 && d >= 400, `delay ${d} for random ${r}`);
+  }
+  assert.equal(backoffDelay(3, { minMs: 100, maxMs: 5000, jitter: 0.5 }, () => 0.5), 600);
+});
+
+test('seat views: free, joining, live, mine, claiming', () => {
+  const { state } = reduce(initialState(), snapshot());
+  let views = seatViews(state);
+  assert.deepEqual(views.map((v) => v.kind), ['free', 'joining', 'live']);
+  assert.equal(views[2].webrtc, 'ws://h:3333/app/stream2');
+  assert.equal(views[2].llhls, 'http://h:3333/app/stream2/llhls.m3u8');
+  assert.equal(views[2].source, 'RTMP');
+  assert.equal(views[2].resolution, '1280x720');
+  assert.equal(views[1].webrtc, null, 'only live seats get playback URLs');
+
+  views = seatViews(state, { claim: { seat: 1 } });
+  assert.equal(views[1].kind, 'mine');
+  views = seatViews(state, { pendingSeat: 0 });
+  assert.equal(views[0].kind, 'claiming');
+
+  const mineByServer = reduce(state, { type: 'seat', seq: 13, seat: { index: 2, stream: 'stream2', state: 'live', mine: true } }).state;
+  assert.equal(seatView(mineByServer.seats[2], mineByServer).kind, 'mine');
+});
+
+test('a live seat without playback templates has no URLs', () => {
+  const { state } = reduce(initialState(), snapshot({ playback: null }));
+  const v = seatViews(state)[2];
+  assert.equal(v.kind, 'live');
+  assert.equal(v.webrtc, null);
+  assert.deepEqual(playerSources(v), []);
+});
+
+test('resolution only when width and height are known', () => {
+  const { state } = reduce(initialState(), snapshot({
+    seats: [{ index: 0, stream: 's', state: 'live', video: { codec: 'H264' } }],
+  }));
+  assert.equal(seatViews(state)[0].resolution, null);
+  assert.equal(seatViews(state)[0].source, null);
+});
+
+test('player sources follow the chosen protocol, the other stays as fallback', () => {
+  const { state } = reduce(initialState(), snapshot());
+  const webrtcFirst = playerSources(seatViews(state)[2]);
+  assert.deepEqual(webrtcFirst.map((s) => s.type), ['webrtc', 'llhls']);
+  assert.equal(webrtcFirst[0].file, 'ws://h:3333/app/stream2');
+  const hlsFirst = playerSources(seatViews(state, { protocols: { 2: 'llhls' } })[2]);
+  assert.deepEqual(hlsFirst.map((s) => s.type), ['llhls', 'webrtc']);
+});
+
+test('room id from /r/<id> or ?room=', () => {
+  assert.equal(roomFromLocation('/r/lobby', ''), 'lobby');
+  assert.equal(roomFromLocation('/r/lobby/', ''), 'lobby');
+  assert.equal(roomFromLocation('/', '?room=main'), 'main');
+  assert.equal(roomFromLocation('/', ''), null);
+  assert.equal(roomFromLocation('/r/bad%20id', ''), null);
+  assert.equal(roomFromLocation('/', '?room=<script>'), null);
+});
+
+test('rooms list accepts both shapes', () => {
+  assert.deepEqual(parseRooms({ rooms: [{ id: 'a', title: 'A', seats: 4 }, { title: 'no id' }] }),
+    [{ id: 'a', title: 'A', seats: 4, viewers: null }]);
+  assert.deepEqual(parseRooms([{ id: 'b', seat_count: 9, viewers: 2 }]), [{ id: 'b', title: 'b', seats: 9, viewers: 2 }]);
+  assert.deepEqual(parseRooms('nonsense'), []);
+});
+
+test('grid columns are near-square', () => {
+  assert.deepEqual([1, 2, 4, 5, 9, 10, 16].map(gridColumns), [1, 2, 2, 3, 3, 4, 4]);
+});
+
+test('command errors read as sentences', () => {
+  assert.match(commandErrorMessage('claim', { code: 'seat_taken', message: 'x' }, 2), /Someone else just took seat 3/);
+  assert.match(commandErrorMessage('claim', { code: 'already_holding' }, 0), /already hold a seat/);
+  assert.match(commandErrorMessage('claim', { code: 'disconnected' }, 0), /connection to the room was lost/);
+  assert.equal(commandErrorMessage('claim', { code: 'new_code', message: 'Server says no' }, 0), 'Server says no');
+});
+
+test('media errors read as sentences', () => {
+  assert.match(mediaErrorMessage({ name: 'NotReadableError' }), /busy/);
+  assert.match(mediaErrorMessage({ name: 'NotFoundError' }), /No camera or microphone was found/);
+  assert.match(mediaErrorMessage({ name: 'NotAllowedError' }), /denied/);
+  assert.match(mediaErrorMessage({ name: 'OverconstrainedError' }), /resolution is not supported/);
+  assert.match(mediaErrorMessage({ name: 'Weird', message: 'boom' }, 'screen'), /Could not start the screen: boom/);
+});
+
+test('capture constraints from the pickers', () => {
+  assert.deepEqual(captureConstraints({}), { video: true, audio: true });
+  assert.deepEqual(captureConstraints({ videoId: 'cam', audioId: 'mic', resolution: '1280x720' }), {
+    video: { deviceId: { exact: 'cam' }, width: { exact: 1280 }, height: { exact: 720 } },
+    audio: { deviceId: { exact: 'mic' } },
+  });
+});
