@@ -1,0 +1,84 @@
+#pragma once
+// The room service's I/O shell: HTTP (static files, /api, health, metrics)
+// and the browser WebSocket /ws on one listener, around one ovs::room::space.
+// Everything runs on the io_context it is given (one thread); every public
+// method must be called on that thread. Beast stays out of this header.
+//
+// The gateway link (implemented elsewhere) drives the on_* methods and reads
+// check_admission(); kicks leave through the kick sink. Without a gateway the
+// service still works: no publish/playback URLs, media reachable=false.
+
+#include <ovs/config/config.hpp>
+#include <ovs/room/space.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace ovs::room {
+
+// What the gateway reports about OME.
+struct media_status {
+    bool reachable = false;
+    bool stale = true;
+    std::string version;
+};
+
+// URL templates built by the gateway. Playback templates use `{stream}`;
+// publish templates use `{stream}` and `{token}`. Keys become JSON keys on
+// the wire (see proto/websocket.md: playback webrtc/llhls, publish
+// webrtc/whip/rtmp_server/rtmp_key/rtmp/srt).
+struct endpoint_templates {
+    std::map<std::string, std::string> playback;
+    std::map<std::string, std::string> publish;
+};
+
+using kick_sink = std::function<void(const kick_stream&)>;
+using readiness_probe = std::function<bool()>;
+
+class room_server {
+public:
+    // `cfg.room` and `cfg.rooms` are used. `tokens` defaults to the OS CSPRNG.
+    room_server(boost::asio::io_context& io,
+                const config::config& cfg,
+                token_source tokens = random_tokens());
+    ~room_server();
+    room_server(const room_server&) = delete;
+    room_server& operator=(const room_server&) = delete;
+
+    // Binds room.listen and starts accepting. Throws boost::system::system_error.
+    void start();
+    // The bound address (port 0 in the config picks a free one).
+    boost::asio::ip::tcp::endpoint local_endpoint() const;
+    // Graceful stop: closes the listener, closes every WebSocket with 1001
+    // (going away) and every idle HTTP connection. Idempotent. The io_context
+    // runs out of this server's work once the close handshakes end;
+    // `drained` (if given) is called when no connection is left.
+    void stop(std::function<void()> drained = {});
+    bool stopping() const;
+
+    // -- the gateway seam (io thread only)
+    void on_stream_up(const std::string& stream, const stream_info& info);
+    void on_stream_down(const std::string& stream);
+    void on_streams_snapshot(const std::map<std::string, stream_info>& streams);
+    void on_media_status(const media_status& status);
+    void on_endpoints(const endpoint_templates& templates);
+    admission check_admission(const std::string& stream, const std::string& token) const;
+    void set_kick_sink(kick_sink sink);
+    // /readyz answers 200 only while accepting and this probe (if set) says yes.
+    void set_readiness_probe(readiness_probe probe);
+
+    // Prometheus text of the current counters (what /metrics serves).
+    std::string metrics_text() const;
+
+    struct impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace ovs::room

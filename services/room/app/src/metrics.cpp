@@ -1,0 +1,59 @@
+#include "metrics.hpp"
+
+#include <sstream>
+
+namespace ovs::room {
+
+namespace {
+void family(std::ostringstream& out, const char* name, const char* type, const char* help)
+{
+    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+}
+}  // namespace
+
+std::string prometheus_text(const metrics& m, const gauges& g)
+{
+    std::ostringstream out;
+    auto single = [&](const char* name, const char* type, const char* help, auto value) {
+        family(out, name, type, help);
+        out << name << ' ' << value << '\n';
+    };
+    single("ovs_room_http_requests_total", "counter", "HTTP requests served", m.http_requests);
+    single(
+        "ovs_room_ws_connections_total", "counter", "WebSocket upgrades accepted", m.ws_accepted);
+    single("ovs_room_ws_connections", "gauge", "Open WebSocket connections", m.ws_open);
+    family(out, "ovs_room_ws_refused_total", "counter", "WebSocket connections refused, by reason");
+    for (const auto& [reason, n] : m.ws_refused) {
+        out << "ovs_room_ws_refused_total{reason=\"" << reason << "\"} " << n << '\n';
+    }
+    single("ovs_room_messages_in_total", "counter", "Frames received from browsers", m.messages_in);
+    single("ovs_room_messages_out_total", "counter", "Frames queued to browsers", m.messages_out);
+    single(
+        "ovs_room_broadcasts_total", "counter", "Room events serialized for fan-out", m.broadcasts);
+    single("ovs_room_claims_total", "counter", "Seat claims and resumes granted", m.claims);
+    single("ovs_room_releases_total", "counter", "Seat releases granted", m.releases);
+    family(out, "ovs_room_rejections_total", "counter", "Commands refused, by reason");
+    for (const auto& [reason, n] : m.rejections) {
+        out << "ovs_room_rejections_total{reason=\"" << reason << "\"} " << n << '\n';
+    }
+    single("ovs_room_queue_drops_total",
+           "counter",
+           "Viewers disconnected because their send queue was full",
+           m.queue_drops);
+    single("ovs_room_kicks_total", "counter", "Stream kicks sent to the gateway", m.kicks);
+    family(out, "ovs_room_seats", "gauge", "Seats by state, over all rooms");
+    out << "ovs_room_seats{state=\"free\"} " << g.seats_free << '\n';
+    out << "ovs_room_seats{state=\"reserved\"} " << g.seats_reserved << '\n';
+    out << "ovs_room_seats{state=\"live\"} " << g.seats_live << '\n';
+    family(out, "ovs_room_viewers", "gauge", "Connections per room");
+    for (const auto& [room, n] : g.viewers_by_room) {
+        out << "ovs_room_viewers{room=\"" << room << "\"} " << n << '\n';
+    }
+    single("ovs_room_media_reachable",
+           "gauge",
+           "1 when the gateway reports OME reachable",
+           g.media_reachable ? 1 : 0);
+    return out.str();
+}
+
+}  // namespace ovs::room

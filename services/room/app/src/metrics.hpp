@@ -1,0 +1,35 @@
+#pragma once
+// The room service's counters and their Prometheus text form.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace ovs::room {
+
+struct metrics {
+    std::uint64_t http_requests = 0;
+    std::uint64_t ws_accepted = 0;                    // upgrades completed
+    std::uint64_t ws_open = 0;                        // gauge
+    std::map<std::string, std::uint64_t> ws_refused;  // by reason
+    std::uint64_t messages_in = 0;                    // frames received from browsers
+    std::uint64_t messages_out = 0;                   // frames queued to browsers (per receiver)
+    std::uint64_t broadcasts = 0;                     // events serialized once for a room
+    std::uint64_t claims = 0;                         // claims and resumes granted
+    std::uint64_t releases = 0;
+    std::map<std::string, std::uint64_t> rejections;  // by code
+    std::uint64_t queue_drops = 0;                    // slow viewers disconnected
+    std::uint64_t kicks = 0;
+};
+
+struct gauges {
+    std::size_t seats_free = 0;
+    std::size_t seats_reserved = 0;
+    std::size_t seats_live = 0;
+    std::map<std::string, std::size_t> viewers_by_room;
+    bool media_reachable = false;
+};
+
+std::string prometheus_text(const metrics& m, const gauges& g);
+
+}  // namespace ovs::room
