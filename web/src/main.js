@@ -277,6 +277,12 @@ window.ovenspace = {
   claim: () => (local.claim ? { seat: local.claim.seat, stream: local.claim.stream, publish: local.claim.publish } : null),
   players: () => players.describe(),
   media: () => unreleasedMedia(),
+  // Simulates a network drop of the room socket (tests of `resume`).
+  dropConnection: () => {
+    if (!conn) return;
+    conn.dropSocket();
+    conn.scheduleReconnect(0);
+  },
 };
 
 boot();

@@ -1,0 +1,509 @@
+#!/usr/bin/env node
+// Browser end-to-end tests of the OvenSpace page: headless Debian Chromium
+// driven by playwright-core, against the real `ovenspace-room` binary (and,
+// once they exist, the real `ovenspace-gateway` and `ovenspace-ome-standin`),
+// all on 127.0.0.1 with ports picked by the OS.
+//
+// node tests/web/e2e.mjs --room-bin PATH [--gateway-bin PATH]
+//   [--standin-bin PATH] [--out-dir DIR] [--chromium PATH] [--only NAME]
+//
+// Prints one line per scenario and ends with "N passed, N failed, N skipped".
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const webDir = path.join(repo, 'web');
+
+const args = parseArgs(process.argv.slice(2));
+const outDir = path.resolve(args['out-dir'] || path.join(tmpdir(), 'ovenspace-web-e2e'));
+const chromiumPath = args.chromium || '/usr/bin/chromium';
+const SCENARIO_MS = 60000;
+
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) throw new Error(`unknown argument ${argv[i]}`);
+    out[m[1]] = m[2] ?? argv[++i];
+  }
+  return out;
+}
+
+const { chromium } = await import(path.join(webDir, 'node_modules', 'playwright-core', 'index.mjs'));
+
+// ---------------------------------------------------------------- helpers
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what, fn, ms = 10000, every = 50) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(every);
+  }
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+function assertEqual(actual, expected, message) {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Error(`${message}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}
+
+// A child process whose output is kept for failure reports.
+class Proc {
+  constructor(name, bin, argv) {
+    this.name = name;
+    this.log = '';
+    this.child = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
+    this.child.stdout.on('data', (d) => (this.log += d));
+    this.child.stderr.on('data', (d) => (this.log += d));
+  }
+  async stop(signal = 'SIGTERM') {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+async function httpOk(url) {
+  const res = await fetch(url);
+  return res.ok;
+}
+
+// ------------------------------------------------------------- environment
+
+const distDir = path.join(outDir, 'dist');
+const workDir = mkdtempSync(path.join(tmpdir(), 'ovs-e2e-'));
+
+function buildWeb() {
+  execFileSync(process.execPath, [path.join(webDir, 'build.mjs'), '--outdir', distDir], { stdio: 'inherit' });
+}
+
+const ROOMS = [
+  { id: 'main', title: 'OvenSpace E2E', seats: 9 },
+  { id: 'small', title: 'Small room', seats: 4 },
+];
+
+// The room service with a generated config; `gateway` is the link port (an
+// unused one when no gateway runs).
+async function startRoom({ port, gatewayLinkPort, ome = {} }) {
+  const cfgPath = path.join(workDir, `room-${port}.yaml`);
+  const yaml = `mode: webhook
+ome:
+  host: 127.0.0.1
+  api: { port: ${ome.apiPort || 8081}, access_token: e2e-api-token }
+  rtmp_port: ${ome.rtmpPort || 1935}
+  srt_port: ${ome.srtPort || 9999}
+  webrtc_provider: { tls: false, port: ${ome.webrtcPort || 3333} }
+  webrtc_publisher: { tls: false, port: ${ome.webrtcPort || 3333} }
+  llhls: { tls: false, port: ${ome.webrtcPort || 3333} }
+  webhook_secret: e2e-webhook-secret
+room:
+  listen: { address: 127.0.0.1, port: ${port} }
+  web_root: ${JSON.stringify(distDir)}
+  gateway: { address: 127.0.0.1, port: ${gatewayLinkPort} }
+  disconnect_grace_ms: 3000
+  presence_interval_ms: 100
+gateway:
+  http: { address: 127.0.0.1, port: ${ome.gatewayHttpPort || 9595} }
+  link: { address: 127.0.0.1, port: ${gatewayLinkPort} }
+  poll_interval_ms: 300
+link:
+  reconnect_min_ms: 100
+  reconnect_max_ms: 500
+rooms:
+${ROOMS.map((r) => `  - { id: ${r.id}, title: ${JSON.stringify(r.title)}, seats: ${r.seats}, stream_prefix: ${r.id === 'main' ? 'stream' : r.id + '-'} }`).join('\n')}
+`;
+  writeFileSync(cfgPath, yaml);
+  const proc = new Proc('room', args['room-bin'], ['--config', cfgPath]);
+  proc.configPath = cfgPath;
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor('room service /healthz', async () => {
+    if (proc.child.exitCode !== null) throw new Error(`room service exited: ${proc.log}`);
+    return httpOk(`${base}/healthz`);
+  }, 15000);
+  return { proc, base, port };
+}
+
+let browser;
+async function launchBrowser() {
+  const userDataDir = mkdtempSync(path.join(tmpdir(), 'ovs-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1280, height: 860 },
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+    ],
+  });
+  context.userDataDir = userDataDir;
+  return context;
+}
+
+// A page with its console errors collected.
+async function openPage(context, url) {
+  const page = await context.newPage();
+  page.consoleErrors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => page.consoleErrors.push(`pageerror: ${err.message}`));
+  await page.goto(url);
+  if (!url.endsWith('/')) {
+    await page.waitForFunction(() => window.ovenspace && window.ovenspace.status() === 'open', null, { timeout: 10000 });
+  }
+  return page;
+}
+
+const seat = (page, i) => page.locator(`.seat[data-seat="${i}"]`);
+const seatKind = (page, i) => seat(page, i).getAttribute('data-kind');
+async function waitKind(page, i, kind, ms = 10000) {
+  await waitFor(`seat ${i + 1} to be ${kind}`, async () => (await seatKind(page, i)) === kind, ms);
+}
+const viewerNumber = async (page) => Number(await page.locator('#viewer-number').textContent());
+
+async function shot(page, name) {
+  mkdirSync(outDir, { recursive: true });
+  await page.screenshot({ path: path.join(outDir, `${name}.png`) });
+}
+
+// -------------------------------------------------------------- scenarios
+
+const scenarios = [];
+const scenario = (name, needs, fn) => scenarios.push({ name, needs, fn });
+
+scenario('page loads with seats from the config and no console errors', ['room'], async (env) => {
+  const page = await openPage(env.context, `${env.room.base}/r/main`);
+  assertEqual(await page.locator('.seat').count(), 9, 'seat count of room main');
+  assertEqual(await page.locator('#room-title').textContent(), 'OvenSpace E2E', 'title');
+  for (let i = 0; i < 9; i++) assertEqual(await seatKind(page, i), 'free', `seat ${i + 1}`);
+  assert(await page.locator('.seat[data-seat="0"] .participate').isVisible(), 'Participate visible');
+  await waitFor('viewer count 1', async () => (await viewerNumber(page)) === 1);
+  assert(await page.locator('#about-button').isVisible(), 'About button');
+  await page.locator('#about-button').click();
+  assert(await page.locator('#about-dialog').isVisible(), 'About dialog opens');
+  await page.keyboard.press('Escape');
+  assert(await page.locator('a[href*="OvenSpace"]').count() === 1, 'project link');
+  // Layout: 3 columns on a desktop viewport, one on a phone.
+  const xs = await page.$$eval('.seat', (els) => els.slice(0, 3).map((e) => Math.round(e.getBoundingClientRect().top)));
+  assert(xs[0] === xs[1] && xs[1] === xs[2], 'first three seats share a row on desktop');
+  await shot(page, 'main-page');
+  await page.setViewportSize({ width: 390, height: 844 });
+  const w = await page.$eval('.seat', (e) => e.getBoundingClientRect().width);
+  assert(w > 300 && w <= 390, `seat fills a phone width (${w})`);
+  await shot(page, 'main-page-phone');
+  assertEqual(page.consoleErrors, [], 'console errors');
+  await page.close();
+});
+
+scenario('room picker lists the rooms; /r/<id> opens one', ['room'], async (env) => {
+  const page = await openPage(env.context, `${env.room.base}/`);
+  await page.locator('#room-picker').waitFor({ state: 'visible', timeout: 10000 });
+  const links = await page.$$eval('#room-list a', (as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
+  assertEqual(links, [['/r/main', 'OvenSpace E2E'], ['/r/small', 'Small room']], 'room links');
+  await page.locator('#room-list a[href="/r/small"]').click();
+  await page.waitForFunction(() => window.ovenspace && window.ovenspace.status() === 'open');
+  assertEqual(await page.locator('.seat').count(), 4, 'seat count of room small');
+  assert(await page.locator('#rooms-link').isVisible(), 'link back to the rooms');
+  assertEqual(page.consoleErrors, [], 'console errors');
+  await page.close();
+});
+
+scenario('claim opens the share dialog with the fake camera; Cancel releases everything', ['room'], async (env) => {
+  const a = await openPage(env.context, `${env.room.base}/r/main`);
+  const b = await openPage(env.context, `${env.room.base}/r/main`);
+  await waitFor('2 viewers on both pages', async () => (await viewerNumber(a)) === 2 && (await viewerNumber(b)) === 2);
+  await seat(a, 2).locator('.participate').click();
+  await a.locator('#share-dialog').waitFor({ state: 'visible' });
+  await waitKind(b, 2, 'joining');
+  await waitKind(a, 2, 'mine');
+  const size = await waitFor('camera preview frames', () => a.$eval('#camera-preview', (v) => v.videoWidth > 0 && [v.videoWidth, v.videoHeight]));
+  assert(size[0] > 0 && size[1] > 0, 'preview has a size');
+  const cams = await a.$$eval('#camera-select option', (os) => os.length);
+  const mics = await a.$$eval('#mic-select option', (os) => os.length);
+  assert(cams >= 1 && mics >= 1, `device pickers filled (${cams} cameras, ${mics} microphones)`);
+  // Changing the resolution re-acquires the camera.
+  await a.selectOption('#resolution-select', '640x360');
+  await waitFor('re-acquired at 640x360', () => a.$eval('#camera-preview', (v) => v.videoWidth === 640 && v.videoHeight === 360));
+  assertEqual(await a.evaluate(() => window.ovenspace.media()), { publishers: 1, liveTracks: 2 }, 'one capture open');
+  // Without a gateway there are no publish URLs: Start says so, readably.
+  if (!env.gateway) {
+    await a.locator('#share-start').click();
+    await waitFor('error shown', () => a.locator('#share-error').isVisible());
+    assert(/could not be created/.test(await a.locator('#share-error').textContent()), 'stream error message');
+  }
+  await shot(a, 'share-dialog');
+  await a.locator('#share-cancel').click();
+  await waitKind(a, 2, 'free');
+  await waitKind(b, 2, 'free');
+  assertEqual(await a.evaluate(() => window.ovenspace.media()), { publishers: 0, liveTracks: 0 }, 'nothing held after Cancel');
+  assertEqual(await a.evaluate(() => window.ovenspace.claim()), null, 'no claim after Cancel');
+  assertEqual(await a.evaluate(() => sessionStorage.length), 0, 'no saved token after Cancel');
+  assertEqual([...a.consoleErrors, ...b.consoleErrors], [], 'console errors');
+  await a.close();
+  await b.close();
+});
+
+scenario('a lost claim race shows a clear message', ['room'], async (env) => {
+  const a = await openPage(env.context, `${env.room.base}/r/main`);
+  const b = await openPage(env.context, `${env.room.base}/r/main`);
+  const click = (p) => p.evaluate(() => document.querySelector('.seat[data-seat="4"] .participate').click());
+  await Promise.all([click(a), click(b)]);
+  const won = async (p) => (await p.evaluate(() => window.ovenspace.claim())) !== null;
+  await waitFor('one winner', async () => (await won(a)) !== (await won(b)));
+  const loser = (await won(a)) ? b : a;
+  const winner = loser === a ? b : a;
+  await waitFor('loser message', async () => /Someone else just took seat 5/.test(await loser.locator('#toast').textContent()));
+  assert(await loser.locator('#toast').isVisible(), 'message visible');
+  await waitKind(loser, 4, 'joining');
+  assert(!(await loser.locator('#share-dialog').isVisible()), 'the loser gets no dialog');
+  await winner.locator('#share-cancel').click();
+  await waitKind(loser, 4, 'free');
+  await a.close();
+  await b.close();
+});
+
+scenario('a dropped socket resumes the seat with the saved token', ['room'], async (env) => {
+  const a = await openPage(env.context, `${env.room.base}/r/main`);
+  const b = await openPage(env.context, `${env.room.base}/r/main`);
+  await seat(a, 1).locator('.participate').click();
+  await a.locator('#share-dialog').waitFor({ state: 'visible' });
+  await waitKind(b, 1, 'joining');
+  const opened = [];
+  a.on('websocket', (ws) => opened.push(ws.url()));
+  await a.evaluate(() => window.ovenspace.dropConnection());
+  await waitFor('a new room socket', () => opened.some((u) => u.includes('/ws?room=main')));
+  await a.waitForFunction(() => window.ovenspace.status() === 'open');
+  await waitFor('seat still mine on the server', () => a.evaluate(() => window.ovenspace.state().seats[1].mine === true));
+  assert(await a.locator('#share-dialog').isVisible(), 'dialog still open');
+  await waitKind(b, 1, 'joining');
+  await a.locator('#share-cancel').click();
+  await waitKind(b, 1, 'free');
+  await a.close();
+  await b.close();
+});
+
+scenario('the page reconnects and resyncs after the room service restarts', ['room'], async (env) => {
+  const a = await openPage(env.context, `${env.room.base}/r/main`);
+  await env.room.proc.stop('SIGKILL');
+  await waitFor('reconnecting banner', async () => /Reconnecting/.test((await a.locator('#banner').textContent()) || ''));
+  env.room = await startRoom(env.roomOptions);
+  await a.waitForFunction(() => window.ovenspace.status() === 'open', null, { timeout: 20000 });
+  assertEqual(await a.locator('.seat').count(), 9, 'seats after resync');
+  await waitFor('banner cleared of the outage', async () => !/Reconnecting/.test((await a.locator('#banner').textContent()) || ''));
+  const b = await openPage(env.context, `${env.room.base}/r/main`);
+  await waitFor('viewer counts match after restart', async () => (await viewerNumber(a)) === 2 && (await viewerNumber(b)) === 2);
+  await a.close();
+  await b.close();
+});
+
+// ---- with the gateway and the OME stand-in
+
+scenario('Live Encoder shows the seat\'s RTMP, SRT and WHIP URLs', ['room', 'gateway', 'standin'], async (env) => {
+  const a = await openPage(env.context, `${env.room.base}/r/main`);
+  await a.waitForFunction(() => window.ovenspace.state().playback !== null, null, { timeout: 15000 });
+  await seat(a, 3).locator('.participate').click();
+  await a.locator('#share-dialog').waitFor({ state: 'visible' });
+  const claim = await a.evaluate(() => window.ovenspace.claim());
+  assert(claim.publish, 'claim reply carries publish URLs');
+  await a.locator('.tab[data-mode="encoder"]').click();
+  const text = (id) => a.locator(`#${id}`).textContent();
+  assertEqual(await text('enc-rtmp-server'), `rtmp://127.0.0.1:${env.ome.rtmpPort}/app`, 'RTMP server');
+  assert(/^stream3\?token=[^&]+$/.test(await text('enc-rtmp-key')), 'RTMP key carries the token');
+  assertEqual(await text('enc-rtmp-key'), claim.publish.rtmp.key, 'RTMP key from the claim');
+  assert((await text('enc-srt')).startsWith(`srt://127.0.0.1:${env.ome.srtPort}?streamid=`), 'SRT URL');
+  assert((await text('enc-whip')).startsWith(`http://127.0.0.1:${env.ome.webrtcPort}/app/stream3?direction=whip`), 'WHIP URL');
+  assert(await a.locator('#encoder-status').textContent() === 'Waiting for input…', 'waiting state');
+  await shot(a, 'share-dialog-encoder');
+  await a.locator('#share-cancel').click();
+  await a.close();
+});
+
+scenario('Start sharing dials the seat\'s WebRTC publish URL with the token', ['room', 'gateway', 'standin'], async (env) => {
+  const a = await openPage(env.context, `${env.room.base}/r/main`);
+  await a.waitForFunction(() => window.ovenspace.state().playback !== null, null, { timeout: 15000 });
+  await seat(a, 5).locator('.participate').click();
+  await waitFor('camera preview', () => a.$eval('#camera-preview', (v) => v.videoWidth > 0));
+  const claim = await a.evaluate(() => window.ovenspace.claim());
+  const dialed = [];
+  a.on('websocket', (ws) => dialed.push(ws.url()));
+  await a.locator('#share-start').click();
+  await waitFor('OvenLiveKit socket', () => dialed.includes(claim.publish.webrtc));
+  assert(/direction=send/.test(claim.publish.webrtc) && /token=/.test(claim.publish.webrtc), 'URL has direction and token');
+  // The stand-in does not speak WebRTC signalling: the page must give up
+  // cleanly, release the seat and hold no media.
+  await waitKind(a, 5, 'free', 15000);
+  assertEqual(await a.evaluate(() => window.ovenspace.media()), { publishers: 0, liveTracks: 0 }, 'nothing held after the failure');
+  await a.close();
+});
+
+scenario('a published seat plays on other pages; unpublish removes the player', ['room', 'gateway', 'standin'], async (env) => {
+  const a = await openPage(env.context, `${env.room.base}/r/main`);
+  const b = await openPage(env.context, `${env.room.base}/r/main`);
+  await a.waitForFunction(() => window.ovenspace.state().playback !== null, null, { timeout: 15000 });
+  await seat(a, 6).locator('.participate').click();
+  await a.locator('#share-dialog').waitFor({ state: 'visible' });
+  await a.locator('.tab[data-mode="encoder"]').click();
+  const claim = await a.evaluate(() => window.ovenspace.claim());
+  await env.standin.publish({ protocol: 'rtmp', stream: claim.stream, query: claim.publish.rtmp.key.split('?')[1] });
+  await waitKind(b, 6, 'live', 15000);
+  await waitFor('encoder dialog connected', async () => /Connected/.test(await a.locator('#encoder-status').textContent()));
+  await a.locator('#share-dialog').waitFor({ state: 'hidden', timeout: 5000 });
+  const players = await waitFor('player on page b', async () => {
+    const list = await b.evaluate(() => window.ovenspace.players());
+    return list.find((p) => p.seat === 6) && list;
+  });
+  const sources = players.find((p) => p.seat === 6).sources;
+  assertEqual(sources.map((s) => s.type), ['webrtc', 'llhls'], 'WebRTC first, LL-HLS second');
+  assertEqual(sources[0].file, `ws://127.0.0.1:${env.ome.webrtcPort}/app/${claim.stream}`, 'WebRTC URL');
+  assertEqual(sources[1].file, `http://127.0.0.1:${env.ome.webrtcPort}/app/${claim.stream}/llhls.m3u8`, 'LL-HLS URL');
+  assertEqual(await seat(b, 6).locator('.badge.source').textContent(), 'RTMP', 'source badge');
+  await b.selectOption('.seat[data-seat="6"] .protocol', 'llhls');
+  await waitFor('LL-HLS first after the switch', async () =>
+    (await b.evaluate(() => window.ovenspace.players())).find((p) => p.seat === 6)?.sources[0].type === 'llhls');
+  await shot(b, 'main-page-live');
+  await env.standin.unpublish({ stream: claim.stream });
+  await waitFor('player removed', async () => !(await b.evaluate(() => window.ovenspace.players())).some((p) => p.seat === 6), 15000);
+  await waitFor('viewer counts match', async () => (await viewerNumber(a)) === (await viewerNumber(b)));
+  await a.close();
+  await b.close();
+});
+
+// --------------------------------------------------------------- the run
+
+// The OME stand-in's test-control API (not part of OME). Kept in one place so
+// it follows the stand-in's interface as that settles.
+function standinControl(base) {
+  const post = async (p, body) => {
+    const res = await fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`stand-in ${p}: HTTP ${res.status} ${await res.text()}`);
+    return res.json().catch(() => ({}));
+  };
+  return {
+    publish: ({ protocol, stream, query }) => post('/control/publish', { protocol, stream, query }),
+    unpublish: ({ stream }) => post('/control/unpublish', { stream }),
+  };
+}
+
+async function main() {
+  if (!args['room-bin']) throw new Error('--room-bin is required');
+  mkdirSync(outDir, { recursive: true });
+  buildWeb();
+  const have = {
+    room: existsSync(args['room-bin']),
+    gateway: Boolean(args['gateway-bin']) && existsSync(args['gateway-bin']),
+    standin: Boolean(args['standin-bin']) && existsSync(args['standin-bin']),
+  };
+  if (!have.room) throw new Error(`room service binary not found: ${args['room-bin']}`);
+
+  const results = { passed: 0, failed: 0, skipped: 0 };
+  browser = await launchBrowser();
+  try {
+    for (const sc of scenarios) {
+      if (args.only && !sc.name.includes(args.only)) continue;
+      const missing = sc.needs.filter((n) => !have[n]);
+      if (missing.length) {
+        console.log(`SKIP ${sc.name} (${missing.map((m) => `${m} binary not built yet`).join(', ')})`);
+        results.skipped++;
+        continue;
+      }
+      const env = await startEnv(sc.needs);
+      const started = Date.now();
+      try {
+        await Promise.race([
+          sc.fn(env),
+          sleep(SCENARIO_MS).then(() => { throw new Error(`scenario took over ${SCENARIO_MS} ms`); }),
+        ]);
+        console.log(`PASS ${sc.name} (${Date.now() - started} ms)`);
+        results.passed++;
+      } catch (e) {
+        console.log(`FAIL ${sc.name}: ${e.stack || e}`);
+        for (const p of env.procs()) console.log(`--- ${p.name} log ---\n${p.log.slice(-4000)}`);
+        results.failed++;
+      } finally {
+        for (const page of env.context.pages()) await page.close().catch(() => {});
+        await stopEnv(env);
+      }
+    }
+  } finally {
+    await browser.close();
+    rmSync(browser.userDataDir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`);
+  return results.failed === 0 ? 0 : 1;
+}
+
+async function startEnv(needs) {
+  const env = { context: browser, gateway: null, standin: null, extra: [] };
+  const roomPort = await freePort();
+  const linkPort = await freePort();
+  const ome = {
+    apiPort: await freePort(), rtmpPort: await freePort(), srtPort: await freePort(),
+    webrtcPort: await freePort(), gatewayHttpPort: await freePort(), controlPort: await freePort(),
+  };
+  env.ome = ome;
+  if (needs.includes('standin')) {
+    // Flags as the stand-in is expected to take them; see standinControl.
+    const p = new Proc('ome-standin', args['standin-bin'], [
+      '--api', `127.0.0.1:${ome.apiPort}`, '--control', `127.0.0.1:${ome.controlPort}`,
+      '--access-token', 'e2e-api-token', '--webhook-url', `http://127.0.0.1:${ome.gatewayHttpPort}/v1/admission`,
+      '--webhook-secret', 'e2e-webhook-secret', '--rtmp-port', String(ome.rtmpPort), '--srt-port', String(ome.srtPort),
+      '--webrtc-port', String(ome.webrtcPort), '--llhls-port', String(ome.webrtcPort),
+    ]);
+    env.extra.push(p);
+    env.standin = standinControl(`http://127.0.0.1:${ome.controlPort}`);
+  }
+  env.roomOptions = { port: roomPort, gatewayLinkPort: linkPort, ome };
+  env.room = await startRoom(env.roomOptions);
+  if (needs.includes('gateway')) {
+    const p = new Proc('gateway', args['gateway-bin'], ['--config', env.room.proc.configPath]);
+    env.extra.push(p);
+    env.gateway = p;
+  }
+  env.procs = () => [env.room.proc, ...env.extra];
+  return env;
+}
+
+async function stopEnv(env) {
+  for (const p of env.procs().reverse()) await p.stop();
+}
+
+process.exitCode = await main().catch((e) => {
+  console.error(e.stack || String(e));
+  return 1;
+});
