@@ -1,0 +1,314 @@
+#!/usr/bin/env bash
+# Offline checks of the deployment files (no Docker engine, no cluster).
+# ctest runs each step as its own test (tests/deploy/CMakeLists.txt).
+#
+#   scripts/check_deploy.sh yaml      every YAML file parses (yamllint, .yamllint)
+#   scripts/check_deploy.sh k8s       kustomize renders base + every overlay; every
+#                                     object validates against the Kubernetes schemas
+#                                     and OvenSpace's rules (tests/deploy/k8s)
+#   scripts/check_deploy.sh ome       Server.xml files: well-formed, hold what the
+#                                     gateway needs
+#   scripts/check_deploy.sh compose   compose files parse and agree with Server.xml
+#   scripts/check_deploy.sh shell     shellcheck on every shell script
+#   scripts/check_deploy.sh config [--room BIN] [--gateway BIN]
+#                                     each service checks and starts from every
+#                                     config the deploy files mount; /healthz answers
+#   scripts/check_deploy.sh all [--room BIN] [--gateway BIN]
+#
+# Exit status: 0 passed, 1 failed, 77 skipped (a tool is missing; the reason
+# is printed). Scratch files go to $OVS_DEPLOY_OUT (default build/deploy-check).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+out=${OVS_DEPLOY_OUT:-$here/build/deploy-check}
+tests=$here/tests/deploy
+skip=77
+
+say() { printf '%s\n' "$*"; }
+fail() {
+    printf 'check_deploy: %s\n' "$*" >&2
+    exit 1
+}
+need() { command -v "$1" >/dev/null 2>&1 || fail "'$1' is missing; scripts/deps.sh --test installs it"; }
+
+# ------------------------------------------------------------------ yaml
+check_yaml() {
+    need yamllint
+    # Ours strictly (warnings fail too); everyone else's for syntax and
+    # duplicate keys (warnings are shown, errors fail).
+    local ours=(deploy tests/deploy .yamllint)
+    [[ -d .github ]] && ours+=(.github)
+    yamllint --strict "${ours[@]}"
+    yamllint --format parsable .
+    local count
+    count=$(git ls-files --cached --others --exclude-standard -- '*.yaml' '*.yml' | wc -l)
+    say "yaml: $count YAML files parse (.yamllint)"
+}
+
+# ------------------------------------------------------------------- k8s
+kustomize_cmd=()
+find_kustomize() {
+    if command -v kubectl >/dev/null 2>&1 && kubectl kustomize --help >/dev/null 2>&1; then
+        kustomize_cmd=(kubectl kustomize)
+    elif command -v kustomize >/dev/null 2>&1; then
+        kustomize_cmd=(kustomize build)
+    fi
+}
+
+# The node packages the validator needs, pinned by its package-lock.json.
+npm_ready() {
+    local dir=$tests/k8s
+    if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+        need npm
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    fi
+}
+
+# Renders base and every overlay into DEST/<name>.yaml; prints the names.
+render_all() {
+    local dest=$1 dir name
+    mkdir -p "$dest"
+    for dir in deploy/k8s/base deploy/k8s/overlays/*/; do
+        dir=${dir%/}
+        name=$(basename "$dir")
+        "${kustomize_cmd[@]}" "$dir" >"$dest/$name.yaml" || fail "kustomize cannot render $dir"
+        printf '%s\n' "$name"
+    done
+}
+
+check_k8s() {
+    find_kustomize
+    if ((${#kustomize_cmd[@]} == 0)); then
+        say "k8s: SKIPPED: neither kubectl nor kustomize is installed, so the manifests cannot be rendered"
+        say "     (Debian 12 packages neither; the CI workflow installs kubectl)"
+        exit $skip
+    fi
+    need node
+    need python3
+    npm_ready
+    local name flags
+    while read -r name; do
+        flags=()
+        [[ $name == base ]] || flags=(--forbid-secrets)
+        node "$tests/k8s/validate.js" "$out/k8s/$name.yaml" --name "$name" --out "$out/k8s/$name" "${flags[@]}"
+        python3 "$tests/check_ports.py" k8s "$out/k8s/$name.yaml"
+    done < <(render_all "$out/k8s")
+}
+
+# ------------------------------------------------------------------- ome
+check_ome() {
+    need xmllint
+    need python3
+    local xml
+    for xml in deploy/ome/*.xml deploy/k8s/base/*.xml deploy/k8s/overlays/*/*.xml; do
+        xmllint --noout "$xml"
+    done
+    python3 "$tests/check_ome_xml.py" deploy/ome/Server.xml deploy/compose/ovenspace.yaml
+    python3 "$tests/check_ome_xml.py" --tls deploy/ome/Server.tls.xml deploy/compose/ovenspace.tls.yaml
+}
+
+# --------------------------------------------------------------- compose
+check_compose() {
+    need python3
+    # Docker's own parser when this machine has the compose plugin (CI's
+    # GitHub runners do); the comparison below runs either way.
+    if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+        docker compose -f deploy/compose.yaml config --quiet
+        docker compose -f deploy/compose.yaml -f deploy/compose.tls.yaml config --quiet
+        say "compose: docker compose config accepts both variants"
+    else
+        say "compose: no docker compose plugin here; parsed as YAML only"
+    fi
+    python3 "$tests/check_ports.py" compose "$here"
+}
+
+# ----------------------------------------------------------------- shell
+check_shell() {
+    need shellcheck
+    local files=() f
+    while IFS= read -r f; do
+        [[ -f $f ]] || continue
+        if [[ $f == *.sh ]] || head -n1 "$f" | grep -Eq '^#!.*(ba|da|k)?sh\b'; then
+            files+=("$f")
+        fi
+    done < <(git ls-files --cached --others --exclude-standard -- \
+        '*.sh' .ci/run 'scripts/*' 'deploy/*' 'tests/*' ':!:*node_modules*' ':!:tests/fixtures/*')
+    ((${#files[@]})) || fail "no shell scripts found"
+    shellcheck --external-sources "${files[@]}"
+    say "shell: ${#files[@]} scripts pass shellcheck: ${files[*]}"
+}
+
+# ---------------------------------------------------------------- config
+room_bin=""
+gateway_bin=""
+
+# Every OvenSpace config the deploy files mount, as "label<TAB>file<TAB>secrets-env".
+configs_to_check() {
+    local dev="$out/config/dev-secrets.env"
+    mkdir -p "$out/config"
+    printf '%s\n' OVENSPACE_OME_API_TOKEN=check-only-token OVENSPACE_WEBHOOK_SECRET=check-only-secret >"$dev"
+    printf 'deploy/ovenspace.yaml\t%s\t%s\n' deploy/ovenspace.yaml "$dev"
+    printf 'compose\t%s\t%s\n' deploy/compose/ovenspace.yaml "$dev"
+    printf 'compose.tls\t%s\t%s\n' deploy/compose/ovenspace.tls.yaml "$dev"
+    find_kustomize
+    if ((${#kustomize_cmd[@]})); then
+        # Exactly what the pods mount: the ConfigMap out of the render, and
+        # the Secret's values when the render has one.
+        npm_ready
+        local name k8s="$out/config/k8s"
+        while read -r name; do
+            node "$tests/k8s/validate.js" "$k8s/$name.yaml" --name "$name" --out "$k8s/$name" >/dev/null ||
+                fail "k8s $name does not validate (run: scripts/check_deploy.sh k8s)"
+            printf 'k8s/%s\t%s\t%s\n' "$name" "$k8s/$name/ovenspace.yaml" "$k8s/$name/secrets.env"
+        done < <(render_all "$k8s")
+    else
+        say "config: kubectl/kustomize missing: using the ConfigMap source files" >&2
+        printf 'k8s/base\t%s\t%s\n' deploy/k8s/base/ovenspace.yaml "$dev"
+        local f
+        for f in deploy/k8s/overlays/*/ovenspace.yaml; do
+            printf 'k8s/%s\t%s\t%s\n' "$(basename "$(dirname "$f")")" "$f" "$dev"
+        done
+    fi
+}
+
+# Runs BIN with only the secrets of FILE in its environment.
+with_secrets() {
+    local secrets=$1
+    shift
+    local vars=()
+    mapfile -t vars <"$secrets"
+    env -u OVENSPACE_OME_API_TOKEN -u OVENSPACE_WEBHOOK_SECRET "${vars[@]}" "$@"
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# A copy of CONFIG that listens and dials only on loopback, on free ports,
+# and serves a stand-in page: everything else stays as the deploy files say.
+loopback_copy() {
+    local config=$1 copy=$2 web=$3 room_port=$4 http_port=$5 link_port=$6 api_port=$7
+    python3 - "$config" "$copy" "$web" "$room_port" "$http_port" "$link_port" "$api_port" <<'EOF'
+import sys, yaml
+src, dst, web, room, http, link, api = sys.argv[1:]
+with open(src) as f:
+    cfg = yaml.safe_load(f)
+cfg.setdefault("room", {})
+cfg["room"]["listen"] = {"address": "127.0.0.1", "port": int(room)}
+cfg["room"]["gateway"] = {"address": "127.0.0.1", "port": int(link)}
+cfg["room"]["web_root"] = web
+cfg.setdefault("gateway", {})
+cfg["gateway"]["http"] = {"address": "127.0.0.1", "port": int(http)}
+cfg["gateway"]["link"] = {"address": "127.0.0.1", "port": int(link)}
+cfg.setdefault("ome", {}).setdefault("api", {})
+# Nothing listens there: the gateway must stay alive (and say so) while OME is away.
+cfg["ome"]["api"].update({"host": "127.0.0.1", "port": int(api), "tls": False})
+with open(dst, "w") as f:
+    yaml.safe_dump(cfg, f)
+EOF
+}
+
+# Starts BIN on CONFIG, waits (bounded) for /healthz on PORT, stops it.
+start_and_probe() {
+    local label=$1 bin=$2 config=$3 secrets=$4 port=$5 log=$6
+    with_secrets "$secrets" "$bin" --config "$config" >"$log" 2>&1 &
+    local pid=$! code=""
+    local deadline=$((SECONDS + 20))
+    while ((SECONDS < deadline)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid" || true
+            tail -n 20 "$log" >&2
+            fail "$label: $(basename "$bin") exited before /healthz answered"
+        fi
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/healthz" || true)
+        [[ $code == 200 ]] && break
+        sleep 0.2
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+    local status=0
+    wait "$pid" || status=$?
+    if [[ $code != 200 ]]; then
+        tail -n 20 "$log" >&2
+        fail "$label: $(basename "$bin") /healthz on 127.0.0.1:$port gave '${code:-nothing}' within 20 s"
+    fi
+    if ((status != 0 && status != 143)); then
+        tail -n 20 "$log" >&2
+        fail "$label: $(basename "$bin") exited with $status after SIGTERM"
+    fi
+    say "config $label: $(basename "$bin") started, /healthz 200, stopped ($status)"
+}
+
+check_config() {
+    if [[ -z $room_bin && -z $gateway_bin ]]; then
+        say "config: SKIPPED: no binary given (--room/--gateway); build ovenspace-room / ovenspace-gateway first"
+        exit $skip
+    fi
+    need python3
+    need curl
+    local web="$out/config/web"
+    mkdir -p "$web"
+    printf '<!doctype html><title>deploy check</title>\n' >"$web/index.html"
+    local bins=() label config secrets bin copy
+    [[ -n $room_bin ]] && bins+=("$room_bin")
+    [[ -n $gateway_bin ]] && bins+=("$gateway_bin")
+    while IFS=$'\t' read -r label config secrets; do
+        for bin in "${bins[@]}"; do
+            [[ -x $bin ]] || fail "$bin is not an executable"
+            # The file as mounted, with the secrets as the pods/containers get them.
+            with_secrets "$secrets" "$bin" --config "$config" --check-config >"$out/config/check.log" 2>&1 || {
+                cat "$out/config/check.log" >&2
+                fail "$label: $(basename "$bin") --check-config rejects $config"
+            }
+            # The deploy configs carry no secrets: without the environment the
+            # service must refuse to start rather than run without them.
+            if env -u OVENSPACE_OME_API_TOKEN -u OVENSPACE_WEBHOOK_SECRET \
+                "$bin" --config "$config" --check-config >"$out/config/check.log" 2>&1; then
+                fail "$label: $(basename "$bin") accepts $config without OVENSPACE_OME_API_TOKEN/OVENSPACE_WEBHOOK_SECRET"
+            fi
+            if grep -q -e check-only -e fake-example "$out/config/check.log"; then
+                fail "$label: $(basename "$bin") prints a secret"
+            fi
+            say "config $label: $(basename "$bin") --check-config accepts $config"
+
+            local room_port http_port link_port api_port
+            room_port=$(free_port)
+            http_port=$(free_port)
+            link_port=$(free_port)
+            api_port=$(free_port)
+            copy="$out/config/${label//\//_}.loopback.yaml"
+            loopback_copy "$config" "$copy" "$web" "$room_port" "$http_port" "$link_port" "$api_port"
+            local port=$http_port
+            [[ $bin == "$room_bin" ]] && port=$room_port
+            start_and_probe "$label" "$bin" "$copy" "$secrets" "$port" "$out/config/run.log"
+        done
+    done < <(configs_to_check)
+}
+
+# ------------------------------------------------------------------ main
+step=${1:-all}
+shift || true
+while (($#)); do
+    case $1 in
+        --room) room_bin=$2; shift 2 ;;
+        --gateway) gateway_bin=$2; shift 2 ;;
+        *) fail "unknown argument '$1'" ;;
+    esac
+done
+mkdir -p "$out"
+case $step in
+    yaml) check_yaml ;;
+    k8s) check_k8s ;;
+    ome) check_ome ;;
+    compose) check_compose ;;
+    shell) check_shell ;;
+    config) check_config ;;
+    all)
+        check_yaml
+        check_ome
+        check_compose
+        check_shell
+        (check_k8s) || { status=$?; ((status == skip)) || exit "$status"; }
+        (check_config) || { status=$?; ((status == skip)) || exit "$status"; }
+        ;;
+    *) fail "unknown step '$step' (yaml, k8s, ome, compose, shell, config, all)" ;;
+esac

@@ -1,0 +1,423 @@
+// OvenSpace's rules for its rendered Kubernetes objects (see validate.js).
+// Each rule group pushes readable problems onto ctx.problems; none throws
+// for an ordinary finding.
+'use strict';
+
+const YAML = require('yaml');
+
+const NAMESPACE = 'ovenspace';
+const ROOM = 'ovenspace-room';
+const GATEWAY = 'ovenspace-gateway';
+const OME = 'ovenspace-ome';
+const SERVICES = [ROOM, GATEWAY, OME];
+// Services that serve our HTTP probes; OME has none without its API token.
+const HTTP_PROBED = [ROOM, GATEWAY];
+const CONFIG_MAP = 'ovenspace-config';
+const CONFIG_KEY = 'ovenspace.yaml';
+const SECRET = 'ovenspace-secrets';
+
+// ---------------------------------------------------------------- helpers
+
+const of_kind = (ctx, kind) => ctx.objects.filter((o) => o.kind === kind);
+const named = (ctx, kind, name) => of_kind(ctx, kind).find((o) => o.metadata.name === name);
+
+function labels_match(selector, labels) {
+    if (!selector) return false;
+    const entries = Object.entries(selector);
+    return entries.length > 0 && entries.every(([k, v]) => (labels || {})[k] === v);
+}
+
+// A LabelSelector (matchLabels only: we use no matchExpressions).
+function selector_matches(sel, labels) {
+    if (!sel) return false;
+    if (sel.matchExpressions && sel.matchExpressions.length) return false;
+    const ml = sel.matchLabels || {};
+    return Object.entries(ml).every(([k, v]) => (labels || {})[k] === v);
+}
+
+const pod_labels = (deploy) => deploy.spec.template.metadata.labels || {};
+const containers = (deploy) => deploy.spec.template.spec.containers || [];
+
+function container_ports(deploy) {
+    const out = [];
+    for (const c of containers(deploy))
+        for (const p of c.ports || []) out.push({ name: p.name, port: p.containerPort, protocol: p.protocol || 'TCP' });
+    return out;
+}
+
+// A Service or probe port (number or name) as a container port of the pod.
+function resolve_port(deploy, port, protocol) {
+    return container_ports(deploy).find(
+        (p) => (typeof port === 'number' ? p.port === port : p.name === port) && (!protocol || p.protocol === protocol)
+    );
+}
+
+// The Deployment whose pods a Service selects (exactly one expected).
+function selected_deployments(ctx, service) {
+    return of_kind(ctx, 'Deployment').filter((d) => labels_match(service.spec.selector, pod_labels(d)));
+}
+
+// The in-namespace Service called `host` (short or .svc names) with `port`,
+// and the Deployment behind it.
+function service_target(ctx, host, port) {
+    const short = String(host).split('.')[0];
+    const long_ok = host === short || String(host).startsWith(`${short}.${NAMESPACE}`);
+    const svc = named(ctx, 'Service', short);
+    if (!svc || !long_ok) return { error: `no Service '${host}' in the render` };
+    const sp = (svc.spec.ports || []).find((p) => p.port === port);
+    if (!sp) return { error: `Service '${short}' has no port ${port}` };
+    const deploys = selected_deployments(ctx, svc);
+    if (deploys.length !== 1) return { error: `Service '${short}' selects ${deploys.length} Deployments, not 1` };
+    const target = resolve_port(deploys[0], sp.targetPort === undefined ? sp.port : sp.targetPort, sp.protocol || 'TCP');
+    if (!target) return { error: `Service '${short}' port ${port} reaches no container port` };
+    return { service: svc, deployment: deploys[0], container_port: target };
+}
+
+function env_value(deploy, ctx, name) {
+    for (const c of containers(deploy)) {
+        for (const e of c.env || []) if (e.name === name && e.value !== undefined) return e.value;
+        for (const ef of c.envFrom || []) {
+            if (!ef.configMapRef) continue;
+            const cm = named(ctx, 'ConfigMap', ef.configMapRef.name);
+            if (cm && cm.data && cm.data[name] !== undefined) return cm.data[name];
+        }
+    }
+    return undefined;
+}
+
+// ------------------------------------------------------------ rule groups
+
+const rules = [];
+const rule = (name, check) => rules.push({ name, check });
+
+rule('namespace', (ctx) => {
+    const ns = named(ctx, 'Namespace', NAMESPACE);
+    if (!ns) ctx.problems.push(`Namespace '${NAMESPACE}' missing`);
+    else if ((ns.metadata.labels || {})['pod-security.kubernetes.io/enforce'] !== 'restricted')
+        ctx.problems.push(`Namespace '${NAMESPACE}': pod-security.kubernetes.io/enforce is not 'restricted'`);
+    for (const o of ctx.objects) {
+        if (o.kind === 'Namespace') continue;
+        if (o.metadata.namespace !== NAMESPACE)
+            ctx.problems.push(`${o.kind}/${o.metadata.name}: namespace '${o.metadata.namespace}', not '${NAMESPACE}'`);
+    }
+});
+
+rule('deployments', (ctx) => {
+    for (const name of SERVICES) {
+        const d = named(ctx, 'Deployment', name);
+        if (!d) {
+            ctx.problems.push(`Deployment '${name}' missing`);
+            continue;
+        }
+        const where = `Deployment/${name}`;
+        // State in memory (room), one poller and one link end (gateway), one
+        // origin (OME): more than one replica breaks OvenSpace, and a rolling
+        // update would briefly run two.
+        if (d.spec.replicas !== 1) ctx.problems.push(`${where}: replicas is ${d.spec.replicas}, must be 1`);
+        if (!d.spec.strategy || d.spec.strategy.type !== 'Recreate')
+            ctx.problems.push(`${where}: strategy must be Recreate (never two at once)`);
+        if (!selector_matches(d.spec.selector, pod_labels(d)))
+            ctx.problems.push(`${where}: selector does not match its pod labels`);
+
+        const pod = d.spec.template.spec;
+        const psc = pod.securityContext || {};
+        if (pod.hostNetwork) ctx.problems.push(`${where}: hostNetwork is not allowed in the restricted namespace`);
+        for (const c of containers(d)) {
+            const cw = `${where} container '${c.name}'`;
+            const sc = c.securityContext || {};
+            const non_root = sc.runAsNonRoot !== undefined ? sc.runAsNonRoot : psc.runAsNonRoot;
+            if (non_root !== true) ctx.problems.push(`${cw}: runAsNonRoot is not true`);
+            const uid = sc.runAsUser !== undefined ? sc.runAsUser : psc.runAsUser;
+            if (uid === 0) ctx.problems.push(`${cw}: runAsUser is 0`);
+            const seccomp = (sc.seccompProfile || psc.seccompProfile || {}).type;
+            if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost')
+                ctx.problems.push(`${cw}: seccompProfile is '${seccomp}', not RuntimeDefault`);
+            if (sc.allowPrivilegeEscalation !== false) ctx.problems.push(`${cw}: allowPrivilegeEscalation is not false`);
+            if (sc.readOnlyRootFilesystem !== true) ctx.problems.push(`${cw}: readOnlyRootFilesystem is not true`);
+            if (sc.privileged) ctx.problems.push(`${cw}: privileged`);
+            const drop = ((sc.capabilities || {}).drop || []).map(String);
+            if (!drop.includes('ALL')) ctx.problems.push(`${cw}: capabilities.drop lacks ALL`);
+            if (((sc.capabilities || {}).add || []).length) ctx.problems.push(`${cw}: adds capabilities`);
+
+            const res = c.resources || {};
+            for (const kind of ['requests', 'limits'])
+                for (const r of ['cpu', 'memory'])
+                    if (!(res[kind] || {})[r]) ctx.problems.push(`${cw}: resources.${kind}.${r} missing`);
+
+            if (!(c.ports || []).length) ctx.problems.push(`${cw}: declares no ports`);
+            if (!c.image) ctx.problems.push(`${cw}: no image`);
+            else if (!/:[^/]+$/.test(c.image) && !c.image.includes('@'))
+                ctx.problems.push(`${cw}: image '${c.image}' has no pinned tag`);
+            else if (/:latest$/.test(c.image)) ctx.problems.push(`${cw}: image '${c.image}' uses :latest`);
+
+            for (const probe of ['livenessProbe', 'readinessProbe']) {
+                const p = c[probe];
+                if (!p) {
+                    ctx.problems.push(`${cw}: ${probe} missing`);
+                    continue;
+                }
+                const handler = p.httpGet || p.tcpSocket || p.grpc;
+                if (!handler) {
+                    ctx.problems.push(`${cw}: ${probe} has no httpGet/tcpSocket/grpc handler`);
+                    continue;
+                }
+                if (!resolve_port(d, handler.port)) ctx.problems.push(`${cw}: ${probe} port '${handler.port}' is not a container port`);
+                if (HTTP_PROBED.includes(name)) {
+                    const want = probe === 'livenessProbe' ? '/healthz' : '/readyz';
+                    if (!p.httpGet || p.httpGet.path !== want)
+                        ctx.problems.push(`${cw}: ${probe} must be httpGet ${want}`);
+                }
+            }
+        }
+        if (pod.automountServiceAccountToken !== false)
+            ctx.problems.push(`${where}: automountServiceAccountToken should be false (no API access needed)`);
+    }
+});
+
+rule('config and secrets', (ctx) => {
+    const cm = named(ctx, 'ConfigMap', CONFIG_MAP) ||
+        of_kind(ctx, 'ConfigMap').find((c) => c.metadata.name.startsWith(`${CONFIG_MAP}-`));
+    if (!cm || !cm.data || !cm.data[CONFIG_KEY]) {
+        ctx.problems.push(`ConfigMap '${CONFIG_MAP}' with key '${CONFIG_KEY}' missing`);
+        return;
+    }
+    ctx.config_text = cm.data[CONFIG_KEY];
+    ctx.config = YAML.parse(ctx.config_text);
+    const cfg = ctx.config;
+    for (const secret_key of [['ome', 'webhook_secret'], ['ome', 'api', 'access_token']]) {
+        let v = cfg;
+        for (const k of secret_key) v = v && v[k];
+        if (v) ctx.problems.push(`ConfigMap '${cm.metadata.name}': ${secret_key.join('.')} is set; secrets belong in the Secret`);
+    }
+
+    // Every configMap/secret a pod refers to exists in the render, except
+    // the Secrets an operator creates by hand.
+    const external_secrets = ['ovenspace-secrets', 'ome-tls', 'ovenspace-tls'];
+    for (const d of of_kind(ctx, 'Deployment')) {
+        const pod = d.spec.template.spec;
+        const refs = [];
+        for (const v of pod.volumes || []) {
+            if (v.configMap) refs.push(['ConfigMap', v.configMap.name]);
+            if (v.secret) refs.push(['Secret', v.secret.secretName]);
+        }
+        for (const c of pod.containers || [])
+            for (const ef of c.envFrom || []) {
+                if (ef.configMapRef) refs.push(['ConfigMap', ef.configMapRef.name]);
+                if (ef.secretRef) refs.push(['Secret', ef.secretRef.name]);
+            }
+        for (const [kind, name] of refs) {
+            if (named(ctx, kind, name)) continue;
+            if (kind === 'Secret' && external_secrets.includes(name)) continue;
+            ctx.problems.push(`Deployment/${d.metadata.name}: refers to missing ${kind} '${name}'`);
+        }
+    }
+    for (const name of [ROOM, GATEWAY]) {
+        const d = named(ctx, 'Deployment', name);
+        if (!d) continue;
+        const c = containers(d)[0];
+        const mounts_config = (d.spec.template.spec.volumes || []).some(
+            (v) => v.configMap && v.configMap.name === cm.metadata.name
+        );
+        if (!mounts_config) ctx.problems.push(`Deployment/${name}: does not mount ConfigMap '${cm.metadata.name}'`);
+        const args = (c.args || []).join(' ');
+        if (!/--config \/etc\/ovenspace\/ovenspace\.yaml/.test(args))
+            ctx.problems.push(`Deployment/${name}: args do not pass --config /etc/ovenspace/ovenspace.yaml`);
+        const gets_secret = (c.envFrom || []).some((ef) => ef.secretRef && ef.secretRef.name === SECRET) ||
+            (c.env || []).some((e) => e.valueFrom && e.valueFrom.secretKeyRef && e.valueFrom.secretKeyRef.name === SECRET);
+        if (!gets_secret) ctx.problems.push(`Deployment/${name}: gets no env from Secret '${SECRET}'`);
+    }
+
+    const secrets = of_kind(ctx, 'Secret');
+    if (ctx.forbid_secrets && secrets.length)
+        ctx.problems.push(`this overlay ships Secret(s) ${secrets.map((s) => s.metadata.name).join(', ')}: create them out of band`);
+    for (const s of secrets) {
+        const values = Object.assign(
+            {},
+            s.stringData || {},
+            Object.fromEntries(Object.entries(s.data || {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]))
+        );
+        for (const [k, v] of Object.entries(values))
+            if (!/fake|example|change-?me/i.test(v))
+                ctx.problems.push(`Secret/${s.metadata.name}: '${k}' does not look like an obvious fake; never commit real secrets`);
+        if (s.metadata.name === SECRET) ctx.secret_env = values;
+    }
+});
+
+rule('services reach their pods', (ctx) => {
+    for (const svc of of_kind(ctx, 'Service')) {
+        const deploys = selected_deployments(ctx, svc);
+        if (deploys.length !== 1) {
+            ctx.problems.push(`Service/${svc.metadata.name}: selects ${deploys.length} Deployments, not 1`);
+            continue;
+        }
+        for (const p of svc.spec.ports || []) {
+            const target = p.targetPort === undefined ? p.port : p.targetPort;
+            if (!resolve_port(deploys[0], target, p.protocol || 'TCP'))
+                ctx.problems.push(`Service/${svc.metadata.name} port ${p.port}/${p.protocol || 'TCP'}: target '${target}' is no container port`);
+        }
+    }
+});
+
+rule('config agrees with the Services', (ctx) => {
+    const cfg = ctx.config;
+    if (!cfg) return;
+    const room = named(ctx, 'Deployment', ROOM);
+    const gateway = named(ctx, 'Deployment', GATEWAY);
+    const ome = named(ctx, 'Deployment', OME);
+    const check = (what, host, port, want_deploy) => {
+        const t = service_target(ctx, host, port);
+        if (t.error) ctx.problems.push(`${what} (${host}:${port}): ${t.error}`);
+        else if (want_deploy && t.deployment.metadata.name !== want_deploy)
+            ctx.problems.push(`${what} (${host}:${port}) reaches ${t.deployment.metadata.name}, not ${want_deploy}`);
+        return t;
+    };
+    const api = (cfg.ome || {}).api || {};
+    check('ome.api', api.host || (cfg.ome || {}).host, api.port || 8081, OME);
+    const rg = (cfg.room || {}).gateway || {};
+    check('room.gateway', rg.address, rg.port, GATEWAY);
+    const g = cfg.gateway || {};
+    if (gateway) {
+        const http = resolve_port(gateway, 'http');
+        const link = resolve_port(gateway, 'link');
+        if (!http || http.port !== (g.http || {}).port) ctx.problems.push(`gateway.http.port is not the gateway container's 'http' port`);
+        if (!link || link.port !== (g.link || {}).port) ctx.problems.push(`gateway.link.port is not the gateway container's 'link' port`);
+        for (const k of ['http', 'link'])
+            if ((g[k] || {}).address === '127.0.0.1') ctx.problems.push(`gateway.${k}.address is loopback: other pods cannot reach it`);
+        if (rg.port !== (g.link || {}).port) ctx.problems.push(`room.gateway.port ${rg.port} != gateway.link.port ${(g.link || {}).port}`);
+    }
+    if (room) {
+        const http = resolve_port(room, 'http');
+        const listen = (cfg.room || {}).listen || {};
+        if (!http || http.port !== listen.port) ctx.problems.push(`room.listen.port is not the room container's 'http' port`);
+        if (listen.address === '127.0.0.1') ctx.problems.push(`room.listen.address is loopback`);
+    }
+    if (ome) {
+        const url = env_value(ome, ctx, 'OVENSPACE_WEBHOOK_URL');
+        const m = /^http:\/\/([^/:]+):(\d+)(\/.*)$/.exec(url || '');
+        if (!m) ctx.problems.push(`OME env OVENSPACE_WEBHOOK_URL '${url}' is not http://host:port/path`);
+        else {
+            check('OVENSPACE_WEBHOOK_URL', m[1], Number(m[2]), GATEWAY);
+            if (m[3] !== '/v1/admission') ctx.problems.push(`OVENSPACE_WEBHOOK_URL path is '${m[3]}', not /v1/admission`);
+            if (gateway && Number(m[2]) !== (resolve_port(gateway, 'http') || {}).port) {
+                const t = service_target(ctx, m[1], Number(m[2]));
+                if (!t.error && t.container_port.name !== 'http')
+                    ctx.problems.push(`OVENSPACE_WEBHOOK_URL reaches the gateway's '${t.container_port.name}' port, not 'http'`);
+            }
+        }
+        const host_ip = env_value(ome, ctx, 'OME_HOST_IP');
+        if (!host_ip || host_ip === '*') ctx.problems.push(`OME env OME_HOST_IP is not set to the public address`);
+    }
+});
+
+// Which peers a set of NetworkPolicies lets reach `port`/`protocol` of the
+// pods labelled `labels`: 'ANY' or a list of peer objects.
+function allowed_peers(ctx, deploy, port, protocol) {
+    const labels = pod_labels(deploy);
+    const policies = of_kind(ctx, 'NetworkPolicy').filter(
+        (np) => (np.spec.policyTypes || ['Ingress']).includes('Ingress') && selector_matches(np.spec.podSelector, labels)
+    );
+    if (!policies.length) return 'ANY';  // not isolated
+    const peers = [];
+    for (const np of policies) {
+        for (const r of np.spec.ingress || []) {
+            const ports_ok = !r.ports || !r.ports.length || r.ports.some((p) => {
+                if ((p.protocol || 'TCP') !== protocol) return false;
+                if (p.port === undefined) return true;
+                const n = typeof p.port === 'number' ? p.port : (resolve_port(deploy, p.port) || {}).port;
+                return p.endPort ? port >= n && port <= p.endPort : port === n;
+            });
+            if (!ports_ok) continue;
+            if (!r.from || !r.from.length) return 'ANY';
+            peers.push(...r.from);
+        }
+    }
+    return peers;
+}
+
+rule('network policies', (ctx) => {
+    const deny_all = of_kind(ctx, 'NetworkPolicy').some(
+        (np) => Object.keys(np.spec.podSelector || {}).length === 0 && (np.spec.policyTypes || []).includes('Ingress') && !(np.spec.ingress || []).length
+    );
+    if (!deny_all) ctx.problems.push('no default-deny ingress NetworkPolicy for the namespace');
+    const only = (target, port, from_name, what) => {
+        const d = named(ctx, 'Deployment', target);
+        const src = named(ctx, 'Deployment', from_name);
+        if (!d || !src) return;
+        const peers = allowed_peers(ctx, d, port, 'TCP');
+        if (peers === 'ANY') {
+            ctx.problems.push(`${what}: ${target}:${port} is open to everyone`);
+            return;
+        }
+        if (!peers.length) ctx.problems.push(`${what}: ${target}:${port} is reachable by nobody, not even ${from_name}`);
+        for (const p of peers) {
+            const exact = p.podSelector && !p.namespaceSelector && !p.ipBlock && selector_matches(p.podSelector, pod_labels(src));
+            const only_src = exact && of_kind(ctx, 'Deployment').every(
+                (o) => o === src || !selector_matches(p.podSelector, pod_labels(o))
+            );
+            if (!only_src) ctx.problems.push(`${what}: ${target}:${port} admits a peer other than ${from_name}: ${JSON.stringify(p)}`);
+        }
+    };
+    const cfg = ctx.config || {};
+    const api_port = ((cfg.ome || {}).api || {}).port || 8081;
+    only(OME, api_port, GATEWAY, 'OME API');
+    const g = cfg.gateway || {};
+    only(GATEWAY, (g.http || {}).port || 9595, OME, 'webhook endpoint');
+    only(GATEWAY, (g.link || {}).port || 9600, ROOM, 'gateway link');
+
+    // The media ports stay open, or nobody can publish or watch.
+    const ome = named(ctx, 'Deployment', OME);
+    if (ome)
+        for (const p of container_ports(ome).filter((p) => p.name !== 'api' && p.name !== 'api-tls'))
+            if (allowed_peers(ctx, ome, p.port, p.protocol) !== 'ANY')
+                ctx.problems.push(`OME media port ${p.port}/${p.protocol} (${p.name}) is not open to clients`);
+    const room = named(ctx, 'Deployment', ROOM);
+    if (room) {
+        const peers = allowed_peers(ctx, room, ((cfg.room || {}).listen || {}).port || 5000, 'TCP');
+        if (peers !== 'ANY' && !peers.length) ctx.problems.push('the room service is reachable by nobody (the Ingress needs it)');
+    }
+});
+
+rule('ingress', (ctx) => {
+    const ings = of_kind(ctx, 'Ingress');
+    if (!ings.length) {
+        ctx.problems.push('no Ingress for the page');
+        return;
+    }
+    for (const ing of ings) {
+        const where = `Ingress/${ing.metadata.name}`;
+        const tls = ing.spec.tls || [];
+        if (!tls.length || !tls.every((t) => t.secretName && (t.hosts || []).length)) ctx.problems.push(`${where}: no TLS section with hosts and secretName`);
+        const a = ing.metadata.annotations || {};
+        for (const k of ['proxy-read-timeout', 'proxy-send-timeout']) {
+            const v = Number(a[`nginx.ingress.kubernetes.io/${k}`]);
+            if (!(v >= 300)) ctx.problems.push(`${where}: nginx.ingress.kubernetes.io/${k} must be >= 300 s for WebSockets`);
+        }
+        let ws_routed = false;
+        for (const r of ing.spec.rules || [])
+            for (const p of (r.http || {}).paths || []) {
+                const b = (p.backend || {}).service;
+                if (!b) continue;
+                const svc = named(ctx, 'Service', b.name);
+                if (!svc) {
+                    ctx.problems.push(`${where}: backend Service '${b.name}' missing`);
+                    continue;
+                }
+                const sp = (svc.spec.ports || []).find((x) => (b.port.name ? x.name === b.port.name : x.port === b.port.number));
+                if (!sp) ctx.problems.push(`${where}: Service '${b.name}' has no port ${JSON.stringify(b.port)}`);
+                if (b.name === ROOM && (p.path === '/ws' || (p.pathType === 'Prefix' && p.path === '/'))) ws_routed = true;
+                if (b.name !== ROOM) ctx.problems.push(`${where}: routes to '${b.name}'; only the room service belongs behind the Ingress`);
+            }
+        if (!ws_routed) ctx.problems.push(`${where}: /ws does not reach ${ROOM}`);
+    }
+});
+
+rule('disruption budgets', (ctx) => {
+    for (const name of [ROOM, OME]) {
+        const d = named(ctx, 'Deployment', name);
+        if (!d) continue;
+        const pdb = of_kind(ctx, 'PodDisruptionBudget').find((p) => selector_matches(p.spec.selector, pod_labels(d)));
+        if (!pdb) ctx.problems.push(`no PodDisruptionBudget selects ${name}`);
+    }
+});
+
+module.exports = { rules };

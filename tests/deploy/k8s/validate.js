@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Checks one rendered kustomize output (multi-document YAML) offline:
+//  1. every object validates against the Kubernetes OpenAPI schemas
+//     (kubernetes-models: types, required fields, enums, formats);
+//  2. the rules OvenSpace's deployment promises: one replica per service,
+//     probes, resources, the restricted security context, Services that
+//     really select and reach their pods, NetworkPolicies that let only the
+//     gateway reach OME's API, only OME reach the webhook port and only the
+//     room service reach the link port, an Ingress fit for WebSockets,
+//     PodDisruptionBudgets, no real-looking Secret in the tree;
+//  3. the OvenSpace config in the ConfigMap agrees with the Services (the
+//     hosts and ports it dials exist).
+// With --out DIR it writes the ConfigMap's config to DIR/ovenspace.yaml so
+// the binaries can be started from exactly what the pods mount.
+//
+// Usage: node validate.js RENDERED.yaml [--name NAME] [--out DIR] [--forbid-secrets]
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const YAML = require('yaml');
+const { rules } = require('./rules');
+
+function parse_args(argv) {
+    const args = { file: null, name: null, out: null, forbid_secrets: false };
+    for (let i = 0; i < argv.length; ++i) {
+        const a = argv[i];
+        if (a === '--name') args.name = argv[++i];
+        else if (a === '--out') args.out = argv[++i];
+        else if (a === '--forbid-secrets') args.forbid_secrets = true;
+        else if (!args.file) args.file = a;
+        else throw new Error(`unexpected argument '${a}'`);
+    }
+    if (!args.file) throw new Error('usage: validate.js RENDERED.yaml [--name NAME] [--out DIR] [--forbid-secrets]');
+    args.name = args.name || path.basename(args.file);
+    return args;
+}
+
+// The kubernetes-models class for an object, e.g. apps/v1 Deployment.
+function model_for(obj) {
+    const api = obj.apiVersion || '';
+    const module_path = `kubernetes-models/${api}/${obj.kind}`;
+    try {
+        return require(module_path)[obj.kind];
+    } catch (e) {
+        return null;
+    }
+}
+
+function schema_errors(obj) {
+    const Model = model_for(obj);
+    if (!Model) return [`no schema for apiVersion '${obj.apiVersion}' kind '${obj.kind}'`];
+    try {
+        new Model(obj).validate();
+        return [];
+    } catch (e) {
+        return [e.message];
+    }
+}
+
+function main() {
+    const args = parse_args(process.argv.slice(2));
+    const text = fs.readFileSync(args.file, 'utf8');
+    const docs = YAML.parseAllDocuments(text);
+    const objects = [];
+    const problems = [];
+    for (const doc of docs) {
+        if (doc.errors.length) {
+            problems.push(`YAML: ${doc.errors.map((e) => e.message).join('; ')}`);
+            continue;
+        }
+        const obj = doc.toJS();
+        if (obj) objects.push(obj);
+    }
+    if (!objects.length) problems.push('the render holds no objects');
+
+    for (const obj of objects) {
+        const id = `${obj.kind}/${obj.metadata && obj.metadata.name}`;
+        for (const err of schema_errors(obj)) problems.push(`${id}: schema: ${err}`);
+    }
+    const ctx = { objects, forbid_secrets: args.forbid_secrets, config: null, problems };
+    for (const rule of rules) {
+        try {
+            rule.check(ctx);
+        } catch (e) {
+            problems.push(`${rule.name}: ${e.message}`);
+        }
+    }
+
+    if (args.out && ctx.config_text) {
+        fs.mkdirSync(args.out, { recursive: true });
+        fs.writeFileSync(path.join(args.out, 'ovenspace.yaml'), ctx.config_text);
+        // The secrets the pods get, as NAME=value lines: the example Secret's
+        // fake values when the render has it, else stand-ins for a Secret
+        // created outside the tree.
+        const env = ctx.secret_env || {
+            OVENSPACE_OME_API_TOKEN: 'check-only-stand-in-token',
+            OVENSPACE_WEBHOOK_SECRET: 'check-only-stand-in-secret',
+        };
+        const lines = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+        fs.writeFileSync(path.join(args.out, 'secrets.env'), lines.join('\n') + '\n');
+    }
+
+    const kinds = {};
+    for (const o of objects) kinds[o.kind] = (kinds[o.kind] || 0) + 1;
+    const summary = Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ');
+    if (problems.length) {
+        console.error(`k8s ${args.name}: ${problems.length} problem(s) in ${objects.length} objects:`);
+        for (const p of problems) console.error(`  - ${p}`);
+        process.exit(1);
+    }
+    console.log(`k8s ${args.name}: ${objects.length} objects valid (${summary}); ${rules.length} rule groups hold`);
+}
+
+try {
+    main();
+} catch (e) {
+    console.error(`validate.js: ${e.message}`);
+    process.exit(2);
+}
