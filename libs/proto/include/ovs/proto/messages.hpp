@@ -82,11 +82,13 @@ struct admission_result {
     friend bool operator==(const admission_result&, const admission_result&) = default;
 };
 
-// The one answer to a request, carrying the request's id. `body` holds the
-// typed result on success or the error on failure.
+// What a reply carries: the typed result on success, or the error.
+using reply_body = std::variant<empty_result, admission_result, error_info>;
+
+// The one answer to a request, carrying the request's id.
 struct reply {
     std::uint64_t id = 0;
-    std::variant<empty_result, admission_result, error_info> body;
+    reply_body body;
 
     bool ok() const { return !std::holds_alternative<error_info>(body); }
     const error_info* error() const { return std::get_if<error_info>(&body); }

@@ -1,0 +1,62 @@
+#pragma once
+// The gateway's side of the link: listens on gateway.link and keeps ONE
+// active room connection.
+//
+//   auto server = ovs::link::link_server::create(ioc.get_executor(), options);
+//   server->set_handlers({.on_connected = [&] { send_snapshot(*server); },
+//                         .on_request = handle_kick});
+//   server->listen(cfg.gateway.link);        // throws if it cannot bind
+//   ...
+//   server->send_event(ovs::proto::stream_up{info});
+//   auto rep = co_await server->request(ovs::proto::admission_check{...},
+//                                       cfg.gateway.admission_timeout);
+//   server->stop();
+//
+// Replacement rule: a newly accepted connection becomes the active one as
+// soon as its hello is accepted; the previous active connection is then
+// closed ("replaced by a newer connection") and on_connected runs for the new
+// one (on_disconnected does not run for the replaced one). Connections that
+// have not finished their hello never disturb the active one; at most
+// max_handshaking of them exist at a time (more are closed on accept).
+
+#include <ovs/config/config.hpp>
+#include <ovs/link/link_peer.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <set>
+
+namespace ovs::link {
+
+class link_server : public link_peer, public std::enable_shared_from_this<link_server> {
+public:
+    static constexpr std::size_t max_handshaking = 8;
+
+    static std::shared_ptr<link_server> create(asio::any_io_executor ex, link_options options);
+
+    // Binds (address may be an IP literal or a host name), then accepts
+    // until stop(). Port 0 picks a free port (see local_endpoint()). Throws
+    // boost::system::system_error when it cannot bind.
+    void listen(const config::endpoint& where);
+    tcp::endpoint local_endpoint() const;
+
+    // Stops accepting and closes every connection. Idempotent; no handler
+    // runs afterwards.
+    void stop();
+
+private:
+    link_server(asio::any_io_executor ex, link_options options);
+    asio::awaitable<void> accept_loop();
+    void adopt(tcp::socket socket);
+    void connection_ready(const std::shared_ptr<link_connection>& conn) override;
+    void connection_closed(const std::shared_ptr<link_connection>& conn,
+                           const std::string& reason) override;
+
+    tcp::acceptor acceptor_;
+    asio::steady_timer retry_timer_;
+    std::set<std::shared_ptr<link_connection>> handshaking_;
+};
+
+}  // namespace ovs::link

@@ -1,0 +1,450 @@
+#include <ovs/link/link_connection.hpp>
+#include <ovs/proto/codec.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include <algorithm>
+#include <array>
+#include <exception>
+#include <iostream>
+#include <utility>
+
+namespace ovs::link {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+proto::reply error_reply(std::uint64_t id, std::string code, std::string message)
+{
+    return proto::reply{id, proto::error_info{std::move(code), std::move(message)}};
+}
+
+std::string describe(const tcp::socket& s)
+{
+    error_code ec;
+    auto ep = s.remote_endpoint(ec);
+    if (ec) return "?";
+    return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+// Completion of the connection's coroutines: they handle expected errors as
+// values, so an exception here is a bug; log it rather than take the process down.
+struct log_exception {
+    logger log;
+    void operator()(std::exception_ptr e) const
+    {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            if (log) log(std::string("link: unexpected exception: ") + x.what());
+        }
+    }
+};
+
+}  // namespace
+
+logger stderr_logger()
+{
+    return [](std::string_view line) { std::cerr << "[link] " << line << '\n'; };
+}
+
+std::shared_ptr<link_connection> link_connection::create(tcp::socket socket, link_options options)
+{
+    return std::shared_ptr<link_connection>(
+        new link_connection(std::move(socket), std::move(options)));
+}
+
+link_connection::link_connection(tcp::socket socket, link_options options)
+    : socket_(std::move(socket)),
+      opt_(std::move(options)),
+      framer_(opt_.limits.max_line_bytes),
+      peer_(describe(socket_)),
+      writer_wake_(socket_.get_executor()),
+      heartbeat_timer_(socket_.get_executor()),
+      linger_timer_(socket_.get_executor())
+{
+}
+
+link_connection::~link_connection() = default;
+
+void link_connection::set_handlers(link_handlers handlers)
+{
+    handlers_ = std::move(handlers);
+}
+
+void link_connection::log(const std::string& what) const
+{
+    if (opt_.log) opt_.log(peer_ + ": " + what);
+}
+
+void link_connection::start()
+{
+    if (state_ != state::created) return;
+    state_ = state::handshaking;
+    last_received_ = clock::now();
+    last_ping_ = last_received_;
+    enqueue(proto::encode(proto::hello{proto::protocol_version, opt_.role, opt_.software}));
+    auto ex = socket_.get_executor();
+    asio::co_spawn(ex, reader(), log_exception{opt_.log});
+    asio::co_spawn(ex, writer(), log_exception{opt_.log});
+    asio::co_spawn(ex, heartbeat(), log_exception{opt_.log});
+}
+
+// ------------------------------------------------------------------ reading
+
+asio::awaitable<void> link_connection::reader()
+{
+    auto self = shared_from_this();
+    std::array<char, 8192> buf;
+    while (state_ == state::handshaking || state_ == state::ready) {
+        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf), use_nothrow);
+        if (ec) {
+            if (ec == asio::error::eof)
+                finish_close("peer closed the connection");
+            else
+                finish_close("read failed: " + ec.message());
+            co_return;
+        }
+        last_received_ = clock::now();
+        framer_.feed(std::string_view(buf.data(), n));
+        while (auto line = framer_.next_line()) {
+            handle_line(*line);
+            if (state_ != state::handshaking && state_ != state::ready) co_return;
+        }
+        if (framer_.overflowed()) {
+            protocol_error("too_large",
+                           "received a line longer than " +
+                               std::to_string(opt_.limits.max_line_bytes) + " bytes");
+            co_return;
+        }
+    }
+}
+
+void link_connection::handle_line(const std::string& line)
+{
+    auto decoded = proto::decode(line, opt_.limits.max_line_bytes);
+    if (!decoded) {
+        const auto& err = decoded.error();
+        // Forward compatibility: a newer peer may send types we do not know.
+        // An unknown event is skipped; an unknown request gets an error reply.
+        if (err.code == proto::decode_errc::unknown_type && state_ == state::ready) {
+            if (err.id) {
+                send_reply(*err.id, proto::error_info{"unknown_request", err.text});
+            } else {
+                log("ignoring " + err.text);
+            }
+            return;
+        }
+        protocol_error(std::string(proto::wire_code(err.code)), err.text);
+        return;
+    }
+    if (state_ == state::handshaking) {
+        if (auto* h = std::get_if<proto::hello>(&decoded.value())) {
+            handle_hello(*h);
+        } else {
+            protocol_error(
+                "bad_message",
+                "expected hello first, got " + std::string(proto::type_name(decoded.value())));
+        }
+        return;
+    }
+    handle_message(std::move(decoded.value()));
+}
+
+void link_connection::handle_hello(const proto::hello& h)
+{
+    if (h.protocol != proto::protocol_version) {
+        protocol_error("version_mismatch",
+                       "this side speaks protocol " + std::to_string(proto::protocol_version) +
+                           ", the peer sent " + std::to_string(h.protocol));
+        return;
+    }
+    if (!opt_.peer_role.empty() && h.role != opt_.peer_role) {
+        protocol_error("bad_role", "expected a " + opt_.peer_role + " peer, got '" + h.role + "'");
+        return;
+    }
+    state_ = state::ready;
+    log("connected to " + h.role + " (" + h.software + ")");
+    heartbeat_timer_.cancel();  // re-plan: pings start now
+    if (handlers_.on_ready) handlers_.on_ready();
+}
+
+void link_connection::handle_message(proto::message m)
+{
+    if (std::holds_alternative<proto::hello>(m)) {
+        protocol_error("bad_message", "second hello on one connection");
+    } else if (std::holds_alternative<proto::ping>(m)) {
+        enqueue(proto::encode(proto::pong{}));
+    } else if (std::holds_alternative<proto::pong>(m)) {
+        // Any traffic proves the peer alive; last_received_ is already updated.
+    } else if (auto* rep = std::get_if<proto::reply>(&m)) {
+        auto it = pending_.find(rep->id);
+        if (it == pending_.end()) {
+            log("ignoring a reply to unknown request " + std::to_string(rep->id) +
+                " (late, after its timeout?)");
+            return;
+        }
+        auto waiting = it->second;
+        pending_.erase(it);
+        waiting->result = std::move(*rep);
+        waiting->timer.cancel();
+    } else if (auto* err = std::get_if<proto::error_message>(&m)) {
+        finish_close("peer reported " + err->error.code + ": " + err->error.message);
+    } else if (auto ev = proto::as_event(m)) {
+        if (handlers_.on_event) handlers_.on_event(std::move(*ev));
+    } else if (auto req = proto::as_request(m)) {
+        std::uint64_t id = proto::request_id(*req);
+        if (!handlers_.on_request) {
+            send_reply(id, proto::error_info{"unsupported", "this side does not serve requests"});
+            return;
+        }
+        handlers_.on_request(std::move(*req), responder(weak_from_this(), id));
+    }
+}
+
+// ------------------------------------------------------------------ writing
+
+bool link_connection::enqueue(std::string line)
+{
+    if (state_ != state::handshaking && state_ != state::ready) return false;
+    if (outbox_.size() >= opt_.max_queued_messages) {
+        finish_close("outgoing queue full (" + std::to_string(outbox_.size()) +
+                     " messages): the peer is not reading");
+        return false;
+    }
+    outbox_.push_back(std::move(line));
+    writer_wake_.cancel();
+    return true;
+}
+
+asio::awaitable<void> link_connection::writer()
+{
+    auto self = shared_from_this();
+    for (;;) {
+        while (!outbox_.empty() && state_ != state::closed) {
+            auto [ec, n] =
+                co_await asio::async_write(socket_, asio::buffer(outbox_.front()), use_nothrow);
+            if (ec) {
+                finish_close("write failed: " + ec.message());
+                co_return;
+            }
+            outbox_.pop_front();
+        }
+        if (state_ == state::closing) {
+            finish_close(close_reason_);  // the final `error` message is out
+            co_return;
+        }
+        if (state_ == state::closed) co_return;
+        writer_wake_.expires_at(clock::time_point::max());
+        co_await writer_wake_.async_wait(use_nothrow);
+    }
+}
+
+void link_connection::send_reply(std::uint64_t id, proto::reply_body body)
+{
+    if (state_ != state::ready) return;
+    std::string line = proto::encode(proto::reply{id, std::move(body)});
+    if (line.size() - 1 > opt_.limits.max_line_bytes) {
+        log("reply " + std::to_string(id) + " is too large; sending an error instead");
+        line = proto::encode(error_reply(id, "too_large", "the reply exceeds max_line_bytes"));
+    }
+    enqueue(std::move(line));
+}
+
+bool link_connection::send_event(const proto::event& e)
+{
+    if (state_ != state::ready) return false;
+    std::string line = proto::encode(proto::to_message(e));
+    if (line.size() - 1 > opt_.limits.max_line_bytes) {
+        log("dropping a " + std::string(proto::type_name(proto::to_message(e))) + " event of " +
+            std::to_string(line.size()) + " bytes: exceeds max_line_bytes");
+        return false;
+    }
+    return enqueue(std::move(line));
+}
+
+// ------------------------------------------------------------------ requests
+
+asio::awaitable<proto::reply> link_connection::request(proto::request req,
+                                                       std::optional<millis> timeout)
+{
+    return do_request(std::move(req), timeout);
+}
+
+asio::awaitable<proto::reply> link_connection::do_request(proto::request req,
+                                                          std::optional<millis> timeout)
+{
+    auto self = shared_from_this();
+    const std::uint64_t id = next_id_++;
+    proto::set_request_id(req, id);
+    if (state_ != state::ready)
+        co_return error_reply(id, "not_connected", "the link is not connected");
+    std::string line = proto::encode(proto::to_message(req));
+    if (line.size() - 1 > opt_.limits.max_line_bytes)
+        co_return error_reply(id, "too_large", "the request exceeds max_line_bytes");
+
+    auto waiting = std::make_shared<pending_request>(socket_.get_executor());
+    pending_.emplace(id, waiting);
+    if (!enqueue(std::move(line))) {
+        pending_.erase(id);
+        if (waiting->result) co_return *waiting->result;
+        co_return error_reply(id, "closed", "the link closed before the request was sent");
+    }
+    const millis limit = timeout.value_or(opt_.limits.request_timeout);
+    waiting->timer.expires_after(limit);
+    co_await waiting->timer.async_wait(use_nothrow);
+    if (waiting->result) co_return std::move(*waiting->result);
+    pending_.erase(id);
+    co_return error_reply(
+        id, "timeout", "no reply within " + std::to_string(limit.count()) + " ms");
+}
+
+asio::awaitable<void> link_connection::request_to_callback(proto::request req,
+                                                           std::function<void(proto::reply)> done,
+                                                           std::optional<millis> timeout)
+{
+    proto::reply rep = co_await do_request(std::move(req), timeout);
+    done(std::move(rep));
+}
+
+void link_connection::request(proto::request req,
+                              std::function<void(proto::reply)> done,
+                              std::optional<millis> timeout)
+{
+    asio::co_spawn(socket_.get_executor(),
+                   request_to_callback(std::move(req), std::move(done), timeout),
+                   log_exception{opt_.log});
+}
+
+// ---------------------------------------------------------------- heartbeat
+
+asio::awaitable<void> link_connection::heartbeat()
+{
+    auto self = shared_from_this();
+    const auto interval = opt_.limits.heartbeat_interval;
+    const auto timeout = opt_.limits.heartbeat_timeout;
+    while (state_ == state::handshaking || state_ == state::ready) {
+        const auto now = clock::now();
+        const auto deadline = last_received_ + timeout;
+        if (now >= deadline) {
+            finish_close(state_ == state::handshaking
+                             ? "no hello within " + std::to_string(timeout.count()) + " ms"
+                             : "heartbeat timeout: nothing received for " +
+                                   std::to_string(timeout.count()) + " ms");
+            co_return;
+        }
+        auto wake_at = deadline;
+        if (state_ == state::ready) {
+            if (now >= last_ping_ + interval) {
+                enqueue(proto::encode(proto::ping{}));
+                last_ping_ = now;
+            }
+            wake_at = std::min(wake_at, last_ping_ + interval);
+        }
+        heartbeat_timer_.expires_at(wake_at);
+        co_await heartbeat_timer_.async_wait(use_nothrow);
+    }
+}
+
+// ------------------------------------------------------------------ closing
+
+void link_connection::protocol_error(std::string code, std::string text)
+{
+    if (state_ != state::handshaking && state_ != state::ready) return;
+    log("protocol error (" + code + "): " + text);
+    // Tell the peer why, then close once that line is written; the linger
+    // timer bounds the wait for a peer that does not read.
+    std::string line = proto::encode(proto::error_message{proto::error_info{code, text}});
+    outbox_.push_back(std::move(line));
+    writer_wake_.cancel();
+    state_ = state::closing;
+    close_reason_ = "protocol error (" + code + "): " + text;
+    linger_timer_.expires_after(std::min(opt_.limits.request_timeout, millis(1000)));
+    linger_timer_.async_wait([self = shared_from_this()](error_code ec) {
+        if (!ec) self->finish_close(self->close_reason_);
+    });
+}
+
+void link_connection::close(std::string reason)
+{
+    finish_close(std::move(reason));
+}
+
+void link_connection::finish_close(std::string reason)
+{
+    if (state_ == state::closed) return;
+    state_ = state::closed;
+    log("closed: " + reason);
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    writer_wake_.cancel();
+    heartbeat_timer_.cancel();
+    linger_timer_.cancel();
+    auto pending = std::move(pending_);
+    pending_.clear();
+    for (auto& [id, waiting] : pending) {
+        waiting->result = error_reply(id, "closed", "the link closed: " + reason);
+        waiting->timer.cancel();
+    }
+    // on_closed runs from the io_context, never inside the caller's stack (a
+    // handler may call close()); the handlers are dropped afterwards so the
+    // owners they capture are released.
+    asio::post(socket_.get_executor(), [self = shared_from_this(), why = std::move(reason)] {
+        auto on_closed = std::move(self->handlers_.on_closed);
+        self->handlers_ = {};
+        if (on_closed) on_closed(why);
+    });
+}
+
+// ------------------------------------------------------------------ responder
+
+struct responder::slot {
+    std::weak_ptr<link_connection> conn;
+    std::uint64_t id = 0;
+    bool answered = false;
+
+    void answer(proto::reply_body body)
+    {
+        if (answered) return;
+        answered = true;
+        if (auto c = conn.lock()) c->send_reply(id, std::move(body));
+    }
+    ~slot()
+    {
+        if (!answered)
+            answer(proto::error_info{"internal", "the request was dropped without a reply"});
+    }
+};
+
+responder::responder(std::weak_ptr<link_connection> conn, std::uint64_t id)
+    : slot_(std::make_shared<slot>())
+{
+    slot_->conn = std::move(conn);
+    slot_->id = id;
+}
+
+void responder::reply(proto::reply_body body) const
+{
+    slot_->answer(std::move(body));
+}
+
+void responder::fail(std::string code, std::string message) const
+{
+    slot_->answer(proto::error_info{std::move(code), std::move(message)});
+}
+
+std::uint64_t responder::id() const
+{
+    return slot_->id;
+}
+
+bool responder::answered() const
+{
+    return slot_->answered;
+}
+
+}  // namespace ovs::link

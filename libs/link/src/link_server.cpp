@@ -1,0 +1,106 @@
+#include <ovs/link/link_server.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+
+#include <utility>
+
+namespace ovs::link {
+
+std::shared_ptr<link_server> link_server::create(asio::any_io_executor ex, link_options options)
+{
+    return std::shared_ptr<link_server>(new link_server(std::move(ex), std::move(options)));
+}
+
+link_server::link_server(asio::any_io_executor ex, link_options options)
+    : link_peer(ex, std::move(options)), acceptor_(ex), retry_timer_(ex)
+{
+}
+
+void link_server::listen(const config::endpoint& where)
+{
+    tcp::resolver resolver(ex_);
+    auto results = resolver.resolve(where.address, std::to_string(where.port));
+    tcp::endpoint ep = results.begin()->endpoint();
+    acceptor_.open(ep.protocol());
+    acceptor_.set_option(tcp::acceptor::reuse_address(true));
+    acceptor_.bind(ep);
+    acceptor_.listen();
+    if (opt_.log)
+        opt_.log("listening on " + ep.address().to_string() + ":" +
+                 std::to_string(local_endpoint().port()));
+    asio::co_spawn(ex_, accept_loop(), asio::detached);
+}
+
+tcp::endpoint link_server::local_endpoint() const
+{
+    return acceptor_.local_endpoint();
+}
+
+asio::awaitable<void> link_server::accept_loop()
+{
+    auto self = shared_from_this();
+    while (!stopped_) {
+        auto [ec, socket] = co_await acceptor_.async_accept(use_nothrow);
+        if (stopped_) co_return;
+        if (ec) {
+            if (ec == asio::error::operation_aborted) co_return;
+            // E.g. out of file descriptors: pause instead of spinning.
+            if (opt_.log) opt_.log("accept failed: " + ec.message());
+            retry_timer_.expires_after(millis(100));
+            co_await retry_timer_.async_wait(use_nothrow);
+            continue;
+        }
+        adopt(std::move(socket));
+    }
+}
+
+void link_server::adopt(tcp::socket socket)
+{
+    if (handshaking_.size() >= max_handshaking) {
+        if (opt_.log) opt_.log("refusing a connection: too many still in their hello");
+        error_code ignored;
+        socket.close(ignored);
+        return;
+    }
+    auto conn = link_connection::create(std::move(socket), opt_);
+    conn->set_handlers(forwarders(weak_from_this(), conn));
+    handshaking_.insert(conn);
+    conn->start();
+}
+
+void link_server::connection_ready(const std::shared_ptr<link_connection>& conn)
+{
+    handshaking_.erase(conn);
+    auto previous = std::exchange(active_, conn);
+    if (previous) previous->close("replaced by a newer connection");
+    if (handlers_.on_connected) handlers_.on_connected();
+}
+
+void link_server::connection_closed(const std::shared_ptr<link_connection>& conn,
+                                    const std::string& reason)
+{
+    handshaking_.erase(conn);
+    if (active_ != conn) return;
+    active_.reset();
+    if (!stopped_ && handlers_.on_disconnected) handlers_.on_disconnected(reason);
+}
+
+void link_server::stop()
+{
+    if (stopped_) return;
+    stopped_ = true;
+    error_code ignored;
+    acceptor_.close(ignored);
+    retry_timer_.cancel();
+    auto handshaking = std::move(handshaking_);
+    handshaking_.clear();
+    for (const auto& c : handshaking) c->close("server stopping");
+    if (auto a = std::move(active_)) a->close("server stopping");
+    active_.reset();
+    // Cleared later: stop() may run inside one of these handlers.
+    asio::post(ex_, [self = shared_from_this()] { self->handlers_ = {}; });
+}
+
+}  // namespace ovs::link
