@@ -115,6 +115,7 @@ TEST_CASE("recorded errors are classified", "[unit][ome_api][recorded]")
         {"07_GET_stream0_before_publish", ome_error_kind::stream_not_found},
         {"08_GET_streams_unknown_vhost", ome_error_kind::vhost_not_found},
         {"32_GET_stream0_after_delete", ome_error_kind::stream_not_found},
+        {"33_GET_stats_current_stream0_after_delete", ome_error_kind::stream_not_found},
     };
     for (const auto& [name, kind] : cases) {
         INFO(name);
