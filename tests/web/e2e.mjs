@@ -308,11 +308,17 @@ scenario('a dropped socket resumes the seat with the saved token', ['room'], asy
   await a.evaluate(() => window.ovenspace.dropConnection());
   await waitFor('a new room socket', () => opened.some((u) => u.includes('/ws?room=main')));
   await a.waitForFunction(() => window.ovenspace.status() === 'open');
-  await waitFor('seat still mine on the server', () => a.evaluate(() => window.ovenspace.state().seats[1].mine === true));
+  await waitFor('resume answered', () => a.evaluate(() => window.ovenspace.lastResume() !== null));
+  assertEqual(await a.evaluate(() => window.ovenspace.lastResume()), { seat: 1, ok: true }, 'resume reply');
   assert(await a.locator('#share-dialog').isVisible(), 'dialog still open');
-  await waitKind(b, 1, 'joining');
+  await waitKind(a, 1, 'mine');
+  // Without the resume the old connection's grace (3 s here) would free it.
+  await sleep(3500);
+  assertEqual(await seatKind(b, 1), 'joining', 'seat kept past the disconnect grace');
+  const cancelled = Date.now();
   await a.locator('#share-cancel').click();
-  await waitKind(b, 1, 'free');
+  await waitKind(b, 1, 'free', 2000);
+  assert(Date.now() - cancelled < 2000, 'release by the resumed holder frees the seat at once');
   await a.close();
   await b.close();
 });

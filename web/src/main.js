@@ -22,6 +22,7 @@ let conn = null;
 let roomId = null;
 let status = 'connecting';
 let roomError = null;
+let lastResume = null; // {seat, ok} of the last resume reply (for tests)
 
 // The seat token survives a reconnect (and a reload) in sessionStorage, so
 // `resume` can keep the seat; it is per tab and per room.
@@ -187,6 +188,7 @@ async function resumeSeat() {
     return; // dropped again; the next open retries
   }
   local.resuming = false;
+  lastResume = { seat: saved.seat, ok: reply.ok === true };
   if (!reply.ok) {
     const had = local.claim !== null;
     dropSeat();
@@ -276,6 +278,7 @@ window.ovenspace = {
   room: () => roomId,
   claim: () => (local.claim ? { seat: local.claim.seat, stream: local.claim.stream, publish: local.claim.publish } : null),
   players: () => players.describe(),
+  lastResume: () => lastResume,
   media: () => unreleasedMedia(),
   // Simulates a network drop of the room socket (tests of `resume`).
   dropConnection: () => {
