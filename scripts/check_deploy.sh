@@ -10,6 +10,8 @@
 #                                     gateway needs
 #   scripts/check_deploy.sh compose   compose files parse and agree with Server.xml
 #   scripts/check_deploy.sh shell     shellcheck on every shell script
+#   scripts/check_deploy.sh nginx     nginx -t accepts deploy/nginx/ovenspace.conf
+#                                     (skipped where nginx is not installed)
 #   scripts/check_deploy.sh config [--room BIN] [--gateway BIN]
 #                                     each service checks and starts from every
 #                                     config the deploy files mount; /healthz answers
@@ -136,6 +138,38 @@ check_shell() {
     ((${#files[@]})) || fail "no shell scripts found"
     shellcheck --external-sources "${files[@]}"
     say "shell: ${#files[@]} scripts pass shellcheck: ${files[*]}"
+}
+
+# ----------------------------------------------------------------- nginx
+check_nginx() {
+    if ! command -v nginx >/dev/null 2>&1; then
+        say "nginx: SKIPPED: nginx is not installed (apt-get install nginx to check deploy/nginx/ovenspace.conf)"
+        exit $skip
+    fi
+    need openssl
+    local dir="$out/nginx"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    # A throwaway self-signed certificate stands in for the real one.
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=space.example.com \
+        -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+    sed -e "s#/etc/letsencrypt/live/space.example.com/fullchain.pem#$dir/cert.pem#" \
+        -e "s#/etc/letsencrypt/live/space.example.com/privkey.pem#$dir/key.pem#" \
+        deploy/nginx/ovenspace.conf >"$dir/ovenspace.conf"
+    grep -q "$dir/cert.pem" "$dir/ovenspace.conf" || fail "nginx: the certificate paths in deploy/nginx/ovenspace.conf changed"
+    cat >"$dir/nginx.conf" <<NGINX
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events {}
+http {
+    access_log off;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    include $dir/ovenspace.conf;
+}
+NGINX
+    nginx -t -q -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf"
+    say "nginx: nginx -t accepts deploy/nginx/ovenspace.conf"
 }
 
 # ---------------------------------------------------------------- config
@@ -301,14 +335,16 @@ case $step in
     ome) check_ome ;;
     compose) check_compose ;;
     shell) check_shell ;;
+    nginx) check_nginx ;;
     config) check_config ;;
     all)
         check_yaml
         check_ome
         check_compose
         check_shell
+        (check_nginx) || { status=$?; ((status == skip)) || exit "$status"; }
         (check_k8s) || { status=$?; ((status == skip)) || exit "$status"; }
         (check_config) || { status=$?; ((status == skip)) || exit "$status"; }
         ;;
-    *) fail "unknown step '$step' (yaml, k8s, ome, compose, shell, config, all)" ;;
+    *) fail "unknown step '$step' (yaml, k8s, ome, compose, shell, nginx, config, all)" ;;
 esac
