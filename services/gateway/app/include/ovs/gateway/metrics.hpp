@@ -1,0 +1,62 @@
+#pragma once
+// The gateway's Prometheus metrics: plain counters and histograms updated from
+// the io_context thread, rendered as text exposition format on GET /metrics.
+// No client library: the handful of series below is all there is.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+namespace ovs::gateway {
+
+// Cumulative histogram with fixed upper bounds (seconds).
+class histogram {
+public:
+    explicit histogram(std::vector<double> upper_bounds);
+    void observe(double seconds);
+    std::uint64_t count() const { return count_; }
+    double sum() const { return sum_; }
+    // Appends `name_bucket{le=..}`, `name_sum` and `name_count` lines.
+    void render(std::string& out, std::string_view name) const;
+
+private:
+    std::vector<double> bounds_;
+    std::vector<std::uint64_t> counts_;  // per bound, not cumulative
+    std::uint64_t count_ = 0;
+    double sum_ = 0;
+};
+
+class gateway_metrics {
+public:
+    gateway_metrics();
+
+    // kind: "list", "detail", "version", "delete"; result: "ok" or an
+    // ome_error_kind name ("unreachable", "stream_not_found", ...).
+    void ome_request(std::string_view kind, std::string_view result);
+    // direction: "incoming"/"outgoing"/"unknown"; status: "opening"/"closing"/
+    // "unknown"; result: "allowed", "denied", "ack", "bad_signature",
+    // "bad_request".
+    void webhook(std::string_view direction, std::string_view status, std::string_view result);
+
+    std::uint64_t ome_requests(std::string_view kind, std::string_view result) const;
+    std::uint64_t webhooks(std::string_view direction,
+                           std::string_view status,
+                           std::string_view result) const;
+
+    histogram poll_latency;       // one whole poll (list + new details)
+    histogram admission_latency;  // webhook opening received -> answer ready
+    std::size_t links_up = 0;
+    std::size_t streams_known = 0;
+    bool ome_reachable = false;
+
+    std::string render() const;
+
+private:
+    std::map<std::tuple<std::string, std::string>, std::uint64_t> ome_requests_;
+    std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> webhooks_;
+};
+
+}  // namespace ovs::gateway

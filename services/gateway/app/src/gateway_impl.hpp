@@ -1,0 +1,101 @@
+#pragma once
+// Internal: the state shared by the gateway's parts (poller, webhook
+// endpoint, room links). One io_context thread owns all of it.
+
+#include <ovs/config/config.hpp>
+#include <ovs/gateway/admission_ledger.hpp>
+#include <ovs/gateway/admission_webhook.hpp>
+#include <ovs/gateway/gateway_service.hpp>
+#include <ovs/gateway/http_server.hpp>
+#include <ovs/gateway/metrics.hpp>
+#include <ovs/gateway/ome_api.hpp>
+#include <ovs/gateway/ome_http_client.hpp>
+#include <ovs/gateway/poll_policy.hpp>
+#include <ovs/gateway/room_links.hpp>
+#include <ovs/gateway/stream_tracker.hpp>
+#include <ovs/proto/messages.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace ovs::gateway {
+
+using steady_clock = std::chrono::steady_clock;
+
+struct gateway_service::impl : std::enable_shared_from_this<impl> {
+    impl(asio::any_io_executor ex, config::config c, log_sink l);
+
+    asio::any_io_executor executor;
+    config::config cfg;
+    log_sink log;
+    gateway_metrics metrics;
+
+    // OME side
+    ome_http_client ome;
+    stream_tracker tracker;
+    poll_policy policy;
+    admission_ledger ledger;
+    std::optional<ome_version> version;
+    bool version_known = false;  // /v1/version answered (ok or 404) since the last recovery
+    asio::steady_timer poll_wake;
+    bool poll_soon = false;
+    bool ever_polled = false;
+
+    // What the room is told: stream name -> latest info.
+    struct live_stream {
+        proto::stream_info info;
+        std::optional<steady_clock::time_point> admitted_at;  // last webhook admission
+    };
+    std::map<std::string, live_stream> live;
+
+    // Room side and HTTP
+    std::set<std::string> seat_streams;  // every seat's stream name, all rooms
+    std::unique_ptr<room_links> links;   // made in start(): the hooks need weak_from_this()
+    std::unique_ptr<http_server> http;
+    std::uint16_t http_port = 0;
+    std::uint16_t link_port = 0;
+    bool stopped = false;
+
+    // ---- events to the room (gateway_service.cpp)
+    proto::endpoints endpoints() const;
+    proto::media_status media_status() const;
+    proto::streams snapshot() const;
+    void greet();
+    // Marks `info.name` live (or updates it) and tells the room when that is
+    // news or the info changed.
+    void set_live(proto::stream_info info, bool from_admission);
+    // Drops a stream and tells the room, when it was live.
+    void set_down(const std::string& stream, const char* why);
+    void update_gauges();
+    steady_clock::duration admission_grace() const;
+
+    // ---- OME (poller.cpp)
+    static asio::awaitable<void> poll_loop(std::shared_ptr<impl> self);
+    static asio::awaitable<void> poll_once(std::shared_ptr<impl> self);
+    static asio::awaitable<void> fetch_version(std::shared_ptr<impl> self);
+    static asio::awaitable<void> handle_kick(std::shared_ptr<impl> self,
+                                             proto::kick kick,
+                                             link::responder responder);
+    void wake_poller();
+
+    // ---- HTTP (admission_endpoint.cpp)
+    static asio::awaitable<simple_response> handle_http(std::shared_ptr<impl> self,
+                                                        simple_request req);
+    static asio::awaitable<simple_response> handle_webhook(std::shared_ptr<impl> self,
+                                                           simple_request req);
+    static asio::awaitable<simple_response> admit_publisher(std::shared_ptr<impl> self,
+                                                            webhook_request hook);
+    simple_response handle_closing(const webhook_request& hook);
+    simple_response readiness() const;
+};
+
+// stream_info for the room from OME's stream detail.
+proto::stream_info to_stream_info(const stream_details& d);
+
+}  // namespace ovs::gateway

@@ -1,0 +1,273 @@
+#include "gateway_impl.hpp"
+
+#include <ovs/gateway/urls.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <ctime>
+#include <iostream>
+#include <mutex>
+
+namespace ovs::gateway {
+
+log_sink stderr_log()
+{
+    return [](std::string_view line) {
+        static std::mutex mutex;
+        const auto now = std::chrono::system_clock::now();
+        const auto t = std::chrono::system_clock::to_time_t(now);
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+            1000;
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char stamp[32];
+        std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+        std::lock_guard lock(mutex);
+        std::cerr << stamp << '.' << (ms < 100 ? (ms < 10 ? "00" : "0") : "") << ms
+                  << "Z [gateway] " << line << '\n';
+    };
+}
+
+proto::stream_info to_stream_info(const stream_details& d)
+{
+    proto::stream_info info;
+    info.name = d.name;
+    info.source = std::string(source_name(d.source));
+    if (!d.created_time.empty()) info.created = d.created_time;
+    std::uint64_t bitrate = 0;
+    if (d.video) {
+        proto::video_info v;
+        if (!d.video->codec.empty()) v.codec = d.video->codec;
+        if (d.video->width) v.width = d.video->width;
+        if (d.video->height) v.height = d.video->height;
+        if (d.video->framerate > 0) v.framerate = d.video->framerate;
+        info.video = v;
+        bitrate += d.video->bitrate;
+    }
+    if (d.audio) {
+        proto::audio_info a;
+        if (!d.audio->codec.empty()) a.codec = d.audio->codec;
+        if (d.audio->samplerate) a.samplerate = d.audio->samplerate;
+        if (d.audio->channels) a.channels = d.audio->channels;
+        info.audio = a;
+        bitrate += d.audio->bitrate;
+    }
+    if (bitrate) info.bitrate = bitrate;
+    return info;
+}
+
+gateway_service::impl::impl(asio::any_io_executor ex, config::config c, log_sink l)
+    : executor(ex),
+      cfg(std::move(c)),
+      log(std::move(l)),
+      ome(ex,
+          config::api_host(cfg.ome),
+          cfg.ome.api,
+          basic_authorization(cfg.ome.api.access_token)),
+      policy(cfg.gateway.poll_interval, cfg.gateway.poll_backoff_max),
+      poll_wake(ex)
+{
+    for (const auto& room : cfg.rooms) {
+        for (unsigned seat = 0; seat < room.seats; ++seat) {
+            seat_streams.insert(config::stream_name(room, seat));
+        }
+    }
+}
+
+proto::endpoints gateway_service::impl::endpoints() const
+{
+    const url_builder builder(cfg.ome, version);
+    // Both SRT streamid forms, whatever this OME takes: the room may offer
+    // the legacy one to encoders that need it.
+    const url_builder path_form(cfg.ome, ome_version{0, 19, 0, "0.19", ""});
+    const url_builder legacy_form(cfg.ome, ome_version{0, 18, 0, "0.18", ""});
+    const auto pub = builder.publish_template();
+    const auto play = builder.playback_template();
+    proto::endpoints e;
+    e.webrtc_publish = pub.webrtc;
+    e.whip = pub.whip;
+    e.rtmp = {pub.rtmp_server, pub.rtmp_key, pub.rtmp_url};
+    e.srt = {path_form.publish_template().srt, legacy_form.publish_template().srt};
+    e.webrtc_play = play.webrtc;
+    e.llhls_play = play.llhls;
+    return e;
+}
+
+proto::media_status gateway_service::impl::media_status() const
+{
+    proto::media_status s;
+    const auto& st = policy.status();
+    s.reachable = st.reachable.value_or(false);
+    s.stale = !s.reachable;
+    if (version) s.version = version->text;
+    if (!st.last_error.empty()) s.last_error = st.last_error;
+    return s;
+}
+
+proto::streams gateway_service::impl::snapshot() const
+{
+    proto::streams s;
+    for (const auto& [name, entry] : live) s.list.push_back(entry.info);
+    return s;
+}
+
+void gateway_service::impl::greet()
+{
+    log("room link up");
+    links->send(endpoints());
+    links->send(media_status());
+    links->send(snapshot());
+    update_gauges();
+}
+
+void gateway_service::impl::set_live(proto::stream_info info, bool from_admission)
+{
+    auto it = live.find(info.name);
+    if (it == live.end()) {
+        log("stream up: " + info.name + " (" + info.source +
+            (from_admission ? ", admitted)" : ", seen in OME)"));
+        live_stream entry{info, std::nullopt};
+        if (from_admission) entry.admitted_at = steady_clock::now();
+        live.emplace(info.name, std::move(entry));
+        if (links) links->send(proto::stream_up{std::move(info)});
+        update_gauges();
+        return;
+    }
+    if (from_admission) it->second.admitted_at = steady_clock::now();
+    // WHIP is only known from the webhook: OME's API calls it WebRTC.
+    if (it->second.info.source == "WHIP" && info.source == "WebRTC") info.source = "WHIP";
+    if (it->second.info == info) return;
+    it->second.info = info;
+    if (links) links->send(proto::stream_up{std::move(info)});
+}
+
+void gateway_service::impl::set_down(const std::string& stream, const char* why)
+{
+    auto it = live.find(stream);
+    if (it == live.end()) return;
+    log("stream down: " + stream + " (" + why + ")");
+    proto::stream_down down{std::move(it->second.info)};
+    live.erase(it);
+    if (links) links->send(down);
+    update_gauges();
+}
+
+void gateway_service::impl::update_gauges()
+{
+    metrics.streams_known = live.size();
+    metrics.links_up = links && links->connected() ? 1 : 0;
+    metrics.ome_reachable = policy.status().reachable.value_or(false);
+}
+
+steady_clock::duration gateway_service::impl::admission_grace() const
+{
+    // OME lists an admitted stream a few hundred ms after the opening; give
+    // the poll a couple of rounds before it may contradict the webhook.
+    return std::max<steady_clock::duration>(3 * cfg.gateway.poll_interval, std::chrono::seconds(3));
+}
+
+// ------------------------------------------------------------------ service
+
+gateway_service::gateway_service(asio::any_io_executor ex, config::config cfg, log_sink log)
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg), std::move(log)))
+{
+}
+
+gateway_service::~gateway_service()
+{
+    stop();
+}
+
+void gateway_service::start()
+{
+    auto& d = *impl_;
+    std::weak_ptr<impl> weak = impl_;
+
+    link::link_options options;
+    options.limits = d.cfg.link;
+    options.role = "gateway";
+    options.peer_role = "room";
+    options.software = "ovenspace-gateway/0.1.0";
+    options.log = [weak](std::string_view line) {
+        if (auto self = weak.lock()) self->log(std::string("link: ").append(line));
+    };
+    room_link_hooks hooks;
+    hooks.on_connected = [weak] {
+        if (auto self = weak.lock()) self->greet();
+    };
+    hooks.on_disconnected = [weak](const std::string& reason) {
+        auto self = weak.lock();
+        if (!self) return;
+        self->log("room link down: " + reason);
+        self->update_gauges();
+    };
+    hooks.on_request = [weak](proto::request req, link::responder r) {
+        auto self = weak.lock();
+        if (!self) return r.fail("unavailable", "gateway shutting down");
+        if (auto* kick = std::get_if<proto::kick>(&req)) {
+            asio::co_spawn(self->executor,
+                           impl::handle_kick(self, std::move(*kick), std::move(r)),
+                           asio::detached);
+            return;
+        }
+        r.fail("unsupported", "the gateway does not serve this request");
+    };
+    d.links = std::make_unique<room_links>(d.executor, std::move(options), std::move(hooks));
+
+    http_server_limits limits;
+    limits.max_body_bytes = d.cfg.gateway.max_webhook_body_bytes;
+    auto handler = [weak](simple_request req) -> asio::awaitable<simple_response> {
+        // Not a coroutine itself: it hands back the member coroutine's frame.
+        return impl::handle_http(weak.lock(), std::move(req));
+    };
+    d.http = std::make_unique<http_server>(d.executor, limits, std::move(handler));
+
+    d.link_port = d.links->listen(d.cfg.gateway.link.address, d.cfg.gateway.link.port);
+    d.http_port = d.http->listen(d.cfg.gateway.http.address, d.cfg.gateway.http.port);
+    d.log("listening: webhooks/health/metrics on " + d.cfg.gateway.http.address + ":" +
+          std::to_string(d.http_port) + ", room link on " + d.cfg.gateway.link.address + ":" +
+          std::to_string(d.link_port));
+    asio::co_spawn(d.executor, impl::poll_loop(impl_), asio::detached);
+}
+
+void gateway_service::stop()
+{
+    auto& d = *impl_;
+    if (d.stopped) return;
+    d.stopped = true;
+    if (d.http) d.http->stop();
+    if (d.links) d.links->stop();
+    d.poll_wake.cancel();
+    d.ome.close();
+    d.update_gauges();
+}
+
+std::uint16_t gateway_service::http_port() const
+{
+    return impl_->http_port;
+}
+
+std::uint16_t gateway_service::link_port() const
+{
+    return impl_->link_port;
+}
+
+bool gateway_service::ome_reachable() const
+{
+    return impl_->policy.status().reachable.value_or(false);
+}
+
+std::size_t gateway_service::room_links_ready() const
+{
+    return impl_->links && impl_->links->connected() ? 1 : 0;
+}
+
+std::string gateway_service::metrics_text() const
+{
+    impl_->update_gauges();
+    return impl_->metrics.render();
+}
+
+}  // namespace ovs::gateway

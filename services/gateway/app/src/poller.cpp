@@ -1,0 +1,208 @@
+// The OME side of the gateway: the poll loop (stream list, details of new
+// streams, version after (re)connecting, backoff while OME is down) and kicks.
+#include "gateway_impl.hpp"
+
+#include <ovs/gateway/redact.hpp>
+
+#include <set>
+
+namespace ovs::gateway {
+
+namespace {
+
+std::string result_name(const ome_error& e)
+{
+    return std::string(to_string(e.kind));
+}
+
+// One API call turned into (status, body) or a transport error.
+template <class Parse>
+auto call(ome_http_client& client,
+          gateway_metrics& metrics,
+          const char* kind,
+          http_method method,
+          const std::string& target,
+          Parse parse) -> asio::awaitable<decltype(parse(0u, std::string_view{}))>
+{
+    const http_result r = co_await client.request(method, target);
+    if (!r.ok()) {
+        metrics.ome_request(kind, "unreachable");
+        co_return transport_error(r.transport_error);
+    }
+    auto parsed = parse(r.status, r.body);
+    metrics.ome_request(kind, parsed.ok() ? "ok" : result_name(parsed.error()));
+    co_return parsed;
+}
+
+}  // namespace
+
+void gateway_service::impl::wake_poller()
+{
+    poll_soon = true;
+    poll_wake.cancel();
+}
+
+asio::awaitable<void> gateway_service::impl::poll_loop(std::shared_ptr<impl> self)
+{
+    while (!self->stopped) {
+        co_await poll_once(self);
+        if (self->stopped) break;
+        auto delay = self->policy.next_delay();
+        if (self->poll_soon) {
+            delay = std::min<std::chrono::milliseconds>(delay, std::chrono::milliseconds(50));
+        }
+        self->poll_soon = false;
+        self->poll_wake.expires_after(delay);
+        co_await self->poll_wake.async_wait(use_nothrow);
+        // Cancelled = woken early (a kick) or stopping; both are handled above.
+    }
+}
+
+asio::awaitable<void> gateway_service::impl::fetch_version(std::shared_ptr<impl> self)
+{
+    const std::string path = version_path();
+    auto r =
+        co_await call(self->ome, self->metrics, "version", http_method::get, path, parse_version);
+    if (self->stopped) co_return;
+    if (r.ok()) {
+        const bool changed = !self->version || !(*self->version == r.value());
+        self->version = r.value();
+        self->version_known = true;
+        self->log("OME version " + r.value().text +
+                  (r.value().git.empty() ? "" : " (" + r.value().git + ")"));
+        if (changed && self->links) self->links->send(self->endpoints());
+    } else if (r.error().kind == ome_error_kind::no_route) {
+        self->version_known = true;  // OME older than 0.16.5: fine, URLs use the config hint
+        self->log("OME has no /v1/version (older than 0.16.5); using ome.version " +
+                  self->cfg.ome.version);
+    }
+    // Other failures: tried again after the next successful poll.
+}
+
+asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> self)
+{
+    const auto started = steady_clock::now();
+    // Named arguments only: g++ 12 mishandles temporaries passed straight to
+    // a coroutine inside co_await.
+    const std::string path = streams_path(self->cfg.ome.vhost, self->cfg.ome.app);
+    auto list =
+        co_await call(self->ome, self->metrics, "list", http_method::get, path, parse_stream_list);
+    if (self->stopped) co_return;
+    if (!list.ok()) {
+        const std::string text = list.error().message;
+        const bool changed = self->policy.on_failure(text);
+        if (changed) {
+            self->log("OME unreachable: " + redact_url(text) + "; retrying with backoff up to " +
+                      std::to_string(self->cfg.gateway.poll_backoff_max.count()) + " ms");
+            self->version_known = false;
+            if (self->links) self->links->send(self->media_status());
+        }
+        self->update_gauges();
+        co_return;
+    }
+
+    const bool recovering = self->ever_polled && !self->policy.status().reachable.value_or(false);
+    const bool reachability_changed = self->policy.on_success();
+    self->ever_polled = true;
+    if (recovering) {
+        // OME may have restarted: its streams are new ones even where the
+        // names repeat; learn their details again and resend the snapshot.
+        self->log("OME reachable again; reconciling");
+        self->tracker.reset();
+    }
+    if (!self->version_known) co_await fetch_version(self);
+    if (self->stopped) co_return;
+
+    const auto& names = list.value();
+    self->tracker.apply_list(names);
+    for (const auto& stream : self->tracker.take_detail_requests()) {
+        const std::string detail_path = stream_path(self->cfg.ome.vhost, self->cfg.ome.app, stream);
+        auto details = co_await call(self->ome,
+                                     self->metrics,
+                                     "detail",
+                                     http_method::get,
+                                     detail_path,
+                                     parse_stream_details);
+        if (self->stopped) co_return;
+        if (!self->tracker.is_live(stream)) continue;  // went away meanwhile (webhook)
+        proto::stream_info info;
+        if (details.ok()) {
+            if (details.value().peer) {
+                self->ledger.confirm_publisher(
+                    stream,
+                    connection_key{details.value().peer->address, details.value().peer->port});
+            }
+            info = to_stream_info(details.value());
+            info.name = stream;
+            self->tracker.set_details(std::move(details.value()));
+        } else {
+            // Still up: the list says so. The details come with the next appearance.
+            self->log("details of " + stream + ": " + details.error().message);
+            info.name = stream;
+            info.source = "unknown";
+            auto it = self->live.find(stream);
+            if (it != self->live.end()) info = it->second.info;
+        }
+        self->set_live(std::move(info), false);
+    }
+
+    // Anything we call live that OME does not list is over, unless a webhook
+    // admitted it so recently that OME may not list it yet.
+    const std::set<std::string> listed(names.begin(), names.end());
+    const auto now = steady_clock::now();
+    std::vector<std::string> gone;
+    for (const auto& [name, entry] : self->live) {
+        if (listed.count(name)) continue;
+        if (entry.admitted_at && now - *entry.admitted_at < self->admission_grace()) continue;
+        gone.push_back(name);
+    }
+    for (const auto& name : gone) {
+        self->ledger.stream_gone(name);
+        self->set_down(name, "not in OME's stream list");
+    }
+
+    if (reachability_changed) {
+        self->log("OME reachable: " + std::to_string(names.size()) + " stream(s)");
+        if (self->links) {
+            self->links->send(self->media_status());
+            self->links->send(self->snapshot());
+        }
+    }
+    self->metrics.poll_latency.observe(
+        std::chrono::duration<double>(steady_clock::now() - started).count());
+    self->update_gauges();
+}
+
+asio::awaitable<void> gateway_service::impl::handle_kick(std::shared_ptr<impl> self,
+                                                         proto::kick kick,
+                                                         link::responder responder)
+{
+    self->log("kick " + kick.stream + ": " + kick.reason);
+    if (kick.stream.empty()) {
+        responder.fail("bad_request", "kick without a stream name");
+        co_return;
+    }
+    const std::string path = stream_path(self->cfg.ome.vhost, self->cfg.ome.app, kick.stream);
+    auto r =
+        co_await call(self->ome, self->metrics, "delete", http_method::del, path, parse_delete);
+    if (self->stopped) {
+        responder.fail("unavailable", "gateway shutting down");
+        co_return;
+    }
+    if (!r.ok() && r.error().kind != ome_error_kind::stream_not_found) {
+        self->log("kick " + kick.stream + " failed: " + r.error().message);
+        responder.fail(
+            r.error().kind == ome_error_kind::unreachable ? "ome_unreachable" : "ome_error",
+            r.error().message);
+        self->wake_poller();
+        co_return;
+    }
+    // Gone (or already gone): the closings OME sends for it change nothing now.
+    self->ledger.stream_gone(kick.stream);
+    self->tracker.mark_down(kick.stream);
+    self->set_down(kick.stream, "kicked");
+    responder.reply(proto::empty_result{});
+    self->wake_poller();
+}
+
+}  // namespace ovs::gateway

@@ -1,0 +1,51 @@
+#include <ovs/gateway/room_links.hpp>
+#include <ovs/link/link_server.hpp>
+
+namespace ovs::gateway {
+
+room_links::room_links(asio::any_io_executor ex, link::link_options options, room_link_hooks hooks)
+    : server_(link::link_server::create(std::move(ex), std::move(options)))
+{
+    link::peer_handlers handlers;
+    handlers.on_connected = std::move(hooks.on_connected);
+    handlers.on_disconnected = std::move(hooks.on_disconnected);
+    handlers.on_event = [](proto::event) {
+        // The room sends no events to the gateway; a newer room's are ignored.
+    };
+    handlers.on_request = std::move(hooks.on_request);
+    server_->set_handlers(std::move(handlers));
+}
+
+room_links::~room_links()
+{
+    stop();
+}
+
+std::uint16_t room_links::listen(const std::string& address, std::uint16_t port)
+{
+    server_->listen(config::endpoint{address, port});
+    return server_->local_endpoint().port();
+}
+
+bool room_links::send(const proto::event& e)
+{
+    return server_->send_event(e);
+}
+
+asio::awaitable<proto::reply> room_links::request(proto::request req,
+                                                  std::chrono::milliseconds timeout)
+{
+    return server_->request(std::move(req), timeout);
+}
+
+bool room_links::connected() const
+{
+    return server_->connected();
+}
+
+void room_links::stop()
+{
+    server_->stop();
+}
+
+}  // namespace ovs::gateway
