@@ -1,0 +1,206 @@
+// The gateway against the OME stand-in (tests/ome_standin): the poller turns
+// OME's stream list into stream_up/stream_down, learns each new stream's
+// details once, reports OME down and back, and kicks with a DELETE; and a
+// publish through signed webhooks reaches the room at once.
+#include "test_support.hpp"
+
+#include <ovs/gateway/gateway_service.hpp>
+#include <ovs/ome_standin/ome_standin.hpp>
+
+#include <algorithm>
+
+namespace ovs::gateway::test {
+namespace {
+
+struct standin_fixture {
+    asio::io_context ioc;
+    std::unique_ptr<ome_standin::ome_standin> ome;
+    config::config cfg;
+    std::unique_ptr<gateway_service> gateway;
+    std::unique_ptr<fake_room> room;
+
+    explicit standin_fixture(bool webhooks)
+    {
+        cfg = make_config(0);
+        // The stand-in must know where to post webhooks before the gateway
+        // exists: reserve the gateway's HTTP port first.
+        cfg.gateway.http.port = refused_port(ioc);
+        ome_standin::standin_config sc;
+        if (webhooks) {
+            sc.webhook_url =
+                "http://127.0.0.1:" + std::to_string(cfg.gateway.http.port) + "/v1/admission";
+            sc.webhook_secret = cfg.ome.webhook_secret;
+        }
+        ome = std::make_unique<ome_standin::ome_standin>(ioc.get_executor(), sc);
+        ome->start();
+        cfg.ome.api.port = ome->api_port();
+        gateway =
+            std::make_unique<gateway_service>(ioc.get_executor(), cfg, [](std::string_view) {});
+        gateway->start();
+        room = std::make_unique<fake_room>(ioc, gateway->link_port());
+        REQUIRE(run_until(ioc, [&] { return room->connected && gateway->ome_reachable(); }));
+    }
+    ~standin_fixture()
+    {
+        room.reset();
+        gateway->stop();
+        ome->stop();
+    }
+
+    std::size_t api_calls(const std::string& method, const std::string& target) const
+    {
+        const auto log = ome->api_log();
+        return static_cast<std::size_t>(std::count_if(log.begin(), log.end(), [&](const auto& e) {
+            return e.method == method && e.target == target;
+        }));
+    }
+
+    template <class E>
+    bool has_event(const std::string& stream) const
+    {
+        for (const auto& e : room->events_of<E>()) {
+            if (e.stream.name == stream) return true;
+        }
+        return false;
+    }
+};
+
+ome_standin::publish_request rtmp_publish(const std::string& stream, const std::string& query = {})
+{
+    ome_standin::publish_request r;
+    r.protocol = ome_standin::ingest_protocol::rtmp;
+    r.stream = stream;
+    r.query = query;
+    return r;
+}
+
+asio::awaitable<proto::reply> kick_stream(link::link_client* client, std::string stream)
+{
+    proto::request req = proto::kick{0, stream, "test kick"};
+    co_return co_await client->request(req, std::chrono::milliseconds(2000));
+}
+
+}  // namespace
+
+TEST_CASE("poller: streams appearing and leaving in OME reach the room", "[loopback][integration]")
+{
+    standin_fixture f(false);
+    CHECK(f.api_calls("GET", "/v1/version") == 1);
+
+    auto published = run_coroutine(f.ioc, f.ome->publish(rtmp_publish("stream1")));
+    REQUIRE(published.admitted);
+    REQUIRE(run_until(f.ioc, [&] { return f.has_event<proto::stream_up>("stream1"); }));
+    const auto up = f.room->events_of<proto::stream_up>().back().stream;
+    CHECK(up.name == "stream1");
+    CHECK(up.source == "RTMP");
+    REQUIRE(up.video);
+    CHECK(up.video->codec == "H264");
+    CHECK(up.video->width == 640u);
+    CHECK(up.video->height == 360u);
+
+    // Several more polls: the details were fetched exactly once.
+    const auto lists = f.api_calls("GET", "/v1/vhosts/default/apps/app/streams");
+    REQUIRE(run_until(f.ioc, [&] {
+        return f.api_calls("GET", "/v1/vhosts/default/apps/app/streams") >= lists + 3;
+    }));
+    CHECK(f.api_calls("GET", "/v1/vhosts/default/apps/app/streams/stream1") == 1);
+
+    // Viewers cost OME nothing: playing makes no API call.
+    const auto before = f.ome->api_log().size();
+    ome_standin::play_request play;
+    play.stream = "stream1";
+    (void)run_coroutine(f.ioc, f.ome->play(play));
+    for (const auto& e : f.ome->api_log()) {
+        CHECK((e.target == "/v1/vhosts/default/apps/app/streams" ||
+               e.target == "/v1/vhosts/default/apps/app/streams/stream1" ||
+               e.target == "/v1/version"));
+    }
+    CHECK(f.ome->api_log().size() >= before);
+
+    REQUIRE(run_coroutine(f.ioc, f.ome->unpublish(published.id)));
+    REQUIRE(run_until(f.ioc, [&] { return f.has_event<proto::stream_down>("stream1"); }));
+}
+
+TEST_CASE("poller: OME down is reported stale and unreachable, then recovers",
+          "[loopback][integration]")
+{
+    standin_fixture f(false);
+    auto published = run_coroutine(f.ioc, f.ome->publish(rtmp_publish("stream2")));
+    REQUIRE(published.admitted);
+    REQUIRE(run_until(f.ioc, [&] { return f.has_event<proto::stream_up>("stream2"); }));
+
+    f.ome->set_api_mode(ome_standin::api_mode::down);
+    REQUIRE(run_until(f.ioc, [&] { return !f.gateway->ome_reachable(); }));
+    REQUIRE(run_until(f.ioc, [&] {
+        auto s = f.room->events_of<proto::media_status>();
+        return !s.empty() && !s.back().reachable;
+    }));
+    const auto down = f.room->events_of<proto::media_status>().back();
+    CHECK(down.stale);
+    REQUIRE(down.last_error);
+    CHECK_FALSE(down.last_error->empty());
+    // The last known streams are kept (stale), not dropped.
+    CHECK_FALSE(f.has_event<proto::stream_down>("stream2"));
+
+    const auto snapshots_before = f.room->events_of<proto::streams>().size();
+    const auto versions_before = f.api_calls("GET", "/v1/version");
+    f.ome->set_api_mode(ome_standin::api_mode::normal);
+    REQUIRE(run_until(f.ioc, [&] {
+        auto s = f.room->events_of<proto::media_status>();
+        return !s.empty() && s.back().reachable;
+    }));
+    CHECK_FALSE(f.room->events_of<proto::media_status>().back().stale);
+    REQUIRE(run_until(
+        f.ioc, [&] { return f.room->events_of<proto::streams>().size() > snapshots_before; }));
+    const auto snapshot = f.room->events_of<proto::streams>().back();
+    REQUIRE(snapshot.list.size() == 1);
+    CHECK(snapshot.list[0].name == "stream2");
+    CHECK(f.api_calls("GET", "/v1/version") == versions_before + 1);
+    CHECK_FALSE(f.has_event<proto::stream_down>("stream2"));
+}
+
+TEST_CASE("poller: a kick deletes the stream in OME", "[loopback][integration]")
+{
+    standin_fixture f(false);
+    auto published = run_coroutine(f.ioc, f.ome->publish(rtmp_publish("stream3")));
+    REQUIRE(published.admitted);
+    REQUIRE(run_until(f.ioc, [&] { return f.has_event<proto::stream_up>("stream3"); }));
+
+    auto reply = run_coroutine(f.ioc, kick_stream(f.room->client.get(), "stream3"));
+    CHECK(reply.ok());
+    CHECK(f.api_calls("DELETE", "/v1/vhosts/default/apps/app/streams/stream3") == 1);
+    CHECK(f.ome->live_streams().empty());
+    REQUIRE(run_until(f.ioc, [&] { return f.has_event<proto::stream_down>("stream3"); }));
+
+    // Already gone in OME (404): still fine for the room.
+    auto again = run_coroutine(f.ioc, kick_stream(f.room->client.get(), "stream3"));
+    CHECK(again.ok());
+}
+
+TEST_CASE("a signed publish through the stand-in turns the seat live at once",
+          "[loopback][integration]")
+{
+    standin_fixture f(true);
+    std::vector<proto::admission_check> seen;
+    f.room->decide = [](const proto::admission_check& c) {
+        const bool ok = c.token == "seat-token";
+        return proto::reply_body{proto::admission_result{ok, ok ? "holder" : "wrong token"}};
+    };
+
+    auto refused = run_coroutine(f.ioc, f.ome->publish(rtmp_publish("stream4", "token=nope")));
+    CHECK_FALSE(refused.admitted);
+
+    auto published =
+        run_coroutine(f.ioc, f.ome->publish(rtmp_publish("stream4", "token=seat-token")));
+    REQUIRE(published.admitted);
+    // stream_up came from the webhook, before any poll could list the stream.
+    REQUIRE(run_until(f.ioc, [&] { return f.has_event<proto::stream_up>("stream4"); }));
+    CHECK(f.room->events_of<proto::stream_up>().front().stream.source == "RTMP");
+    CHECK(f.room->checks.size() == 2);
+
+    REQUIRE(run_coroutine(f.ioc, f.ome->unpublish(published.id)));
+    REQUIRE(run_until(f.ioc, [&] { return f.has_event<proto::stream_down>("stream4"); }));
+    CHECK(f.room->events_of<proto::stream_down>().size() == 1);
+}
+
+}  // namespace ovs::gateway::test
