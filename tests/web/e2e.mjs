@@ -337,6 +337,67 @@ scenario('the page reconnects and resyncs after the room service restarts', ['ro
   await b.close();
 });
 
+scenario('live seats play with OvenPlayer (scripted room frames); deltas, gaps and media frames', ['room'], async (env) => {
+  // The room socket is answered by the test itself, so seats can be live
+  // without a media server; the page is still served by the room service.
+  const deadPort = await freePort(); // nothing listens: players fail and retry
+  const sockets = [];
+  const context = env.context;
+  const page = await context.newPage();
+  page.consoleErrors = [];
+  await page.routeWebSocket(/\/ws\?room=main$/, (ws) => {
+    sockets.push(ws);
+    ws.send(JSON.stringify({
+      type: 'snapshot', seq: 100,
+      room: { id: 'main', title: 'Scripted', seat_count: 4 }, viewers: 7,
+      seats: [
+        { index: 0, stream: 'stream0', state: 'live', mine: false, source: 'WebRTC', video: { codec: 'H264', width: 1280, height: 720 } },
+        { index: 1, stream: 'stream1', state: 'reserved', mine: false },
+        { index: 2, stream: 'stream2', state: 'live', mine: false, source: 'SRT' },
+        { index: 3, stream: 'stream3', state: 'free', mine: false },
+      ],
+      media: { reachable: true, stale: false, version: '0.20.0' },
+      playback: { webrtc: `ws://127.0.0.1:${deadPort}/app/{stream}`, llhls: `http://127.0.0.1:${deadPort}/app/{stream}/llhls.m3u8` },
+    }));
+  });
+  await page.goto(`${env.room.base}/r/main`);
+  await page.waitForFunction(() => window.ovenspace && window.ovenspace.status() === 'open');
+  assertEqual(await viewerNumber(page), 7, 'viewer count from the snapshot');
+  assertEqual(await Promise.all([0, 1, 2, 3].map((i) => seatKind(page, i))), ['live', 'joining', 'live', 'free'], 'seat kinds');
+  const players = await page.evaluate(() => window.ovenspace.players());
+  assertEqual(players.map((p) => p.seat), [0, 2], 'players for the live seats');
+  assertEqual(players[0].sources.map((x) => [x.type, x.file]), [
+    ['webrtc', `ws://127.0.0.1:${deadPort}/app/stream0`],
+    ['llhls', `http://127.0.0.1:${deadPort}/app/stream0/llhls.m3u8`],
+  ], 'seat 1 sources');
+  assert(await seat(page, 0).locator('.ovenplayer, .op-wrapper').count() > 0, 'OvenPlayer rendered in seat 1');
+  assert(await page.evaluate(() => typeof window.Hls === 'function'), 'hls.js is the global Hls');
+  assertEqual(await seat(page, 0).locator('.badge.source').textContent(), 'WebRTC', 'source badge');
+  assertEqual(await seat(page, 0).locator('.badge.resolution').textContent(), '1280x720', 'resolution badge');
+  assertEqual(await seat(page, 2).locator('.badge.source').textContent(), 'SRT', 'source badge of seat 3');
+  assert(!(await seat(page, 2).locator('.badge.resolution').isVisible()), 'no resolution when unknown');
+  await shot(page, 'main-page-live-scripted');
+  await page.selectOption('.seat[data-seat="0"] .protocol', 'llhls');
+  await waitFor('LL-HLS first', async () => (await page.evaluate(() => window.ovenspace.players()))[0].sources[0].type === 'llhls');
+  const ws = sockets[0];
+  ws.send(JSON.stringify({ type: 'seat', seq: 101, seat: { index: 0, stream: 'stream0', state: 'free', mine: false } }));
+  await waitKind(page, 0, 'free');
+  assertEqual((await page.evaluate(() => window.ovenspace.players())).map((p) => p.seat), [2], 'player of a freed seat removed');
+  assertEqual(await seat(page, 0).locator('.player-box').count(), 0, 'its element is gone too');
+  ws.send(JSON.stringify({ type: 'viewers', seq: 102, count: 9 }));
+  await waitFor('viewers delta', async () => (await viewerNumber(page)) === 9);
+  ws.send(JSON.stringify({ type: 'media', media: { reachable: false, stale: true, version: '0.20.0' } }));
+  await waitFor('unreachable banner', async () => /media server is unreachable/.test(await page.locator('#banner').textContent()));
+  // A gap: the page drops the socket and comes back for a fresh snapshot.
+  ws.send(JSON.stringify({ type: 'viewers', seq: 110, count: 50 }));
+  await waitFor('a second socket after the gap', () => sockets.length === 2);
+  await page.waitForFunction(() => window.ovenspace.status() === 'open');
+  assertEqual(await viewerNumber(page), 7, 'state from the new snapshot, not the gapped delta');
+  assertEqual((await page.evaluate(() => window.ovenspace.players())).map((p) => p.seat), [0, 2], 'players back from the snapshot');
+  await page.close();
+  await waitFor('players released with the page', async () => true);
+});
+
 // ---- with the gateway and the OME stand-in
 
 scenario('Live Encoder shows the seat\'s RTMP, SRT and WHIP URLs', ['room', 'gateway', 'standin'], async (env) => {

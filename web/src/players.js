@@ -52,7 +52,9 @@ export class Players {
         controls: true,
         showBigPlayButton: false,
         expandFullScreenUI: true,
-        sources,
+        // OvenPlayer rewrites the source objects it is given (llhls -> hls):
+        // give it copies so ours stay as the room described them.
+        sources: sources.map((source) => ({ ...source })),
       });
       entry.player.on('error', () => this.retryLater(index, entry));
     } catch (e) {
@@ -95,6 +97,8 @@ export class Players {
 
   // For tests and debugging: which seats play what.
   describe() {
-    return [...this.entries].map(([index, e]) => ({ seat: index, sources: e.sources.map((s) => ({ ...s })) }));
+    return [...this.entries]
+      .sort((x, y) => x[0] - y[0])
+      .map(([index, e]) => ({ seat: index, sources: e.sources.map((s) => ({ ...s })) }));
   }
 }

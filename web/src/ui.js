@@ -27,7 +27,9 @@ export class SeatGrid {
     this.root.textContent = '';
     this.cells = [];
     for (let i = 0; i < count; i++) this.cells.push(this.createCell(i));
-    this.root.style.setProperty('--cols', String(gridColumns(count)));
+    const cols = gridColumns(count);
+    this.root.style.setProperty('--cols', String(cols));
+    this.root.style.setProperty('--rows', String(Math.ceil(count / cols)));
   }
 
   createCell(index) {
