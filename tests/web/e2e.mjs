@@ -398,6 +398,139 @@ scenario('live seats play with OvenPlayer (scripted room frames); deltas, gaps a
   await waitFor('players released with the page', async () => true);
 });
 
+// A room socket answered by the test: seats, claim/release replies and
+// deltas as the room service would send them (proto/websocket.md).
+class ScriptedRoom {
+  constructor({ seatCount = 4, publishPort }) {
+    this.seq = 1;
+    this.seats = Array.from({ length: seatCount }, (_, i) => ({ index: i, stream: `stream${i}`, state: 'free', mine: false }));
+    this.publishPort = publishPort;
+    this.commands = [];
+    this.ws = null;
+    this.refuseNextClaim = null;
+  }
+  async attach(page) {
+    await page.routeWebSocket(/\/ws\?room=main$/, (ws) => {
+      this.ws = ws;
+      ws.onMessage((text) => this.onCommand(JSON.parse(text)));
+      this.send({ type: 'snapshot', seq: this.seq, room: { id: 'main', title: 'Scripted', seat_count: this.seats.length },
+        viewers: 1, seats: this.seats, media: { reachable: true, stale: false, version: '0.20.0' },
+        playback: { webrtc: `ws://127.0.0.1:${this.publishPort}/app/{stream}`, llhls: `http://127.0.0.1:${this.publishPort}/app/{stream}/llhls.m3u8` } });
+    });
+  }
+  send(frame) { this.ws.send(JSON.stringify(frame)); }
+  setSeat(index, fields) {
+    this.seats[index] = { index, stream: `stream${index}`, mine: false, ...fields };
+    this.send({ type: 'seat', seq: ++this.seq, seat: this.seats[index] });
+  }
+  publishFor(seat, token) {
+    const h = `127.0.0.1:${this.publishPort}`;
+    return {
+      webrtc: `ws://${h}/app/stream${seat}?direction=send&token=${token}`,
+      whip: `http://${h}/app/stream${seat}?direction=whip&token=${token}`,
+      rtmp: { server: 'rtmp://127.0.0.1:1935/app', key: `stream${seat}?token=${token}`, url: `rtmp://127.0.0.1:1935/app/stream${seat}?token=${token}` },
+      srt: `srt://127.0.0.1:9999?streamid=default%2Fapp%2Fstream${seat}%3Ftoken%3D${token}`,
+    };
+  }
+  onCommand(cmd) {
+    this.commands.push(cmd);
+    if (cmd.type === 'claim') {
+      if (this.refuseNextClaim) {
+        this.send({ type: 'reply', id: cmd.id, ok: false, error: this.refuseNextClaim });
+        this.refuseNextClaim = null;
+        return;
+      }
+      const token = `tok${cmd.seat}x${this.commands.length}`;
+      this.send({ type: 'reply', id: cmd.id, ok: true, seat: cmd.seat, stream: `stream${cmd.seat}`, token, lease_ms: 30000, publish: this.publishFor(cmd.seat, token) });
+      this.setSeat(cmd.seat, { state: 'reserved', mine: true });
+    } else if (cmd.type === 'release') {
+      this.send({ type: 'reply', id: cmd.id, ok: true });
+      this.setSeat(cmd.seat, { state: 'free' });
+    } else {
+      this.send({ type: 'reply', id: cmd.id, ok: false, error: { code: 'unknown_command', message: 'not scripted' } });
+    }
+  }
+}
+
+scenario('broadcaster flow (scripted room): Start sharing, preview on the seat, Leave; encoder mode; refusals', ['room'], async (env) => {
+  const publishPort = await freePort();
+  const room = new ScriptedRoom({ publishPort });
+  const page = await env.context.newPage();
+  await room.attach(page);
+  // The media server's WebRTC signalling socket: opened by OvenLiveKit, kept
+  // silent by the test (there is no media server).
+  const signalling = [];
+  await page.routeWebSocket((url) => url.port === String(publishPort), (ws) => {
+    const entry = { url: ws.url(), messages: [], ws };
+    ws.onMessage((text) => entry.messages.push(JSON.parse(text)));
+    signalling.push(entry);
+  });
+  await page.goto(`${env.room.base}/r/main`);
+  await page.waitForFunction(() => window.ovenspace && window.ovenspace.status() === 'open');
+
+  // A refused claim: readable message, no dialog.
+  room.refuseNextClaim = { code: 'seat_taken', message: 'Seat 1 is taken' };
+  await seat(page, 0).locator('.participate').click();
+  await waitFor('refusal message', async () => /Someone else just took seat 1/.test(await page.locator('#toast').textContent()));
+  assert(!(await page.locator('#share-dialog').isVisible()), 'no dialog after a refusal');
+
+  // WebCam: Start sharing dials the claim's WebRTC URL with the token.
+  await seat(page, 1).locator('.participate').click();
+  await page.locator('#share-dialog').waitFor({ state: 'visible' });
+  await waitFor('camera preview', () => page.$eval('#camera-preview', (v) => v.videoWidth > 0));
+  const claim = await page.evaluate(() => window.ovenspace.claim());
+  assert(/token=tok1x/.test(claim.publish.webrtc), 'publish URL from the claim reply');
+  await page.locator('#share-start').click();
+  await waitFor('OvenLiveKit signalling socket', () => signalling.length === 1);
+  assertEqual(signalling[0].url, claim.publish.webrtc, 'OvenLiveKit dials the seat publish URL');
+  await waitFor('request_offer sent', () => signalling[0].messages.some((m) => m.command === 'request_offer'));
+  await page.locator('#share-dialog').waitFor({ state: 'hidden' });
+  await waitFor('local preview on the seat', () => seat(page, 1).locator('.local-preview').evaluate((v) => !v.hidden && v.videoWidth > 0));
+  assert(await seat(page, 1).locator('.leave').isVisible(), 'Leave on our seat');
+  assertEqual(await page.evaluate(() => window.ovenspace.players()), [], 'no player on our own seat');
+  await shot(page, 'broadcaster-preview');
+  await seat(page, 1).locator('.leave').click();
+  await waitKind(page, 1, 'free');
+  assert(room.commands.some((c) => c.type === 'release' && c.seat === 1), 'Leave sends release');
+  assertEqual(await page.evaluate(() => window.ovenspace.media()), { publishers: 0, liveTracks: 0 }, 'nothing held after Leave');
+
+  // The media server drops the publisher: readable message, seat released.
+  await seat(page, 2).locator('.participate').click();
+  await waitFor('camera preview', () => page.$eval('#camera-preview', (v) => v.videoWidth > 0));
+  await page.locator('#share-start').click();
+  await waitFor('second signalling socket', () => signalling.length === 2);
+  await signalling[1].ws.close();
+  await waitKind(page, 2, 'free');
+  await waitFor('drop message', async () => /media server was lost|could not be created/.test(await page.locator('#toast').textContent()));
+  assertEqual(await page.evaluate(() => window.ovenspace.media()), { publishers: 0, liveTracks: 0 }, 'nothing held after the drop');
+
+  // Live Encoder: URLs with copy buttons, waiting, then connected and closed.
+  await seat(page, 3).locator('.participate').click();
+  await page.locator('#share-dialog').waitFor({ state: 'visible' });
+  await page.locator('.tab[data-mode="encoder"]').click();
+  const c3 = await page.evaluate(() => window.ovenspace.claim());
+  const text = (id) => page.locator(`#${id}`).textContent();
+  assertEqual(await text('enc-rtmp-server'), c3.publish.rtmp.server, 'RTMP server');
+  assertEqual(await text('enc-rtmp-key'), c3.publish.rtmp.key, 'stream key');
+  assertEqual(await text('enc-srt'), c3.publish.srt, 'SRT URL');
+  assertEqual(await text('enc-whip'), c3.publish.whip, 'WHIP URL');
+  assertEqual(await page.locator('#share-dialog [data-copy]').count(), 4, 'copy buttons');
+  assertEqual(await page.evaluate(() => window.ovenspace.media()), { publishers: 0, liveTracks: 0 }, 'encoder mode holds no camera');
+  assertEqual(await text('encoder-status'), 'Waiting for input…', 'waiting');
+  await shot(page, 'share-dialog-encoder');
+  room.setSeat(3, { state: 'live', mine: true, source: 'RTMP', video: { codec: 'H264', width: 640, height: 360 } });
+  await waitFor('connected', async () => /Connected/.test(await text('encoder-status')));
+  await page.locator('#share-dialog').waitFor({ state: 'hidden', timeout: 5000 });
+  await waitKind(page, 3, 'mine');
+  assert(await seat(page, 3).locator('.leave').isVisible(), 'Leave on the encoder seat');
+  assertEqual((await page.evaluate(() => window.ovenspace.players())).map((p) => p.seat), [3], 'encoder seat plays for its owner');
+  await seat(page, 3).locator('.leave').click();
+  await waitKind(page, 3, 'free');
+  assertEqual(await page.evaluate(() => window.ovenspace.players()), [], 'player released after Leave');
+  assertEqual(await page.evaluate(() => sessionStorage.length), 0, 'no saved token');
+  await page.close();
+});
+
 // ---- with the gateway and the OME stand-in
 
 scenario('Live Encoder shows the seat\'s RTMP, SRT and WHIP URLs', ['room', 'gateway', 'standin'], async (env) => {
