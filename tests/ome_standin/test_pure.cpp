@@ -72,7 +72,7 @@ TEST_CASE("signature matches every recorded webhook", "[unit]")
     }
     // CONTRACT §3.3 worked example.
     std::string const example =
-        R"({"client":{"address":"203.0.113.7","port":51234,"real_ip":"203.0.113.7"},"request":{"direction":"incoming","protocol":"RTMP","status":"opening","time":"2025-01-15T10:20:30.123+00:00","url":"rtmp://ome.example.com:1935/app/stream1?key=abc"}})";
+        R"j({"client":{"address":"203.0.113.7","port":51234,"real_ip":"203.0.113.7"},"request":{"direction":"incoming","protocol":"RTMP","status":"opening","time":"2025-01-15T10:20:30.123+00:00","url":"rtmp://ome.example.com:1935/app/stream1?key=abc"}})j";
     CHECK(ome_signature("1234", example) == "PNwIkYkS2a2YrskJcxv6-ZLcW4Y");
 }
 
@@ -88,23 +88,23 @@ TEST_CASE("base64 round trip and refusal", "[unit]")
 
 TEST_CASE("opening answers are judged fail-closed", "[unit]")
 {
-    CHECK(judge_opening_answer(200, R"({"allowed": true})").allowed);
-    CHECK_FALSE(judge_opening_answer(500, R"({"allowed": true})").allowed);
-    CHECK_FALSE(judge_opening_answer(201, R"({"allowed": true})").allowed);
-    CHECK_FALSE(judge_opening_answer(200, R"({"allowed": true,,, this is not json)").allowed);
-    CHECK_FALSE(judge_opening_answer(200, R"({"allowed": "true"})").allowed);
-    CHECK_FALSE(judge_opening_answer(200, R"({"allowed": 1})").allowed);
-    CHECK_FALSE(judge_opening_answer(200, R"([true])").allowed);
-    auto const denied = judge_opening_answer(200, R"({"allowed": false, "reason": "nope"})");
+    CHECK(judge_opening_answer(200, R"j({"allowed": true})j").allowed);
+    CHECK_FALSE(judge_opening_answer(500, R"j({"allowed": true})j").allowed);
+    CHECK_FALSE(judge_opening_answer(201, R"j({"allowed": true})j").allowed);
+    CHECK_FALSE(judge_opening_answer(200, R"j({"allowed": true,,, this is not json)j").allowed);
+    CHECK_FALSE(judge_opening_answer(200, R"j({"allowed": "true"})j").allowed);
+    CHECK_FALSE(judge_opening_answer(200, R"j({"allowed": 1})j").allowed);
+    CHECK_FALSE(judge_opening_answer(200, R"j([true])j").allowed);
+    auto const denied = judge_opening_answer(200, R"j({"allowed": false, "reason": "nope"})j");
     CHECK_FALSE(denied.allowed);
     CHECK(denied.reason == "nope");
     auto const redirect = judge_opening_answer(
-        200, R"({"allowed":true,"new_url":"rtmp://h:1935/app/s5","lifetime":5000})");
+        200, R"j({"allowed":true,"new_url":"rtmp://h:1935/app/s5","lifetime":5000})j");
     REQUIRE(redirect.allowed);
     CHECK(redirect.new_url == std::optional<std::string>("rtmp://h:1935/app/s5"));
     CHECK(redirect.lifetime_ms == 5000);
-    CHECK(judge_opening_answer(200, R"({"allowed":true,"lifetime":"5000"})").lifetime_ms == 0);
-    CHECK(judge_opening_answer(200, R"({"allowed":true,"lifetime":-1})").lifetime_ms == 0);
+    CHECK(judge_opening_answer(200, R"j({"allowed":true,"lifetime":"5000"})j").lifetime_ms == 0);
+    CHECK(judge_opening_answer(200, R"j({"allowed":true,"lifetime":-1})j").lifetime_ms == 0);
 }
 
 TEST_CASE("request urls per protocol", "[unit]")
@@ -145,21 +145,18 @@ TEST_CASE("auth failures in OME's exact words", "[unit]")
             {"GET", target, std::move(auth)}, state, config, wall_clock::now());
     };
     auto const token = "Basic " + base64_encode(config.access_token);
-    CHECK(call(std::nullopt).response.body ==
-          R"({"message":"[HTTP] Authorization header is required to call API (401)","statusCode":401
-})");
+    CHECK(
+        call(std::nullopt).response.body ==
+        R"j({"message":"[HTTP] Authorization header is required to call API (401)","statusCode":401})j");
     CHECK(call("Basic  " + base64_encode(config.access_token)).response.body ==
-          R"({"message":"[HTTP] Invalid authorization header (401)","statusCode":401
-})");
+          R"j({"message":"[HTTP] Invalid authorization header (401)","statusCode":401})j");
     CHECK(call("Bearer abc").response.body ==
-          R"({"message":"[HTTP] Not supported credential type: Bearer (401)","statusCode":401
-})");
+          R"j({"message":"[HTTP] Not supported credential type: Bearer (401)","statusCode":401})j");
     CHECK(call("Basic " + base64_encode("wrong")).response.www_authenticate);
-// Auth before routing: an unknown path still needs a token.
-CHECK(call(std::nullopt).response.status == 401);
+    // Auth before routing: an unknown path still needs a token.
+    CHECK(call(std::nullopt).response.status == 401);
     CHECK(call("basic " + base64_encode(config.access_token)).response.body ==
-          R"({"message":"[HTTP] Controller not found (404)","statusCode":404
-    })");
+          R"j({"message":"[HTTP] Controller not found (404)","statusCode":404})j");
     CHECK(call(token, "/v1/vhosts/default/apps/app/streams/").response.status == 404);
     CHECK(handle_api_request({"OPTIONS", "/v1/x", std::nullopt}, state, config, wall_clock::now())
               .response.status == 204);
@@ -167,7 +164,7 @@ CHECK(call(std::nullopt).response.status == 401);
     auto const old = call("Basic " + base64_encode("wrong"));
     CHECK(old.response.status == 403);
     CHECK_FALSE(old.response.www_authenticate);
-    CHECK(old.response.body == R"({"message":"[HTTP] Invalid credential (403)","statusCode":403
-    })");
+    CHECK(old.response.body ==
+          R"j({"message":"[HTTP] Invalid credential (403)","statusCode":403})j");
     CHECK(call(token, "/v1/version").response.status == 404);
-    }
+}
