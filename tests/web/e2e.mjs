@@ -614,7 +614,11 @@ function standinControl(base) {
     return res.json().catch(() => ({}));
   };
   return {
-    publish: ({ protocol, stream, query }) => post('/control/publish', { protocol, stream, query }),
+    publish: async ({ protocol, stream, query }) => {
+      const outcome = await post('/control/publish', { protocol, stream, query });
+      if (outcome.admitted === false) throw new Error(`stand-in publish of ${stream} refused: ${outcome.reason}`);
+      return outcome;
+    },
     unpublish: ({ stream }) => post('/control/unpublish', { stream }),
   };
 }
@@ -680,13 +684,18 @@ async function startEnv(needs) {
   if (needs.includes('standin')) {
     // Flags as the stand-in is expected to take them; see standinControl.
     const p = new Proc('ome-standin', args['standin-bin'], [
-      '--api', `127.0.0.1:${ome.apiPort}`, '--control', `127.0.0.1:${ome.controlPort}`,
-      '--access-token', 'e2e-api-token', '--webhook-url', `http://127.0.0.1:${ome.gatewayHttpPort}/v1/admission`,
+      '--api-port', String(ome.apiPort), '--control-port', String(ome.controlPort),
+      '--token', 'e2e-api-token', '--webhook-url', `http://127.0.0.1:${ome.gatewayHttpPort}/v1/admission`,
       '--webhook-secret', 'e2e-webhook-secret', '--rtmp-port', String(ome.rtmpPort), '--srt-port', String(ome.srtPort),
       '--webrtc-port', String(ome.webrtcPort), '--llhls-port', String(ome.webrtcPort),
     ]);
     env.extra.push(p);
-    env.standin = standinControl(`http://127.0.0.1:${ome.controlPort}`);
+    const control = `http://127.0.0.1:${ome.controlPort}`;
+    await waitFor('OME stand-in control port', async () => {
+      if (p.child.exitCode !== null) throw new Error(`stand-in exited: ${p.log}`);
+      return httpOk(`${control}/control/health`);
+    }, 15000);
+    env.standin = standinControl(control);
   }
   env.roomOptions = { port: roomPort, gatewayLinkPort: linkPort, ome };
   env.room = await startRoom(env.roomOptions);
@@ -694,6 +703,10 @@ async function startEnv(needs) {
     const p = new Proc('gateway', args['gateway-bin'], ['--config', env.room.proc.configPath]);
     env.extra.push(p);
     env.gateway = p;
+    await waitFor('gateway /healthz', async () => {
+      if (p.child.exitCode !== null) throw new Error(`gateway exited: ${p.log}`);
+      return httpOk(`http://127.0.0.1:${ome.gatewayHttpPort}/healthz`);
+    }, 15000);
   }
   env.procs = () => [env.room.proc, ...env.extra];
   return env;
