@@ -1,0 +1,121 @@
+#pragma once
+// The media server side of the tests: the OME stand-in (a child process
+// driven over its control HTTP interface), or a real OME given by
+// environment variables, to which streams are published with ffmpeg.
+// Scenarios talk to this class only, so the same test runs in both modes.
+
+#include "child_process.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ovs::integration {
+
+enum class ingest { rtmp, srt, webrtc, whip };
+std::string ingest_name(ingest p);      // "rtmp", "srt", "webrtc", "whip"
+std::string ome_source_name(ingest p);  // what OME lists as sourceType: RTMP, SRT, WebRTC
+
+// A real OME to test against, from OVENSPACE_TEST_OME_API,
+// OVENSPACE_TEST_OME_TOKEN and OVENSPACE_TEST_OME_INGEST_HOST.
+struct real_ome_settings {
+    std::string api_host;
+    std::uint16_t api_port = 0;
+    std::string token;
+    std::string ingest_host;
+    std::uint16_t rtmp_port = 1935;
+    std::uint16_t srt_port = 9999;
+    // Where that OME's AdmissionWebhooks go (its Server.xml), and the secret.
+    std::uint16_t gateway_http_port = 9595;
+    std::string webhook_secret;
+};
+std::optional<real_ome_settings> real_ome_from_env();
+
+struct publish_result {
+    bool admitted = false;
+    std::string reason;  // why refused
+    std::string handle;  // for unpublish: the stand-in's publisher id or an ffmpeg slot
+    std::string stream;
+};
+
+class media_server {
+public:
+    // Stand-in mode: nothing runs until start().
+    media_server(std::string dir, std::string webhook_secret, std::string access_token);
+    // Real OME mode.
+    explicit media_server(real_ome_settings real, std::string dir);
+    ~media_server();
+    media_server(const media_server&) = delete;
+    media_server& operator=(const media_server&) = delete;
+
+    bool real() const { return real_.has_value(); }
+
+    // Stand-in: its API host/port for the gateway config.
+    std::string api_host() const;
+    std::uint16_t api_port() const;
+    std::string ingest_host() const;
+    std::uint16_t rtmp_port() const;
+    std::uint16_t srt_port() const;
+    std::string access_token() const { return token_; }
+
+    // Stand-in only: start it (webhooks to `webhook_url`, none when empty).
+    void start(const std::string& webhook_url);
+    void stop();
+    bool running() const;
+
+    // Publishes `stream` with `query` (e.g. "token=abc") and returns once
+    // the media server decided (admitted or refused).
+    publish_result publish(ingest protocol,
+                           const std::string& stream,
+                           const std::string& query,
+                           std::chrono::milliseconds timeout = std::chrono::milliseconds(15000));
+    // Ends a publish the way its encoder would (closing webhook follows).
+    void unpublish(const publish_result& p);
+    // Whether the media server lists `stream` right now (its REST API).
+    bool listed(const std::string& stream);
+    std::vector<std::string> listed_streams();
+
+    // A REST DELETE of `stream` reached the media server (stand-in: its
+    // request log; real OME: the stream is gone from the list).
+    bool wait_deleted(const std::string& stream, std::chrono::milliseconds timeout);
+
+    // ---- stand-in only powers (check standin_powers() first)
+    bool standin_powers() const { return !real(); }
+    // REST requests the stand-in received so far (its request log).
+    std::vector<nlohmann::json> api_log();
+    std::size_t api_request_count();
+    std::vector<nlohmann::json> webhook_log();
+    // Make the API unreachable / hang / answer again.
+    void api_down();
+    void api_hang();
+    void api_up();
+
+    std::string diagnostics() const;
+
+private:
+    nlohmann::json control(const std::string& method,
+                           const std::string& target,
+                           const nlohmann::json& body = nullptr);
+
+    std::optional<real_ome_settings> real_;
+    std::string dir_;
+    std::string secret_;
+    std::string token_;
+    std::uint16_t api_port_ = 0;
+    std::uint16_t control_port_ = 0;
+    std::unique_ptr<child_process> standin_;
+    std::map<std::string, std::unique_ptr<child_process>> encoders_;  // real mode: ffmpeg
+    int encoder_count_ = 0;
+    int starts_ = 0;
+};
+
+// "Basic " + base64(token), as OME's API wants it.
+std::string basic_auth(const std::string& token);
+
+}  // namespace ovs::integration

@@ -1,0 +1,108 @@
+#include "scenario.hpp"
+
+#include "deadline.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace ovs::integration {
+
+std::string percent_decode(const std::string& text)
+{
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+namespace {
+
+// The query string after the first '?' of `url` (empty when none).
+std::string query_of(const std::string& url)
+{
+    const auto q = url.find('?');
+    return q == std::string::npos ? "" : url.substr(q + 1);
+}
+
+// Drops "direction=..." from a WebRTC/WHIP query, keeping the rest.
+std::string without_direction(const std::string& query)
+{
+    std::string out;
+    std::size_t start = 0;
+    while (start <= query.size()) {
+        auto amp = query.find('&', start);
+        if (amp == std::string::npos) amp = query.size();
+        const std::string pair = query.substr(start, amp - start);
+        if (!pair.empty() && pair.rfind("direction=", 0) != 0) {
+            if (!out.empty()) out += '&';
+            out += pair;
+        }
+        start = amp + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string publish_query(const claimed_seat& claim, ingest protocol)
+{
+    const json& p = claim.publish;
+    switch (protocol) {
+        case ingest::rtmp:
+            return query_of(p.at("rtmp").at("url").get<std::string>());
+        case ingest::srt: {
+            // srt://h:9999?streamid=default%2Fapp%2FstreamN%3Ftoken%3DT
+            const std::string url = p.at("srt").get<std::string>();
+            const auto at = url.find("streamid=");
+            const std::string streamid = percent_decode(url.substr(at + 9));
+            return query_of(streamid);
+        }
+        case ingest::webrtc:
+            return without_direction(query_of(p.at("webrtc").get<std::string>()));
+        case ingest::whip:
+            return without_direction(query_of(p.at("whip").get<std::string>()));
+    }
+    return "";
+}
+
+std::optional<claimed_seat> claim_seat(browser& b, unsigned seat)
+{
+    auto reply = b.command(json{{"type", "claim"}, {"seat", seat}});
+    if (!reply) {
+        UNSCOPED_INFO("claim of seat " << seat << ": no reply (" << b.error() << ")");
+        return std::nullopt;
+    }
+    if (!reply->value("ok", false)) {
+        UNSCOPED_INFO("claim of seat " << seat << " refused: " << reply->dump());
+        return std::nullopt;
+    }
+    claimed_seat c;
+    c.seat = seat;
+    c.reply = *reply;
+    c.stream = reply->value("stream", "");
+    c.token = reply->value("token", "");
+    c.publish = reply->value("publish", json());
+    return c;
+}
+
+bool wait_polls(cluster& c, int n, std::chrono::milliseconds timeout)
+{
+    auto polls = [&] {
+        return metric_sum(c.gateway_metrics(), "ovs_gateway_poll_duration_seconds_count")
+            .value_or(0.0);
+    };
+    const double start = polls();
+    return poll_until([&] { return polls() >= start + n; }, timeout, millis(20));
+}
+
+bool seat_live_from(const seat_view& s, const std::string& source)
+{
+    return s.state == "live" && s.raw.value("source", "") == source;
+}
+
+}  // namespace ovs::integration

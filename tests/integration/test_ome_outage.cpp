@@ -1,0 +1,68 @@
+// Scenario 5: OME down (refusing connections) or hanging shows as
+// unreachable/stale in the media frame, the seats keep their last known
+// state, and everything recovers when OME answers again.
+
+#include "scenario.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace ovs::integration;
+
+namespace {
+
+bool media_is(const browser& b, bool reachable)
+{
+    auto m = b.media();
+    if (!m) return false;
+    if (reachable) return m->value("reachable", false) && !m->value("stale", true);
+    return !m->value("reachable", true) && m->value("stale", false);
+}
+
+}  // namespace
+
+TEST_CASE("OME going down shows as stale and unreachable, then recovers", "[integration]")
+{
+    cluster c;
+    OVS_REQUIRE_STANDIN(c, "taking OME down needs the stand-in's control interface");
+    browser_pool pool;
+    browser holder(pool, c.room_port(), "main");
+    browser viewer(pool, c.room_port(), "main");
+    REQUIRE(holder.wait_open());
+    REQUIRE(viewer.wait_open());
+    REQUIRE(viewer.wait([&] { return media_is(viewer, true); }, event_bound));
+    auto claim = claim_seat(holder, 0);
+    REQUIRE(claim);
+    REQUIRE(c.media()
+                .publish(ingest::rtmp, claim->stream, publish_query(*claim, ingest::rtmp))
+                .admitted);
+    REQUIRE(viewer.wait_seat_state(0, "live", event_bound));
+
+    SECTION("refusing connections")
+    {
+        c.media().api_down();
+    }
+    SECTION("hanging (connections accepted, never answered)")
+    {
+        c.media().api_hang();
+    }
+    // Poll interval + API timeout + the event bound.
+    const auto bound =
+        std::chrono::milliseconds(c.options().poll_ms + c.options().ome_timeout_ms) + event_bound;
+    CHECK(viewer.wait([&] { return media_is(viewer, false); }, bound));
+    CHECK(holder.wait([&] { return media_is(holder, false); }, bound));
+    // The last known state stays.
+    CHECK(viewer.seat(0)->state == "live");
+    // A viewer arriving now learns it from the snapshot.
+    browser late(pool, c.room_port(), "main");
+    REQUIRE(late.wait_open());
+    CHECK(media_is(late, false));
+    CHECK(late.seat(0)->state == "live");
+
+    c.media().api_up();
+    const auto recover =
+        std::chrono::milliseconds(c.options().poll_backoff_max_ms + c.options().ome_timeout_ms) +
+        event_bound;
+    CHECK(viewer.wait([&] { return media_is(viewer, true); }, recover));
+    CHECK(viewer.seat(0)->state == "live");
+    CHECK(c.wait_gateway_ready());
+}

@@ -1,0 +1,84 @@
+// Scenario 4: restarting the gateway, and restarting the room service,
+// reconciles within one poll: seats live in OME show live again, a stream
+// that ended meanwhile is gone, and reconnecting viewers get the right
+// snapshot.
+
+#include "scenario.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace ovs::integration;
+
+TEST_CASE("a gateway restart reconciles the seats with OME", "[integration]")
+{
+    cluster c;
+    browser_pool pool;
+    browser holder(pool, c.room_port(), "main");
+    browser viewer(pool, c.room_port(), "main");
+    REQUIRE(holder.wait_open());
+    REQUIRE(viewer.wait_open());
+    auto seat0 = claim_seat(holder, 0);
+    REQUIRE(seat0);
+    auto seat1 = claim_seat(viewer, 1);
+    REQUIRE(seat1);
+    auto live0 =
+        c.media().publish(ingest::rtmp, seat0->stream, publish_query(*seat0, ingest::rtmp));
+    auto live1 = c.media().publish(ingest::srt, seat1->stream, publish_query(*seat1, ingest::srt));
+    REQUIRE(live0.admitted);
+    REQUIRE(live1.admitted);
+    REQUIRE(viewer.wait_seat_state(0, "live", event_bound));
+    REQUIRE(viewer.wait_seat_state(1, "live", event_bound));
+
+    c.kill_gateway();
+    // While the gateway is away, seat 1's encoder stops (its closing
+    // webhook finds nobody).
+    c.media().unpublish(live1);
+    c.start_gateway();
+    REQUIRE(c.wait_room_linked());
+
+    // One poll after the link is back: seat 0 live, seat 1 no longer live.
+    const auto bound = std::chrono::milliseconds(c.options().poll_ms) + event_bound;
+    CHECK(viewer.wait_seat(
+        0, [](const seat_view& s) { return seat_live_from(s, "RTMP"); }, bound));
+    CHECK(viewer.wait_seat(
+        1, [](const seat_view& s) { return s.state != "live"; }, bound));
+    CHECK(holder.seat(0)->mine);
+
+    browser fresh(pool, c.room_port(), "main");
+    REQUIRE(fresh.wait_open());
+    CHECK(seat_live_from(*fresh.seat(0), "RTMP"));
+    CHECK(fresh.seat(1)->state != "live");
+    REQUIRE(fresh.media());
+    CHECK(fresh.media()->value("reachable", false));
+}
+
+TEST_CASE("a room service restart shows the streams live in OME again", "[integration]")
+{
+    cluster c;
+    auto pool = std::make_unique<browser_pool>();
+    auto holder = std::make_unique<browser>(*pool, c.room_port(), "main");
+    REQUIRE(holder->wait_open());
+    auto seat0 = claim_seat(*holder, 0);
+    REQUIRE(seat0);
+    auto live0 =
+        c.media().publish(ingest::rtmp, seat0->stream, publish_query(*seat0, ingest::rtmp));
+    REQUIRE(live0.admitted);
+    REQUIRE(holder->wait_seat_state(0, "live", event_bound));
+
+    c.stop_room();
+    CHECK(holder->wait([&] { return holder->closed(); }, event_bound));
+    holder.reset();
+    pool = std::make_unique<browser_pool>();
+    c.start_room();
+    REQUIRE(c.wait_room_linked());
+
+    // A viewer reconnecting gets a snapshot with the seat live: either at
+    // once (the gateway's snapshot came first) or as a delta within a poll.
+    browser viewer(*pool, c.room_port(), "main");
+    REQUIRE(viewer.wait_open());
+    const auto bound = std::chrono::milliseconds(c.options().poll_ms) + event_bound;
+    CHECK(viewer.wait_seat(
+        0, [](const seat_view& s) { return seat_live_from(s, "RTMP"); }, bound));
+    CHECK(viewer.seat(1)->state == "free");
+    CHECK(c.media().listed(seat0->stream));
+}

@@ -1,0 +1,103 @@
+// Scenario 3: release and lease expiry end the stream in OME (a REST DELETE
+// reaches the media server) and free the seat for viewers; when the
+// holder's connection goes away the seat is freed after the grace period.
+
+#include "scenario.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace ovs::integration;
+
+namespace {
+
+cluster_options short_times()
+{
+    cluster_options o;
+    o.lease_ms = 1500;
+    o.grace_ms = 1000;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("releasing a live seat ends its stream in OME and frees it", "[integration]")
+{
+    cluster c(short_times());
+    browser_pool pool;
+    browser holder(pool, c.room_port(), "main");
+    browser viewer(pool, c.room_port(), "main");
+    REQUIRE(holder.wait_open());
+    REQUIRE(viewer.wait_open());
+    auto claim = claim_seat(holder, 0);
+    REQUIRE(claim);
+    auto live = c.media().publish(ingest::rtmp, claim->stream, publish_query(*claim, ingest::rtmp));
+    REQUIRE(live.admitted);
+    REQUIRE(viewer.wait_seat_state(0, "live", event_bound));
+
+    auto reply = holder.command(json{{"type", "release"}, {"seat", 0}});
+    REQUIRE(reply);
+    CHECK(reply->value("ok", false));
+    CHECK(viewer.wait_seat_state(0, "free", event_bound));
+    CHECK(c.media().wait_deleted(claim->stream, event_bound));
+    CHECK_FALSE(c.media().listed(claim->stream));
+
+    // The old token does not publish again.
+    auto again =
+        c.media().publish(ingest::rtmp, claim->stream, publish_query(*claim, ingest::rtmp));
+    CHECK_FALSE(again.admitted);
+    REQUIRE(wait_polls(c, 2, event_bound));
+    CHECK(viewer.seat(0)->state == "free");
+}
+
+TEST_CASE("a lease that expires unpublished frees the seat and kills its token", "[integration]")
+{
+    cluster c(short_times());
+    browser_pool pool;
+    browser holder(pool, c.room_port(), "main");
+    browser viewer(pool, c.room_port(), "main");
+    REQUIRE(holder.wait_open());
+    REQUIRE(viewer.wait_open());
+    auto claim = claim_seat(holder, 1);
+    REQUIRE(claim);
+    CHECK(claim->reply.value("lease_ms", 0) == 1500);
+    REQUIRE(viewer.wait_seat_state(1, "reserved", event_bound));
+    // Lease (1.5 s) plus the event bound.
+    CHECK(viewer.wait_seat_state(1, "free", 1500ms + event_bound));
+    CHECK(holder.wait_seat(
+        1, [](const seat_view& s) { return !s.mine; }, event_bound));
+    // A reserved seat that becomes free is kicked too (OME may have
+    // admitted the publisher before its stream_up arrived).
+    CHECK(c.media().wait_deleted(claim->stream, event_bound));
+    auto late = c.media().publish(ingest::rtmp, claim->stream, publish_query(*claim, ingest::rtmp));
+    CHECK_FALSE(late.admitted);
+}
+
+TEST_CASE("a holder whose connection goes away loses the live seat after the grace",
+          "[integration]")
+{
+    cluster c(short_times());
+    browser_pool pool;
+    auto holder = std::make_unique<browser>(pool, c.room_port(), "main");
+    browser viewer(pool, c.room_port(), "main");
+    REQUIRE(holder->wait_open());
+    REQUIRE(viewer.wait_open());
+    auto claim = claim_seat(*holder, 2);
+    REQUIRE(claim);
+    auto live = c.media().publish(ingest::srt, claim->stream, publish_query(*claim, ingest::srt));
+    REQUIRE(live.admitted);
+    REQUIRE(viewer.wait_seat(
+        2, [](const seat_view& s) { return seat_live_from(s, "SRT"); }, event_bound));
+
+    SECTION("a clean WebSocket close")
+    {
+        holder->close();
+    }
+    SECTION("the tab vanishes (TCP reset, no close frame)")
+    {
+        holder.reset();
+    }
+    // Grace (1 s) plus the event bound.
+    CHECK(viewer.wait_seat_state(2, "free", 1000ms + event_bound));
+    CHECK(c.media().wait_deleted(claim->stream, event_bound));
+    CHECK_FALSE(c.media().listed(claim->stream));
+}
