@@ -260,6 +260,16 @@ scenario('claim opens the share dialog with the fake camera; Cancel releases eve
   await a.selectOption('#resolution-select', '640x360');
   await waitFor('re-acquired at 640x360', () => a.$eval('#camera-preview', (v) => v.videoWidth === 640 && v.videoHeight === 360));
   assertEqual(await a.evaluate(() => window.ovenspace.media()), { publishers: 1, liveTracks: 2 }, 'one capture open');
+  // Share screen: the camera is let go before the screen is captured.
+  assert(await a.locator('.tab[data-mode="screen"]').isVisible(), 'Share screen offered where getDisplayMedia exists');
+  await a.locator('.tab[data-mode="screen"]').click();
+  assertEqual(await a.evaluate(() => window.ovenspace.media()), { publishers: 0, liveTracks: 0 }, 'camera released on mode switch');
+  await a.locator('#screen-pick').click();
+  await waitFor('screen preview frames', () => a.$eval('#screen-preview', (v) => v.videoWidth > 0));
+  assert((await a.evaluate(() => window.ovenspace.media())).publishers === 1, 'one screen capture open');
+  await a.locator('.tab[data-mode="camera"]').click();
+  await waitFor('camera back', () => a.$eval('#camera-preview', (v) => v.videoWidth > 0));
+  assertEqual(await a.evaluate(() => window.ovenspace.media()), { publishers: 1, liveTracks: 2 }, 'only the camera open again');
   // Without a gateway there are no publish URLs: Start says so, readably.
   if (!env.gateway) {
     await a.locator('#share-start').click();
