@@ -67,6 +67,8 @@ int main(int argc, char** argv)
     }
 
     boost::asio::io_context ioc(1);
+    // Signals are caught from here on, before anything listens.
+    boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
     ovs::gateway::gateway_service service(ioc.get_executor(), cfg, log);
     try {
         service.start();
@@ -75,7 +77,6 @@ int main(int argc, char** argv)
         return 1;
     }
 
-    boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
     bool stopping = false;
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;

@@ -17,7 +17,11 @@ simple_response json_response(unsigned status, std::string body)
 
 simple_response error_response(unsigned status, std::string_view text)
 {
-    return json_response(status, nlohmann::json{{"error", text}}.dump());
+    // Replace, never throw, on bytes that are not UTF-8 (they may come from
+    // the request).
+    return json_response(status,
+                         nlohmann::json{{"error", text}}.dump(
+                             -1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 std::string_view direction_name(webhook_direction d)
@@ -83,7 +87,9 @@ simple_response gateway_service::impl::readiness() const
         if (!reason.empty()) reason += "; ";
         reason += "no room service link";
     }
-    return json_response(503, nlohmann::json{{"ready", false}, {"reason", reason}}.dump());
+    return json_response(503,
+                         nlohmann::json{{"ready", false}, {"reason", reason}}.dump(
+                             -1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 asio::awaitable<simple_response> gateway_service::impl::handle_webhook(std::shared_ptr<impl> self,
