@@ -423,7 +423,7 @@ class ScriptedRoom {
     await page.routeWebSocket(/\/ws\?room=main$/, (ws) => {
       this.ws = ws;
       ws.onMessage((text) => this.onCommand(JSON.parse(text)));
-      this.send({ type: 'snapshot', seq: this.seq, room: { id: 'main', title: 'Scripted', seat_count: this.seats.length },
+      this.send({ type: 'snapshot', seq: this.seq, room: { id: 'main', title: 'Scripted', seat_count: this.seats.length }, mine: null,
         viewers: 1, seats: this.seats, media: { reachable: true, stale: false, version: '0.20.0' },
         playback: { webrtc: `ws://127.0.0.1:${this.publishPort}/app/{stream}`, llhls: `http://127.0.0.1:${this.publishPort}/app/{stream}/llhls.m3u8` } });
     });

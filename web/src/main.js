@@ -3,7 +3,7 @@
 
 import './style.css';
 import { RoomConnection, socketUrl } from './connection.js';
-import { commandErrorMessage, parseRooms, roomFromLocation, seatViews, SEAT_FREE } from './state.js';
+import { commandErrorMessage, normalizePublish, parseRooms, roomFromLocation, seatViews, SEAT_FREE } from './state.js';
 import { Players } from './players.js';
 import { ShareDialog, unreleasedMedia } from './share.js';
 import { SeatGrid, renderBanner, renderHeader, renderRoomPicker, showToast } from './ui.js';
@@ -144,7 +144,7 @@ function claimFromReply(reply, fallbackSeat) {
     seat: Number.isInteger(reply.seat) ? reply.seat : fallbackSeat,
     stream: reply.stream,
     token: reply.token,
-    publish: reply.publish || null,
+    publish: normalizePublish(reply.publish),
     leaseMs: reply.lease_ms,
     heldSeen: false,
   };

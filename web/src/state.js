@@ -16,6 +16,7 @@ export function initialState() {
     seats: [],
     media: null, // {reachable, stale, version}
     playback: null, // {webrtc, llhls} URL templates or null
+    mine: null, // index of the seat this connection holds (snapshot `mine`)
   };
 }
 
@@ -37,11 +38,16 @@ export function reduce(state, frame) {
         next.viewers = toCount(frame.count);
       } else {
         next.seats = replaceSeat(state.seats, frame.seat);
+        const seat = frame.seat || {};
+        if (seat.mine === true) next.mine = seat.index;
+        else if (seat.index === state.mine && (seat.mine === false || seat.state === SEAT_FREE)) next.mine = null;
       }
       return { state: next, resync: false };
     }
     case 'media':
       return { state: { ...state, media: normalizeMedia(frame.media) }, resync: false };
+    case 'playback': // the gateway (re)sent its endpoints; not room state, no seq
+      return { state: { ...state, playback: normalizePlayback(frame.playback) }, resync: false };
     default:
       return { state, resync: false };
   }
@@ -62,14 +68,52 @@ function applySnapshot(frame) {
       seats[seat.index] = normalizeSeat(seat);
     }
   }
+  let mine = Number.isInteger(frame.mine) && frame.mine >= 0 && frame.mine < seatCount ? frame.mine : null;
+  const flagged = seats.find((seat) => seat.mine);
+  if (mine === null && flagged) mine = flagged.index;
   return {
+    mine,
     room: { id: String(room.id ?? ''), title: String(room.title ?? 'OvenSpace'), seat_count: seatCount },
     seq: Number.isInteger(frame.seq) ? frame.seq : null,
     viewers: toCount(frame.viewers),
     seats,
     media: normalizeMedia(frame.media),
-    playback: frame.playback && typeof frame.playback === 'object' ? { ...frame.playback } : null,
+    playback: normalizePlayback(frame.playback),
   };
+}
+
+function normalizePlayback(playback) {
+  return playback && typeof playback === 'object' ? { ...playback } : null;
+}
+
+// The claim reply's publish URLs, as {webrtc, whip, srt, rtmp: {server, key,
+// url}} with null for what is missing. Accepts the nested `rtmp` object of
+// proto/websocket.md and the flat `rtmp_server` / `rtmp_key` / `rtmp` (URL
+// string) form; null when there are no URLs at all.
+export function normalizePublish(publish) {
+  if (!publish || typeof publish !== 'object') return null;
+  const str = (v) => (typeof v === 'string' && v !== '' ? v : null);
+  const nested = publish.rtmp && typeof publish.rtmp === 'object' ? publish.rtmp : {};
+  const out = {
+    webrtc: str(publish.webrtc),
+    whip: str(publish.whip),
+    srt: str(publish.srt),
+    rtmp: {
+      server: str(nested.server) ?? str(publish.rtmp_server),
+      key: str(nested.key) ?? str(publish.rtmp_key),
+      url: str(nested.url) ?? str(publish.rtmp) ?? str(publish.rtmp_url),
+    },
+  };
+  // Only the full URL known: split it into server and key at the last '/'.
+  if (out.rtmp.url && (!out.rtmp.server || !out.rtmp.key)) {
+    const cut = out.rtmp.url.lastIndexOf('/');
+    if (cut > 'rtmp://'.length) {
+      out.rtmp.server = out.rtmp.server ?? out.rtmp.url.slice(0, cut);
+      out.rtmp.key = out.rtmp.key ?? out.rtmp.url.slice(cut + 1);
+    }
+  }
+  const any = out.webrtc || out.whip || out.srt || out.rtmp.server || out.rtmp.url;
+  return any ? out : null;
 }
 
 function replaceSeat(seats, seat) {
@@ -129,7 +173,7 @@ export function backoffDelay(attempt, { minMs = 250, maxMs = 10000, jitter = 0.5
 //         'claiming' this page asked for it and waits for the reply
 export function seatView(seat, state, local = {}) {
   const claim = local.claim || null;
-  const mine = seat.mine === true || (claim !== null && claim.seat === seat.index);
+  const mine = seat.mine === true || state.mine === seat.index || (claim !== null && claim.seat === seat.index);
   let kind;
   if (mine) kind = 'mine';
   else if (local.pendingSeat === seat.index && seat.state === SEAT_FREE) kind = 'claiming';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   backoffDelay, captureConstraints, commandErrorMessage, fillTemplate, gridColumns, initialState,
-  isNextSeq, mediaErrorMessage, parseRooms, playerSources, reduce, roomFromLocation, seatView, seatViews,
+  isNextSeq, mediaErrorMessage, normalizePublish, parseRooms, playerSources, reduce, roomFromLocation, seatView, seatViews,
 } from '../src/state.js';
 
 const snapshot = (over = {}) => ({
@@ -211,4 +211,40 @@ test('capture constraints from the pickers', () => {
     video: { deviceId: { exact: 'cam' }, width: { exact: 1280 }, height: { exact: 720 } },
     audio: { deviceId: { exact: 'mic' } },
   });
+});
+
+test('snapshot `mine` (the room service form) marks our seat', () => {
+  const { state } = reduce(initialState(), snapshot({ mine: 1 }));
+  assert.equal(state.mine, 1);
+  assert.equal(seatViews(state)[1].kind, 'mine');
+  const freed = reduce(state, { type: 'seat', seq: 13, seat: { index: 1, stream: 'stream1', state: 'free' } }).state;
+  assert.equal(freed.mine, null);
+  assert.equal(seatViews(freed)[1].kind, 'free');
+  assert.equal(reduce(initialState(), snapshot({ mine: 99 })).state.mine, null, 'out of range ignored');
+});
+
+test('playback frames set or clear the templates without a seq', () => {
+  let { state } = reduce(initialState(), snapshot({ playback: null }));
+  let r = reduce(state, { type: 'playback', playback: { webrtc: 'ws://o/app/{stream}', llhls: 'http://o/app/{stream}/llhls.m3u8' } });
+  assert.equal(r.resync, false);
+  assert.equal(r.state.seq, 12);
+  assert.equal(seatViews(r.state)[2].webrtc, 'ws://o/app/stream2');
+  r = reduce(r.state, { type: 'playback', playback: null });
+  assert.equal(r.state.playback, null);
+});
+
+test('publish URLs: nested rtmp object and the flat form both work', () => {
+  const nested = normalizePublish({
+    webrtc: 'ws://h:3333/app/s3?direction=send&token=T', whip: 'http://h:3333/app/s3?direction=whip&token=T',
+    rtmp: { server: 'rtmp://h:1935/app', key: 's3?token=T', url: 'rtmp://h:1935/app/s3?token=T' }, srt: 'srt://h:9999?streamid=x',
+  });
+  const flat = normalizePublish({
+    webrtc: 'ws://h:3333/app/s3?direction=send&token=T', whip: 'http://h:3333/app/s3?direction=whip&token=T',
+    rtmp_server: 'rtmp://h:1935/app', rtmp_key: 's3?token=T', rtmp: 'rtmp://h:1935/app/s3?token=T', srt: 'srt://h:9999?streamid=x',
+  });
+  assert.deepEqual(flat, nested);
+  assert.deepEqual(normalizePublish({ rtmp: 'rtmp://h:1935/app/s3?token=T' }).rtmp,
+    { server: 'rtmp://h:1935/app', key: 's3?token=T', url: 'rtmp://h:1935/app/s3?token=T' });
+  assert.equal(normalizePublish(null), null);
+  assert.equal(normalizePublish({}), null);
 });
