@@ -2,7 +2,7 @@
 
 #include "deadline.hpp"
 
-#include <catch2/catch.hpp>
+#include <iostream>
 
 namespace ovs::integration {
 
@@ -74,11 +74,11 @@ std::optional<claimed_seat> claim_seat(browser& b, unsigned seat)
 {
     auto reply = b.command(json{{"type", "claim"}, {"seat", seat}});
     if (!reply) {
-        UNSCOPED_INFO("claim of seat " << seat << ": no reply (" << b.error() << ")");
+        std::cerr << "claim of seat " << seat << ": no reply (" << b.error() << ")\n";
         return std::nullopt;
     }
     if (!reply->value("ok", false)) {
-        UNSCOPED_INFO("claim of seat " << seat << " refused: " << reply->dump());
+        std::cerr << "claim of seat " << seat << " refused: " << reply->dump() << "\n";
         return std::nullopt;
     }
     claimed_seat c;

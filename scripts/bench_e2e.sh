@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# End-to-end benchmarks over real processes on loopback (room service,
+# gateway, OME stand-in): publish-to-viewer latency with webhooks and with
+# polling only, and OME API requests per second against viewer count.
+# Release build in build/bench-e2e. Prints the figures; asserts nothing.
+#
+# Usage: scripts/bench_e2e.sh [latency|requests|all]
+#   PUBLISHES=200 POLL_PUBLISHES=50 VIEWERS=0,1000,10000 SECONDS_PER_STEP=10
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+
+what=${1:-all}
+build=build/bench-e2e
+jobs=${JOBS:-2}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+ninja -C "$build" -j "$jobs" ovenspace-bench-e2e
+
+# 10,000 viewers need 10,000+ descriptors in this process and in the room
+# service (which inherits the limit).
+ulimit -n "$(ulimit -Hn)" || true
+unset OVENSPACE_TEST_OME_API  # these benchmarks drive the stand-in
+
+bench=$build/ovenspace-bench-e2e
+if [[ $what == latency || $what == all ]]; then
+    echo "== publish-to-viewer latency, webhooks"
+    "$bench" latency --publishes "${PUBLISHES:-200}"
+    echo "== publish-to-viewer latency, polling only (open mode, poll 1000 ms)"
+    "$bench" latency --poll --poll-ms 1000 --publishes "${POLL_PUBLISHES:-50}"
+fi
+if [[ $what == requests || $what == all ]]; then
+    echo "== OME API requests per second vs connected viewers (poll 1000 ms)"
+    "$bench" requests --viewers "${VIEWERS:-0,1000,10000}" --seconds "${SECONDS_PER_STEP:-10}"
+fi
