@@ -438,7 +438,10 @@ class ScriptedRoom {
     return {
       webrtc: `ws://${h}/app/stream${seat}?direction=send&token=${token}`,
       whip: `http://${h}/app/stream${seat}?direction=whip&token=${token}`,
-      rtmp: { server: 'rtmp://127.0.0.1:1935/app', key: `stream${seat}?token=${token}`, url: `rtmp://127.0.0.1:1935/app/stream${seat}?token=${token}` },
+      // the flat form ovenspace-room sends (proto/examples/ws/s2c_reply_claim.json)
+      rtmp_server: 'rtmp://127.0.0.1:1935/app',
+      rtmp_key: `stream${seat}?token=${token}`,
+      rtmp: `rtmp://127.0.0.1:1935/app/stream${seat}?token=${token}`,
       srt: `srt://127.0.0.1:9999?streamid=default%2Fapp%2Fstream${seat}%3Ftoken%3D${token}`,
     };
   }
