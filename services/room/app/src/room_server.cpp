@@ -19,6 +19,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <array>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -109,6 +110,7 @@ struct room_server::impl : std::enable_shared_from_this<room_server::impl> {
     readiness_probe ready_probe;
     bool accepting = false;
     bool stopping = false;
+    int socket_send_buffer = 64 * 1024;
     conn_id next_conn = 1;
 
     // Every WebSocket session (also those still in the handshake), and the
@@ -386,6 +388,23 @@ struct http_registration {
     http_registration& operator=(const http_registration&) = delete;
 };
 
+// After refusing a request mid-body: stop sending, then read and drop what
+// the client still sends (bounded), so closing does not reset the connection
+// before the client has read the refusal.
+asio::awaitable<void> linger(beast::tcp_stream& stream)
+{
+    error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 4096> sink;
+    std::size_t total = 0;
+    stream.expires_after(std::chrono::seconds(1));
+    while (total < 1024 * 1024) {
+        auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), use_nothrow);
+        if (rec) break;
+        total += n;
+    }
+}
+
 response make_response(const request& req,
                        http::status status,
                        std::string_view type,
@@ -439,6 +458,7 @@ asio::awaitable<void> room_server::impl::http_session([[maybe_unused]] std::shar
                                       "too_large",
                                       "Request headers or body too large");
                 co_await http::async_write(stream, res, use_nothrow);
+                co_await linger(stream);
             } else if (!quiet_error(ec)) {
                 log::debug("http read: " + ec.message());
             }
@@ -455,6 +475,11 @@ asio::awaitable<void> room_server::impl::http_session([[maybe_unused]] std::shar
             }
             reg.release();
             stream.expires_never();
+            if (socket_send_buffer > 0) {
+                error_code ignored;
+                stream.socket().set_option(asio::socket_base::send_buffer_size(socket_send_buffer),
+                                           ignored);
+            }
             start_websocket(std::move(stream), std::move(req), std::move(room));
             co_return;
         }
@@ -811,6 +836,11 @@ room_server::~room_server() = default;
 void room_server::start()
 {
     impl_->start();
+}
+
+void room_server::set_socket_send_buffer(int bytes)
+{
+    impl_->socket_send_buffer = bytes;
 }
 asio::ip::tcp::endpoint room_server::local_endpoint() const
 {

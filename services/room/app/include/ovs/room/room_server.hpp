@@ -50,6 +50,11 @@ public:
     room_server(const room_server&) = delete;
     room_server& operator=(const room_server&) = delete;
 
+    // SO_SNDBUF for every WebSocket (0 = the kernel's autotuning). Bounds the
+    // kernel memory a stalled viewer can pin, and makes a stalled viewer show
+    // up as a full send queue soon. Default 64 KiB; applies to later upgrades.
+    void set_socket_send_buffer(int bytes);
+
     // Binds room.listen and starts accepting. Throws boost::system::system_error.
     void start();
     // The bound address (port 0 in the config picks a free one).

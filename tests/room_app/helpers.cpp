@@ -1,0 +1,237 @@
+#include "helpers.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+
+namespace ovs::room::testing {
+
+using tcp = asio::ip::tcp;
+
+config::config test_config()
+{
+    config::config cfg;
+    cfg.source = "test";
+    cfg.mode = config::admission_mode::webhook;
+    cfg.room.listen = {"127.0.0.1", 0};
+    cfg.room.web_root = "/nonexistent-web-root";
+    cfg.room.presence_interval = std::chrono::milliseconds(20);
+    cfg.room.limits.commands_per_second = 1000;
+    cfg.room.limits.handshake_timeout = std::chrono::milliseconds(5000);
+    cfg.room.limits.idle_timeout = std::chrono::milliseconds(20000);
+    cfg.room.shutdown_timeout = std::chrono::milliseconds(3000);
+    cfg.rooms = {config::room_def{"main", "Main room", 4, "stream"},
+                 config::room_def{"side", "Side room", 2, "side"}};
+    return cfg;
+}
+
+asio::awaitable<http_result> http_request(std::uint16_t port,
+                                          std::string method,
+                                          std::string target,
+                                          std::map<std::string, std::string> headers,
+                                          std::string body)
+{
+    auto ex = co_await asio::this_coro::executor;
+    beast::tcp_stream stream(ex);
+    co_await stream.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                                  asio::use_awaitable);
+    http::request<http::string_body> req;
+    req.method_string(method);
+    req.target(target);
+    req.version(11);
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+    for (const auto& [k, v] : headers) req.set(k, v);
+    req.body() = std::move(body);
+    req.prepare_payload();
+    co_await http::async_write(stream, req, asio::use_awaitable);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    if (method == "HEAD") parser.skip(true);
+    co_await http::async_read(stream, buffer, parser, asio::use_awaitable);
+    auto res = parser.release();
+    http_result out;
+    out.status = res.result_int();
+    for (const auto& field : res) {
+        std::string name(field.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        out.headers[name] = std::string(field.value());
+    }
+    out.body = std::move(res.body());
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    co_return out;
+}
+
+struct ws_client::impl {
+    explicit impl(asio::any_io_executor ex) : ws(ex) {}
+    websocket::stream<beast::tcp_stream> ws;
+    beast::flat_buffer buffer;
+};
+
+ws_client::ws_client(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+ws_client::~ws_client() = default;
+
+asio::awaitable<ws_client::connect_result> ws_client::connect(std::uint16_t port, options opts)
+{
+    auto ex = co_await asio::this_coro::executor;
+    auto p = std::make_unique<impl>(ex);
+    auto& sock = beast::get_lowest_layer(p->ws).socket();
+    connect_result out;
+    sock.open(tcp::v4());
+    if (opts.receive_buffer > 0)
+        sock.set_option(asio::socket_base::receive_buffer_size(opts.receive_buffer));
+    auto [cec] = co_await sock.async_connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), use_nothrow);
+    if (cec) {
+        out.ec = cec;
+        co_return out;
+    }
+    if (!opts.origin.empty()) {
+        p->ws.set_option(
+            websocket::stream_base::decorator([origin = opts.origin](websocket::request_type& req) {
+                req.set(http::field::origin, origin);
+            }));
+    }
+    websocket::response_type res;
+    auto [hec] = co_await p->ws.async_handshake(
+        res, "127.0.0.1:" + std::to_string(port), opts.target, use_nothrow);
+    out.http_status = res.result_int();
+    out.ec = hec;
+    if (!hec) out.client.reset(new ws_client(std::move(p)));
+    co_return out;
+}
+
+asio::awaitable<std::unique_ptr<ws_client>> ws_client::open(std::uint16_t port, std::string room)
+{
+    options opts;
+    opts.target = "/ws?room=" + room;
+    auto r = co_await connect(port, opts);
+    if (r.ec) throw std::runtime_error("ws connect failed: " + r.ec.message());
+    co_return std::move(r.client);
+}
+
+asio::awaitable<void> ws_client::send(std::string text)
+{
+    impl_->ws.text(true);
+    co_await impl_->ws.async_write(asio::buffer(text), asio::use_awaitable);
+}
+
+asio::awaitable<std::optional<std::string>> ws_client::next_text()
+{
+    if (!backlog_.empty()) {
+        auto j = std::move(backlog_.front());
+        backlog_.pop_front();
+        co_return j.dump();
+    }
+    auto [ec, n] = co_await impl_->ws.async_read(impl_->buffer, use_nothrow);
+    if (ec) {
+        close_code_ = impl_->ws.reason().code;
+        co_return std::nullopt;
+    }
+    std::string text = beast::buffers_to_string(impl_->buffer.cdata());
+    impl_->buffer.consume(impl_->buffer.size());
+    co_return text;
+}
+
+asio::awaitable<std::optional<json>> ws_client::next()
+{
+    auto text = co_await next_text();
+    if (!text) co_return std::nullopt;
+    co_return json::parse(*text);
+}
+
+asio::awaitable<json> ws_client::next_of(std::string type)
+{
+    for (;;) {
+        auto j = co_await next();
+        if (!j) throw std::runtime_error("closed while waiting for a '" + type + "' frame");
+        if ((*j)["type"] == type) co_return *j;
+    }
+}
+
+asio::awaitable<json> ws_client::command(json cmd)
+{
+    if (!cmd.contains("id")) cmd["id"] = next_id_++;
+    co_await send(cmd.dump());
+    std::deque<json> others;
+    for (;;) {
+        auto [ec, n] = co_await impl_->ws.async_read(impl_->buffer, use_nothrow);
+        if (ec) throw std::runtime_error("closed while waiting for a reply: " + ec.message());
+        auto j = json::parse(beast::buffers_to_string(impl_->buffer.cdata()));
+        impl_->buffer.consume(impl_->buffer.size());
+        if (j["type"] == "reply" && j["id"] == cmd["id"]) {
+            for (auto& o : others) backlog_.push_back(std::move(o));
+            co_return j;
+        }
+        others.push_back(std::move(j));
+    }
+}
+
+asio::awaitable<unsigned> ws_client::until_closed()
+{
+    backlog_.clear();
+    for (;;) {
+        auto [ec, n] = co_await impl_->ws.async_read(impl_->buffer, use_nothrow);
+        impl_->buffer.consume(impl_->buffer.size());
+        if (ec) {
+            close_code_ = ec == websocket::error::closed ? impl_->ws.reason().code : 0;
+            fprintf(stderr, "until_closed: %s\n", ec.message().c_str());
+            co_return close_code_;
+        }
+    }
+}
+
+asio::awaitable<void> latch::wait()
+{
+    while (count_ > 0) co_await timer_.async_wait(use_nothrow);
+}
+
+void run_bounded(asio::io_context& io,
+                 room_server& server,
+                 asio::awaitable<void> test,
+                 std::chrono::seconds limit)
+{
+    bool done = false;
+    std::exception_ptr failure;
+    asio::co_spawn(io, std::move(test), [&](std::exception_ptr e) {
+        done = true;
+        failure = e;
+        server.stop();
+    });
+    io.run_for(limit);
+    if (!done) {
+        server.stop();
+        FAIL("the test did not finish within " << limit.count() << " s");
+    }
+    if (failure) std::rethrow_exception(failure);
+    // Everything the server started must end once it stops.
+    io.run_for(std::chrono::seconds(10));
+    REQUIRE(io.stopped());
+}
+
+double metric_value(const std::string& text, const std::string& name)
+{
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+    }
+    return 0;
+}
+
+std::string make_temp_dir()
+{
+    std::string pattern = "/tmp/ovs-room-test-XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    return pattern;
+}
+
+}  // namespace ovs::room::testing

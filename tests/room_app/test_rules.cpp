@@ -1,0 +1,139 @@
+// Pure rules of the room shell: URL to file, MIME types, caching, Origin,
+// the rate limiter and command decoding.
+
+#include "http_routes.hpp"
+#include "token_bucket.hpp"
+#include "wire.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace ovs::room;
+namespace rules = ovs::room::http_rules;
+
+TEST_CASE("static paths map to files under the web root", "[unit]")
+{
+    CHECK(rules::static_file_for("/") == "index.html");
+    CHECK(rules::static_file_for("/r/main") == "index.html");
+    CHECK(rules::static_file_for("/assets/app-1a2b3c4d.js") == "assets/app-1a2b3c4d.js");
+    CHECK(rules::static_file_for("/a%20b.css") == "a b.css");
+}
+
+TEST_CASE("traversal and odd paths are refused", "[unit]")
+{
+    for (const char* path : {"/..",
+                             "/../etc/passwd",
+                             "/%2e%2e/etc/passwd",
+                             "/%2E%2E%2Fetc%2Fpasswd",
+                             "/assets/..%2f..%2fsecret",
+                             "/./index.html",
+                             "//etc/passwd",
+                             "/..\\secret",
+                             "/assets\\x.js",
+                             "/%5c..%5csecret",
+                             "/a%00b",
+                             "/%zz",
+                             "/%2",
+                             "etc/passwd",
+                             "",
+                             "/assets/"}) {
+        INFO(path);
+        CHECK_FALSE(rules::static_file_for(path).has_value());
+    }
+}
+
+TEST_CASE("MIME types by extension", "[unit]")
+{
+    CHECK(rules::mime_type("index.html") == "text/html; charset=utf-8");
+    CHECK(rules::mime_type("a/app.js") == "text/javascript; charset=utf-8");
+    CHECK(rules::mime_type("s.css") == "text/css; charset=utf-8");
+    CHECK(rules::mime_type("app.js.map") == "application/json");
+    CHECK(rules::mime_type("x.json") == "application/json");
+    CHECK(rules::mime_type("i.svg") == "image/svg+xml");
+    CHECK(rules::mime_type("i.png") == "image/png");
+    CHECK(rules::mime_type("favicon.ico") == "image/x-icon");
+    CHECK(rules::mime_type("f.woff2") == "font/woff2");
+    CHECK(rules::mime_type("blob.bin") == "application/octet-stream");
+}
+
+TEST_CASE("hashed assets are immutable, the rest revalidates", "[unit]")
+{
+    const std::string_view immutable = "public, max-age=31536000, immutable";
+    CHECK(rules::cache_control("index.html") == "no-cache");
+    CHECK(rules::cache_control("assets/anything.js") == immutable);
+    CHECK(rules::cache_control("app-3Fa9b2cD.js") == immutable);
+    CHECK(rules::cache_control("js/app.3fa9b2cd.css") == immutable);
+    CHECK(rules::cache_control("app.js") == "no-cache");
+    CHECK(rules::cache_control("my-component.js") == "no-cache");
+}
+
+TEST_CASE("Origin allow-list", "[unit]")
+{
+    CHECK(rules::origin_allowed("http://space.example:5000", "space.example:5000", {}));
+    CHECK(rules::origin_allowed("http://SPACE.example", "space.example", {}));
+    CHECK_FALSE(rules::origin_allowed("http://evil.example", "space.example", {}));
+    CHECK_FALSE(rules::origin_allowed("http://space.example:5001", "space.example:5000", {}));
+    CHECK_FALSE(rules::origin_allowed("null", "space.example", {}));
+    CHECK(rules::origin_allowed("http://evil.example", "space.example", {"*"}));
+    CHECK(rules::origin_allowed("https://a.example", "x", {"https://a.example"}));
+    CHECK_FALSE(rules::origin_allowed("https://b.example", "x", {"https://a.example"}));
+}
+
+TEST_CASE("query parameters", "[unit]")
+{
+    CHECK(rules::query_param("/ws?room=main", "room") == "main");
+    CHECK(rules::query_param("/ws?x=1&room=a%2Db", "room") == "a-b");
+    CHECK_FALSE(rules::query_param("/ws", "room").has_value());
+    CHECK_FALSE(rules::query_param("/ws?rooms=x", "room").has_value());
+}
+
+TEST_CASE("token bucket: burst, then the rate", "[unit]")
+{
+    using namespace std::chrono_literals;
+    auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+    token_bucket bucket(2.0, 4.0, t0);
+    int granted = 0;
+    for (int i = 0; i < 10; ++i) granted += bucket.try_take(t0) ? 1 : 0;
+    CHECK(granted == 4);
+    CHECK_FALSE(bucket.try_take(t0 + 100ms));
+    CHECK(bucket.try_take(t0 + 600ms));  // 0.6 s at 2/s refilled one (plus a bit)
+    CHECK_FALSE(bucket.try_take(t0 + 700ms));
+    CHECK(bucket.try_take(t0 + 10s));
+}
+
+TEST_CASE("command decoding", "[unit]")
+{
+    auto cmd = [](const char* text) { return wire::parse_command(text); };
+    auto bad_code = [&](const char* text) {
+        auto r = cmd(text);
+        REQUIRE(std::holds_alternative<wire::bad_frame>(r));
+        return std::get<wire::bad_frame>(r).code;
+    };
+    CHECK(bad_code("{nope") == "bad_json");
+    CHECK(bad_code("[1,2]") == "bad_message");
+    CHECK(bad_code(R"({"id":1})") == "bad_message");
+    CHECK(bad_code(R"({"type":"claim","seat":1})") == "bad_message");
+    CHECK(bad_code(R"({"type":"claim","id":1,"seat":-1})") == "bad_message");
+    CHECK(bad_code(R"({"type":"claim","id":1,"seat":"2"})") == "bad_message");
+    CHECK(bad_code(R"({"type":"resume","id":1,"seat":2})") == "bad_message");
+    CHECK(bad_code(R"({"type":"dance","id":1})") == "unknown_command");
+    auto with_id = std::get<wire::bad_frame>(cmd(R"({"type":"dance","id":"x"})"));
+    REQUIRE(with_id.id.has_value());
+    CHECK(*with_id.id == "x");
+
+    auto ok = cmd(R"({"type":"resume","id":7,"seat":3,"token":"abc"})");
+    REQUIRE(std::holds_alternative<wire::command>(ok));
+    auto& c = std::get<wire::command>(ok);
+    CHECK(c.kind == wire::command_kind::resume);
+    CHECK(c.seat == 3);
+    CHECK(c.token == "abc");
+    CHECK(c.id == 7);
+}
+
+TEST_CASE("publish templates fill in stream and token", "[unit]")
+{
+    endpoint_templates t;
+    t.publish["rtmp"] = "rtmp://h/app/{stream}?token={token}";
+    auto j = wire::publish_json(&t, "stream3", "T");
+    CHECK(j["rtmp"] == "rtmp://h/app/stream3?token=T");
+    CHECK(wire::publish_json(nullptr, "s", "t").is_null());
+}

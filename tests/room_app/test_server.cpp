@@ -1,0 +1,683 @@
+// The room service over loopback: real sockets, a Beast client (helpers.cpp).
+
+#include "fixture.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+using namespace ovs;
+using namespace ovs::room;
+using namespace ovs::room::testing;
+
+namespace {
+
+// Commands built outside the coroutines: g++ 12 miscompiles braced
+// initializer lists inside co_await expressions. And never co_await inside
+// CHECK/REQUIRE: Catch2's macro also passes the expression to
+// __builtin_constant_p, which g++ 12 evaluates a second time in a coroutine.
+json claim_cmd(unsigned seat)
+{
+    return json{{"type", "claim"}, {"seat", seat}};
+}
+json release_cmd(unsigned seat)
+{
+    return json{{"type", "release"}, {"seat", seat}};
+}
+json resume_cmd(unsigned seat, std::string token)
+{
+    return json{{"type", "resume"}, {"seat", seat}, {"token", std::move(token)}};
+}
+json typed_cmd(const char* type, json id)
+{
+    json j{{"type", type}};
+    if (!id.is_null()) j["id"] = std::move(id);
+    return j;
+}
+json ping_text(int id)
+{
+    return json{{"type", "ping"}, {"id", id}};
+}
+
+}  // namespace
+
+namespace {
+
+asio::awaitable<void> snapshot_on_join(std::uint16_t port)
+{
+    auto c = co_await ws_client::open(port);
+    auto snap = co_await c->next_of("snapshot");
+    CHECK(snap["room"]["id"] == "main");
+    CHECK(snap["room"]["title"] == "Main room");
+    CHECK(snap["room"]["seat_count"] == 4);
+    REQUIRE(snap["seats"].size() == 4);
+    for (unsigned i = 0; i < 4; ++i) {
+        CHECK(snap["seats"][i]["index"] == i);
+        CHECK(snap["seats"][i]["stream"] == "stream" + std::to_string(i));
+        CHECK(snap["seats"][i]["state"] == "free");
+        CHECK_FALSE(snap["seats"][i].contains("mine"));
+    }
+    CHECK(snap["mine"].is_null());
+    CHECK(snap["viewers"] == 1);
+    CHECK(snap["seq"].is_number_unsigned());
+    CHECK(snap["media"]["reachable"] == false);
+    CHECK(snap["playback"].is_null());
+    // The other room is separate.
+    auto side = co_await ws_client::open(port, "side");
+    auto side_snap = co_await side->next_of("snapshot");
+    CHECK(side_snap["room"]["id"] == "side");
+    CHECK(side_snap["seats"].size() == 2);
+    CHECK(side_snap["seats"][1]["stream"] == "side1");
+}
+
+}  // namespace
+
+TEST_CASE("a joining browser gets a snapshot", "[loopback]")
+{
+    fixture f;
+    f.run(snapshot_on_join(f.port));
+}
+
+namespace {
+
+asio::awaitable<void> claim_release_seen(fixture* f, std::vector<kick_stream>* kicks)
+{
+    auto a = co_await ws_client::open(f->port);
+    auto b = co_await ws_client::open(f->port);
+    auto snap_a = co_await a->next_of("snapshot");
+    auto snap_b = co_await b->next_of("snapshot");
+    std::uint64_t last_b = snap_b["seq"];
+    CHECK(metric_value(f->server.metrics_text(), "ovs_room_claims_total") == 0);
+
+    auto reply = co_await a->command(claim_cmd(1));
+    REQUIRE(reply["ok"] == true);
+    CHECK(reply["seat"] == 1);
+    CHECK(reply["stream"] == "stream1");
+    std::string token = reply["token"];
+    CHECK(token.size() >= 16);
+    CHECK(reply["lease_ms"].get<std::int64_t>() > 0);
+    CHECK(reply["publish"].is_null());
+    CHECK(f->server.check_admission("stream1", token).allowed);
+    CHECK_FALSE(f->server.check_admission("stream1", "wrong").allowed);
+
+    json seat;
+    do {
+        seat = co_await b->next_of("seat");
+    } while (seat["seat"]["index"] != 1);
+    CHECK(seat["seat"]["state"] == "reserved");
+    CHECK(seat["seq"].get<std::uint64_t>() > last_b);
+    CHECK_FALSE(seat["seat"].contains("mine"));
+    auto text = f->server.metrics_text();
+    CHECK(metric_value(text, "ovs_room_claims_total") == 1);
+    CHECK(metric_value(text, "ovs_room_seats{state=\"reserved\"}") == 1);
+
+    auto taken = co_await b->command(claim_cmd(1));
+    CHECK(taken["ok"] == false);
+    CHECK(taken["error"]["code"] == "seat_taken");
+    auto bad = co_await b->command(claim_cmd(9));
+    CHECK(bad["error"]["code"] == "bad_seat");
+    auto not_mine = co_await b->command(release_cmd(1));
+    CHECK(not_mine["error"]["code"] == "not_holder");
+    CHECK(metric_value(f->server.metrics_text(),
+                       "ovs_room_rejections_total{reason=\"seat_taken\"}") == 1);
+
+    auto released = co_await a->command(release_cmd(1));
+    CHECK(released["ok"] == true);
+    do {
+        seat = co_await b->next_of("seat");
+    } while (seat["seat"]["index"] != 1);
+    CHECK(seat["seat"]["state"] == "free");
+    REQUIRE(kicks->size() == 1);
+    CHECK(kicks->front().stream == "stream1");
+    CHECK(kicks->front().reason == "released");
+
+    // A reconnecting browser learns its seat from the snapshot's "mine".
+    auto again = co_await a->command(claim_cmd(2));
+    REQUIRE(again["ok"] == true);
+    auto c = co_await ws_client::open(f->port);
+    co_await c->next_of("snapshot");
+    auto resumed = co_await c->command(resume_cmd(2, again["token"].get<std::string>()));
+    CHECK(resumed["ok"] == true);
+    CHECK(resumed["token"] == again["token"]);
+    auto d = co_await ws_client::open(f->port);
+    auto snap_d = co_await d->next_of("snapshot");
+    CHECK(snap_d["mine"].is_null());
+    CHECK(snap_d["seats"][2]["state"] == "reserved");
+}
+
+}  // namespace
+
+TEST_CASE("claims and releases reach the other browsers", "[loopback]")
+{
+    fixture f;
+    std::vector<kick_stream> kicks;
+    f.server.set_kick_sink([&](const kick_stream& k) { kicks.push_back(k); });
+    f.run(claim_release_seen(&f, &kicks));
+}
+
+namespace {
+
+asio::awaitable<void> wait_for_seat(ws_client* c, unsigned index, std::string state, latch* done)
+{
+    for (;;) {
+        auto seat = co_await c->next_of("seat");
+        if (seat["seat"]["index"] == index && seat["seat"]["state"] == state) break;
+    }
+    done->count_down();
+}
+
+asio::awaitable<void> fan_out(fixture* f, std::size_t n)
+{
+    std::vector<std::unique_ptr<ws_client>> viewers;
+    for (std::size_t i = 0; i < n; ++i) {
+        viewers.push_back(co_await ws_client::open(f->port));
+        co_await viewers.back()->next_of("snapshot");
+    }
+    auto broadcasts_before = metric_value(f->server.metrics_text(), "ovs_room_broadcasts_total");
+    auto ex = co_await asio::this_coro::executor;
+    latch all(ex, n);
+    for (auto& v : viewers)
+        asio::co_spawn(ex, wait_for_seat(v.get(), 0, "reserved", &all), asio::detached);
+    auto claimer = co_await ws_client::open(f->port);
+    co_await claimer->next_of("snapshot");
+    auto reply = co_await claimer->command(claim_cmd(0));
+    REQUIRE(reply["ok"] == true);
+    co_await all.wait();
+    CHECK(all.remaining() == 0);
+    // The claim was serialized once (plus any coalesced viewer count updates).
+    auto text = f->server.metrics_text();
+    CHECK(metric_value(text, "ovs_room_broadcasts_total") - broadcasts_before <= 3);
+    CHECK(metric_value(text, "ovs_room_ws_connections") == static_cast<double>(n + 1));
+}
+
+}  // namespace
+
+TEST_CASE("one event fans out to 200 browsers", "[loopback]")
+{
+    fixture f;
+    f.run(fan_out(&f, 200));
+}
+
+namespace {
+
+asio::awaitable<void> observe_until(ws_client* c,
+                                    unsigned index,
+                                    std::shared_ptr<latch> done,
+                                    std::shared_ptr<std::uint64_t> frames)
+{
+    for (;;) {
+        auto j = co_await c->next();
+        if (!j) throw std::runtime_error("the observer was closed");
+        ++*frames;
+        if ((*j)["type"] == "seat" && (*j)["seat"]["index"] == index &&
+            (*j)["seat"]["state"] == "reserved") {
+            break;
+        }
+    }
+    done->count_down();
+}
+
+asio::awaitable<void> slow_viewer(fixture* f)
+{
+    ws_client::options slow_opts;
+    slow_opts.receive_buffer = 2048;
+    auto slow = co_await ws_client::connect(f->port, slow_opts);
+    REQUIRE_FALSE(slow.ec);
+    co_await slow.client->next_of("snapshot");  // and then it stops reading
+
+    auto observer = co_await ws_client::open(f->port);
+    co_await observer->next_of("snapshot");
+    auto ex = co_await asio::this_coro::executor;
+    // Shared: if the test fails early, the observer may outlive this frame.
+    auto seen = std::make_shared<latch>(ex, 1);
+    auto observed = std::make_shared<std::uint64_t>(0);
+    asio::co_spawn(ex, observe_until(observer.get(), 3, seen, observed), asio::detached);
+
+    auto actor = co_await ws_client::open(f->port);
+    co_await actor->next_of("snapshot");
+    int rounds = 0;
+    while (metric_value(f->server.metrics_text(), "ovs_room_queue_drops_total") == 0) {
+        REQUIRE(rounds < 20000);
+        auto claimed = co_await actor->command(claim_cmd(0));
+        INFO(claimed.dump());
+        REQUIRE(claimed["ok"] == true);
+        auto released = co_await actor->command(release_cmd(0));
+        INFO(released.dump());
+        REQUIRE(released["ok"] == true);
+        actor->backlog().clear();
+        ++rounds;
+    }
+    // Nobody else waited: the observer still gets the next event.
+    auto sentinel = co_await actor->command(claim_cmd(3));
+    REQUIRE(sentinel["ok"] == true);
+    co_await seen->wait();
+    CHECK(*observed >= static_cast<std::uint64_t>(2 * rounds));
+    INFO("rounds until the drop: " << rounds);
+    CHECK(metric_value(f->server.metrics_text(), "ovs_room_queue_drops_total") == 1);
+    // The slow one was cut off without a close frame.
+    auto got1 = co_await slow.client->until_closed();
+    CHECK(got1 == 0);
+}
+
+}  // namespace
+
+TEST_CASE("a viewer that stops reading is dropped, others keep receiving", "[loopback]")
+{
+    auto cfg = test_config();
+    cfg.room.limits.send_queue_messages = 4;
+    fixture f(cfg);
+    f.server.set_socket_send_buffer(4096);
+    f.run(slow_viewer(&f));
+}
+
+namespace {
+
+asio::awaitable<void> protocol_errors(std::uint16_t port)
+{
+    auto c = co_await ws_client::open(port);
+    co_await c->next_of("snapshot");
+    co_await c->send("{nope");
+    auto e1 = co_await c->next_of("error");
+    CHECK(e1["error"]["code"] == "bad_json");
+    co_await c->send("[1,2]");
+    auto e2 = co_await c->next_of("error");
+    CHECK(e2["error"]["code"] == "bad_message");
+    auto missing_seat = co_await c->command(typed_cmd("claim", 5));
+    CHECK(missing_seat["ok"] == false);
+    CHECK(missing_seat["error"]["code"] == "bad_message");
+    auto unknown = co_await c->command(typed_cmd("dance", "x"));
+    CHECK(unknown["ok"] == false);
+    CHECK(unknown["error"]["code"] == "unknown_command");
+    // Still open and answering.
+    auto pong = co_await c->command(typed_cmd("ping", nullptr));
+    CHECK(pong["ok"] == true);
+    CHECK(pong["time"].get<std::int64_t>() > 0);
+}
+
+}  // namespace
+
+TEST_CASE("malformed JSON and unknown commands get errors, the socket stays", "[loopback]")
+{
+    fixture f;
+    f.run(protocol_errors(f.port));
+}
+
+namespace {
+
+asio::awaitable<void> oversized(fixture* f)
+{
+    auto c = co_await ws_client::open(f->port);
+    co_await c->next_of("snapshot");
+    co_await c->send(std::string(R"({"type":"ping","id":1,"pad":")") + std::string(1000, 'x') +
+                     "\"}");
+    auto got2 = co_await c->until_closed();
+    CHECK(got2 == 1009);
+    CHECK(metric_value(f->server.metrics_text(),
+                       "ovs_room_rejections_total{reason=\"too_large\"}") == 1);
+}
+
+}  // namespace
+
+TEST_CASE("an oversized frame closes with 1009", "[loopback]")
+{
+    auto cfg = test_config();
+    cfg.room.limits.max_message_bytes = 256;
+    fixture f(cfg);
+    f.run(oversized(&f));
+}
+
+namespace {
+
+asio::awaitable<void> unknown_room(std::uint16_t port)
+{
+    const std::vector<std::string> targets{"/ws?room=nope", "/ws"};
+    for (const auto& target : targets) {
+        ws_client::options opts;
+        opts.target = target;
+        auto r = co_await ws_client::connect(port, opts);
+        REQUIRE_FALSE(r.ec);
+        auto e = co_await r.client->next();
+        REQUIRE(e.has_value());
+        CHECK((*e)["type"] == "error");
+        CHECK((*e)["error"]["code"] == "unknown_room");
+        auto got3 = co_await r.client->until_closed();
+        CHECK(got3 == 4404);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("an unknown room gets an error frame and close 4404", "[loopback]")
+{
+    fixture f;
+    f.run(unknown_room(f.port));
+}
+
+namespace {
+
+asio::awaitable<void> origins(std::uint16_t port, std::string good, std::string bad)
+{
+    ws_client::options opts;
+    opts.origin = bad;
+    auto refused = co_await ws_client::connect(port, opts);
+    CHECK(refused.ec);
+    CHECK(refused.http_status == 403);
+    CHECK_FALSE(refused.client);
+    opts.origin = good;
+    auto ok = co_await ws_client::connect(port, opts);
+    REQUIRE_FALSE(ok.ec);
+    co_await ok.client->next_of("snapshot");
+}
+
+}  // namespace
+
+TEST_CASE("a wrong Origin is refused with 403", "[loopback]")
+{
+    SECTION("same host by default")
+    {
+        fixture f;
+        f.run(origins(f.port, "http://127.0.0.1:" + std::to_string(f.port), "http://evil.example"));
+        CHECK(metric_value(f.server.metrics_text(),
+                           "ovs_room_ws_refused_total{reason=\"origin\"}") == 1);
+    }
+    SECTION("an explicit list")
+    {
+        auto cfg = test_config();
+        cfg.room.allowed_origins = {"https://space.example"};
+        fixture f(cfg);
+        f.run(
+            origins(f.port, "https://space.example", "http://127.0.0.1:" + std::to_string(f.port)));
+    }
+}
+
+namespace {
+
+asio::awaitable<void> rate_limit(fixture* f)
+{
+    auto c = co_await ws_client::open(f->port);
+    co_await c->next_of("snapshot");
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 12; ++i) co_await c->send(ping_text(i).dump());
+    int ok = 0, limited = 0;
+    for (int i = 0; i < 12; ++i) {
+        auto r = co_await c->next_of("reply");
+        CHECK(r["id"] == i);
+        if (r["ok"] == true) ++ok;
+        if (r["ok"] == false && r["error"]["code"] == "rate_limited") ++limited;
+    }
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    CHECK(ok + limited == 12);
+    CHECK(limited >= 1);
+    CHECK(ok >= 4);
+    CHECK(ok <= 4 + 2 * took.count() + 1);
+    CHECK(metric_value(f->server.metrics_text(),
+                       "ovs_room_rejections_total{reason=\"rate_limited\"}") == limited);
+}
+
+}  // namespace
+
+TEST_CASE("commands beyond the rate get rate_limited", "[loopback]")
+{
+    auto cfg = test_config();
+    cfg.room.limits.commands_per_second = 2;
+    fixture f(cfg);
+    f.run(rate_limit(&f));
+}
+
+namespace {
+
+asio::awaitable<void> refused_when_full(std::uint16_t port,
+                                        std::string third_room,
+                                        std::string code,
+                                        unsigned close_code)
+{
+    auto a = co_await ws_client::open(port);
+    co_await a->next_of("snapshot");
+    auto b = co_await ws_client::open(port);
+    co_await b->next_of("snapshot");
+    auto third = co_await ws_client::open(port, third_room);
+    auto e = co_await third->next_of("error");
+    CHECK(e["error"]["code"] == code);
+    auto got4 = co_await third->until_closed();
+    CHECK(got4 == close_code);
+}
+
+}  // namespace
+
+TEST_CASE("connections per room and in total are capped", "[loopback]")
+{
+    auto cfg = test_config();
+    SECTION("per room")
+    {
+        cfg.room.limits.max_connections_per_room = 2;
+        fixture f(cfg);
+        f.run(refused_when_full(f.port, "main", "room_full", 4429));
+    }
+    SECTION("in total")
+    {
+        cfg.room.limits.max_connections_total = 2;
+        fixture f(cfg);
+        f.run(refused_when_full(f.port, "side", "server_full", 1013));
+    }
+}
+
+namespace {
+
+void write_file(const std::string& path, const std::string& text)
+{
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+asio::awaitable<void> static_files(std::uint16_t port)
+{
+    auto index = co_await http_request(port, "GET", "/");
+    CHECK(index.status == 200);
+    CHECK(index.body == "<h1>real index</h1>");
+    CHECK(index.headers["content-type"] == "text/html; charset=utf-8");
+    CHECK(index.headers["cache-control"] == "no-cache");
+    auto room_page = co_await http_request(port, "GET", "/r/main");
+    CHECK(room_page.body == "<h1>real index</h1>");
+    auto js = co_await http_request(port, "GET", "/assets/app-1a2b3c4d.js");
+    CHECK(js.status == 200);
+    CHECK(js.body == "console.log(1)");
+    CHECK(js.headers["content-type"] == "text/javascript; charset=utf-8");
+    CHECK(js.headers["cache-control"] == "public, max-age=31536000, immutable");
+    struct expect {
+        const char* path;
+        const char* type;
+    };
+    const std::vector<expect> types{expect{"/style.css", "text/css; charset=utf-8"},
+                                    expect{"/app.js.map", "application/json"},
+                                    expect{"/data.json", "application/json"},
+                                    expect{"/logo.svg", "image/svg+xml"},
+                                    expect{"/logo.png", "image/png"},
+                                    expect{"/favicon.ico", "image/x-icon"},
+                                    expect{"/font.woff2", "font/woff2"}};
+    for (auto [path, type] : types) {
+        auto r = co_await http_request(port, "GET", path);
+        INFO(path);
+        CHECK(r.status == 200);
+        CHECK(r.headers["content-type"] == type);
+        CHECK(r.headers["cache-control"] == "no-cache");
+    }
+    auto head = co_await http_request(port, "HEAD", "/assets/app-1a2b3c4d.js");
+    CHECK(head.status == 200);
+    CHECK(head.headers["content-length"] == "14");
+    auto got5 = co_await http_request(port, "GET", "/missing.js");
+    CHECK(got5.status == 404);
+    auto got6 = co_await http_request(port, "GET", "/assets");
+    CHECK(got6.status == 404);  // a directory
+    auto got7 = co_await http_request(port, "POST", "/");
+    CHECK(got7.status == 405);
+    const std::vector<const char*> evils{"/../secret.txt",
+                                         "/%2e%2e/secret.txt",
+                                         "/%2E%2E%2Fsecret.txt",
+                                         "/assets/..%2f..%2fsecret.txt",
+                                         "/..%5csecret.txt",
+                                         "/..\\secret.txt",
+                                         "//tmp/secret.txt",
+                                         "/%00"};
+    for (const char* evil : evils) {
+        auto r = co_await http_request(port, "GET", evil);
+        INFO(evil);
+        CHECK(r.status == 404);
+        CHECK(r.body.find("TOP SECRET") == std::string::npos);
+    }
+    auto big = co_await http_request(port, "POST", "/api/rooms", {}, std::string(100000, 'x'));
+    CHECK(big.status == 413);
+}
+
+}  // namespace
+
+TEST_CASE("static files: MIME, caching, traversal", "[loopback]")
+{
+    auto dir = make_temp_dir();
+    auto root = dir + "/web";
+    write_file(dir + "/secret.txt", "TOP SECRET");
+    write_file(root + "/index.html", "<h1>real index</h1>");
+    write_file(root + "/assets/app-1a2b3c4d.js", "console.log(1)");
+    for (const char* name : {"style.css",
+                             "app.js.map",
+                             "data.json",
+                             "logo.svg",
+                             "logo.png",
+                             "favicon.ico",
+                             "font.woff2"}) {
+        write_file(root + "/" + name, "x");
+    }
+    auto cfg = test_config();
+    cfg.room.web_root = root;
+    fixture f(cfg);
+    f.run(static_files(f.port));
+    std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+asio::awaitable<void> placeholder(std::uint16_t port)
+{
+    auto r = co_await http_request(port, "GET", "/");
+    CHECK(r.status == 200);
+    CHECK(r.body.find("OvenSpace") != std::string::npos);
+    CHECK(r.headers["content-type"] == "text/html; charset=utf-8");
+}
+
+}  // namespace
+
+TEST_CASE("a built-in page stands in for a missing index.html", "[loopback]")
+{
+    fixture f;
+    f.run(placeholder(f.port));
+}
+
+namespace {
+
+asio::awaitable<void> api_rooms(std::uint16_t port)
+{
+    auto list = co_await http_request(port, "GET", "/api/rooms");
+    CHECK(list.status == 200);
+    CHECK(list.headers["content-type"] == "application/json");
+    auto j = json::parse(list.body);
+    REQUIRE(j["rooms"].size() == 2);
+    CHECK(j["rooms"][0]["id"] == "main");
+    CHECK(j["rooms"][0]["seats"]["free"] == 4);
+    CHECK(j["rooms"][1]["id"] == "side");
+
+    auto c = co_await ws_client::open(port);
+    co_await c->next_of("snapshot");
+    auto got8 = co_await c->command(claim_cmd(2));
+    REQUIRE(got8["ok"] == true);
+
+    auto one = co_await http_request(port, "GET", "/api/rooms/main");
+    CHECK(one.status == 200);
+    auto room = json::parse(one.body);
+    CHECK(room["id"] == "main");
+    CHECK(room["viewers"] == 1);
+    REQUIRE(room["seats"].size() == 4);
+    CHECK(room["seats"][2]["state"] == "reserved");
+    auto after = json::parse((co_await http_request(port, "GET", "/api/rooms")).body);
+    CHECK(after["rooms"][0]["seats"]["reserved"] == 1);
+
+    auto missing = co_await http_request(port, "GET", "/api/rooms/nope");
+    CHECK(missing.status == 404);
+    CHECK(json::parse(missing.body)["error"]["code"] == "unknown_room");
+}
+
+}  // namespace
+
+TEST_CASE("GET /api/rooms and /api/rooms/<id>", "[loopback]")
+{
+    fixture f;
+    f.run(api_rooms(f.port));
+}
+
+namespace {
+
+asio::awaitable<void> health(fixture* f, bool* ready)
+{
+    auto port = f->port;
+    auto got9 = co_await http_request(port, "GET", "/healthz");
+    CHECK(got9.status == 200);
+    auto got10 = co_await http_request(port, "GET", "/readyz");
+    CHECK(got10.status == 200);
+    *ready = false;
+    auto got11 = co_await http_request(port, "GET", "/readyz");
+    CHECK(got11.status == 503);
+    *ready = true;
+
+    auto m0 = (co_await http_request(port, "GET", "/metrics"));
+    CHECK(m0.status == 200);
+    CHECK(m0.headers["content-type"].rfind("text/plain", 0) == 0);
+    CHECK(metric_value(m0.body, "ovs_room_claims_total") == 0);
+    CHECK(metric_value(m0.body, "ovs_room_seats{state=\"free\"}") == 6);
+    auto c = co_await ws_client::open(port);
+    co_await c->next_of("snapshot");
+    auto got12 = co_await c->command(claim_cmd(1));
+    REQUIRE(got12["ok"] == true);
+    auto m1 = (co_await http_request(port, "GET", "/metrics")).body;
+    CHECK(metric_value(m1, "ovs_room_claims_total") == 1);
+    CHECK(metric_value(m1, "ovs_room_messages_in_total") == 1);
+    CHECK(metric_value(m1, "ovs_room_ws_connections") == 1);
+    CHECK(metric_value(m1, "ovs_room_seats{state=\"free\"}") == 5);
+    CHECK(metric_value(m1, "ovs_room_seats{state=\"reserved\"}") == 1);
+    CHECK(metric_value(m1, "ovs_room_viewers{room=\"main\"}") == 1);
+    CHECK(metric_value(m1, "ovs_room_http_requests_total") >
+          metric_value(m0.body, "ovs_room_http_requests_total"));
+}
+
+}  // namespace
+
+TEST_CASE("health, readiness and metrics", "[loopback]")
+{
+    fixture f;
+    bool ready = true;
+    f.server.set_readiness_probe([&] { return ready; });
+    f.run(health(&f, &ready));
+}
+
+namespace {
+
+asio::awaitable<void> shutdown(fixture* f)
+{
+    auto a = co_await ws_client::open(f->port);
+    co_await a->next_of("snapshot");
+    auto b = co_await ws_client::open(f->port, "side");
+    co_await b->next_of("snapshot");
+    f->server.stop();
+    CHECK(f->server.stopping());
+    auto got13 = co_await a->until_closed();
+    CHECK(got13 == 1001);
+    auto got14 = co_await b->until_closed();
+    CHECK(got14 == 1001);
+}
+
+}  // namespace
+
+TEST_CASE("stop closes every WebSocket with 1001 and the io_context runs dry", "[loopback]")
+{
+    fixture f;
+    f.run(shutdown(&f));  // run_bounded REQUIREs io.stopped() afterwards
+}
