@@ -6,6 +6,7 @@
 
 #include <ovs/config/config.hpp>
 #include <ovs/net/net.hpp>
+#include <ovs/room/gateway_link.hpp>
 #include <ovs/room/room_server.hpp>
 
 #include <boost/asio/signal_set.hpp>
@@ -83,6 +84,13 @@ int main(int argc, char** argv)
                     ", " + std::to_string(cfg.rooms.size()) + " room(s), web root " +
                     cfg.room.web_root);
 
+    // The link to the gateway (reconnects until stopped); /readyz is 200
+    // only while it is up.
+    room::gateway_link gateway(io.get_executor(), server, cfg, [](std::string_view line) {
+        room::log::info(std::string("gateway: ").append(line));
+    });
+    gateway.start();
+
     // Leaf adapters (plain callbacks): the first signal starts a graceful
     // stop with a backstop timer; a second one stops at once.
     asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -97,6 +105,7 @@ int main(int argc, char** argv)
         }
         stopping = true;
         room::log::info(std::string("signal ") + std::to_string(sig) + ": shutting down");
+        gateway.stop();
         server.stop([&] {
             backstop.cancel();
             signals.cancel();
