@@ -12,7 +12,7 @@ packages=(
     nodejs npm
 )
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(catch2 clang-format chromium yamllint shellcheck libxml2-utils curl)
+    packages+=(catch2 clang-format chromium yamllint shellcheck libxml2-utils curl nginx openssl)
 fi
 
 missing=()
