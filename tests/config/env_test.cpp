@@ -95,3 +95,15 @@ TEST_CASE("apply_env on a loaded config", "[unit]")
     apply_env(cfg, nullptr);  // no lookup: nothing changes
     CHECK(cfg.ome.api.access_token == "env-token");
 }
+
+TEST_CASE("OVENSPACE_OME_HOST overrides ome.host and is validated", "[unit]")
+{
+    auto cfg = load_string(with_room(test::minimal_secrets),
+                           "t",
+                           fake_env({{"OVENSPACE_OME_HOST", "media.example.com"}}));
+    CHECK(cfg.ome.host == "media.example.com");
+    CHECK_THROWS_WITH(load_string(with_room(test::minimal_secrets),
+                                  "t",
+                                  fake_env({{"OVENSPACE_OME_HOST", "bad host/x"}})),
+                      Catch::Contains("OVENSPACE_OME_HOST"));
+}

@@ -25,6 +25,19 @@ void override_secret(std::string& field, const char* name, const env_lookup& loo
     field = *value;
 }
 
+void override_host(std::string& field, const char* name, const env_lookup& lookup)
+{
+    auto value = lookup(name);
+    if (!value || value->empty()) {
+        return;
+    }
+    if (!detail::host_text.accepts(*value)) {
+        throw config_error(std::string("environment variable ") + name + ": expected " +
+                           detail::host_text.what + ", got '" + *value + "'");
+    }
+    field = *value;
+}
+
 }  // namespace
 
 env_lookup process_env()
@@ -46,6 +59,7 @@ void apply_env(config& cfg, env_lookup lookup)
     }
     override_secret(cfg.ome.api.access_token, env_ome_api_token, lookup);
     override_secret(cfg.ome.webhook_secret, env_webhook_secret, lookup);
+    override_host(cfg.ome.host, env_ome_host, lookup);
 }
 
 }  // namespace ovs::config

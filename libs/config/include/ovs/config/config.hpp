@@ -129,6 +129,9 @@ public:
 // The environment variables that override the secrets.
 inline constexpr const char* env_ome_api_token = "OVENSPACE_OME_API_TOKEN";
 inline constexpr const char* env_webhook_secret = "OVENSPACE_WEBHOOK_SECRET";
+// Not a secret: the host browsers and encoders dial (ome.host), so a compose
+// or Kubernetes deployment sets it next to OME_HOST_IP without editing YAML.
+inline constexpr const char* env_ome_host = "OVENSPACE_OME_HOST";
 
 // Looks up an environment variable; nullopt when unset. Injectable for tests.
 using env_lookup = std::function<std::optional<std::string>(const char* name)>;
