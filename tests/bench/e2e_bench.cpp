@@ -14,6 +14,7 @@
 
 #include "browser.hpp"
 #include "cluster.hpp"
+#include "deadline.hpp"
 #include "scenario.hpp"
 
 #include <algorithm>

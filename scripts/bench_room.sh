@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Room service fan-out benchmark (a script, not a test): builds Release,
+# starts ovenspace-room with a generated config (high limits) on loopback,
+# connects N viewers to one room and measures connect time, fan-out latency
+# of a seat change to every viewer, and the server's memory per viewer.
+# Usage: scripts/bench_room.sh [N ...]          (default: 1000 10000)
+# Env: BUILD_DIR (default build/bench-release), ROUNDS (default 200),
+#      JOBS (default 2).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+build=${BUILD_DIR:-build/bench-release}
+rounds=${ROUNDS:-200}
+jobs=${JOBS:-2}
+counts=("$@")
+[[ ${#counts[@]} -gt 0 ]] || counts=(1000 10000)
+
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOVS_BUILD_TESTS=ON -DOVS_WERROR=OFF >/dev/null
+ninja -C "$build" -j "$jobs" ovenspace-room ovenspace-bench-room >/dev/null
+
+# Both processes need a descriptor per viewer (and then some).
+ulimit -n "$(ulimit -Hn)"
+
+work=$(mktemp -d /tmp/ovs-bench-room.XXXXXX)
+server_pid=
+cleanup() {
+    [[ -n $server_pid ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+cat >"$work/bench.yaml" <<YAML
+mode: webhook
+ome:
+  api: { access_token: bench-token }
+  webhook_secret: bench-secret
+room:
+  listen: { address: 127.0.0.1, port: 0 }
+  web_root: $work
+  limits:
+    max_message_bytes: 4096
+    commands_per_second: 1000
+    max_connections_per_room: 50000
+    max_connections_total: 50000
+    send_queue_messages: 512
+    handshake_timeout_ms: 30000
+    idle_timeout_ms: 120000
+rooms:
+  - id: main
+    title: Bench
+    seats: 9
+YAML
+
+for n in "${counts[@]}"; do
+    # Past ~25k viewers one source address runs out of ephemeral ports.
+    sources=127.0.0.1
+    if ((n > 20000)); then sources=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4; fi
+    "$build/services/room/ovenspace-room" --config "$work/bench.yaml" 2>"$work/room.log" &
+    server_pid=$!
+    port=
+    for _ in $(seq 100); do
+        port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$work/room.log")
+        [[ -n $port ]] && break
+        sleep 0.1
+    done
+    [[ -n $port ]] || { cat "$work/room.log"; exit 1; }
+    echo "== N=$n viewers (room service pid $server_pid, port $port, $rounds seat changes)"
+    "$build/tests/bench/ovenspace-bench-room" --port "$port" --viewers "$n" --rounds "$rounds" \
+        --sources "$sources" --pid "$server_pid"
+    kill -TERM "$server_pid"
+    wait "$server_pid" || true
+    server_pid=
+done
