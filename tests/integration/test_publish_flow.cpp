@@ -25,6 +25,7 @@ void publish_and_watch(ingest protocol)
     REQUIRE(claim);
     CHECK(claim->stream == c.stream(1));
     CHECK(!claim->token.empty());
+    INFO("claim reply: " << claim->reply.dump());
     REQUIRE(claim->publish.is_object());
     // The viewer sees the reservation, and it is not theirs.
     REQUIRE(viewer.wait_seat_state(1, "reserved", event_bound));

@@ -72,6 +72,8 @@ struct browser::state : std::enable_shared_from_this<browser::state> {
     std::map<unsigned, std::vector<json>> seat_frames;
     std::optional<json> media;
     json playback;
+    std::optional<unsigned> held_seat;
+    std::map<std::string, std::string> sent_commands;  // id -> type
     std::optional<long long> viewers;
     std::optional<long long> last_seq;
     std::uint64_t snapshot_count = 0;
@@ -164,6 +166,13 @@ struct browser::state : std::enable_shared_from_this<browser::state> {
             if (frame.contains("viewers")) viewers = frame["viewers"].get<long long>();
             if (frame.contains("media")) media = frame["media"];
             playback = frame.value("playback", json());
+            // The room service names the held seat at the top level too.
+            if (frame.contains("mine") && frame["mine"].is_number_unsigned()) {
+                held_seat = frame["mine"].get<unsigned>();
+            } else {
+                held_seat.reset();
+            }
+            for (auto& [index, view] : seats) view.mine = view.mine || held_seat == index;
         } else if (type == "seat") {
             apply_seat(frame["seat"]);
         } else if (type == "viewers") {
@@ -172,6 +181,17 @@ struct browser::state : std::enable_shared_from_this<browser::state> {
             media = frame["media"];
         } else if (type == "reply" && frame.contains("id")) {
             replies[frame["id"].dump()] = frame;
+            // What the page learns from its own commands.
+            if (frame.value("ok", false) && frame.contains("seat") && frame.contains("token")) {
+                held_seat = frame["seat"].get<unsigned>();
+            }
+            auto cmd = sent_commands.find(frame["id"].dump());
+            if (cmd != sent_commands.end() && frame.value("ok", false) &&
+                cmd->second == "release") {
+                held_seat.reset();
+            }
+            for (auto& [index, view] : seats)
+                view.mine = view.raw.value("mine", false) || held_seat == index;
         }
     }
 
@@ -181,7 +201,8 @@ struct browser::state : std::enable_shared_from_this<browser::state> {
         const unsigned index = s["index"].get<unsigned>();
         seat_view v;
         v.state = s.value("state", "");
-        v.mine = s.value("mine", false);
+        // `mine` per seat (proto/websocket.md), or the seat this page holds.
+        v.mine = s.value("mine", false) || held_seat == index;
         v.stream = s.value("stream", "");
         v.raw = s;
         seats[index] = v;
@@ -278,6 +299,7 @@ std::optional<json> browser::command(json cmd, std::chrono::milliseconds timeout
     const long long id = state_->next_id++;
     cmd["id"] = id;
     const std::string key = json(id).dump();
+    state_->sent_commands[key] = cmd.value("type", "");
     state_->send(cmd.dump());
     pool_.run_until([&] { return state_->is_closed || state_->replies.count(key) > 0; }, timeout);
     auto it = state_->replies.find(key);

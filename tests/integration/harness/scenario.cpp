@@ -2,7 +2,9 @@
 
 #include "deadline.hpp"
 
+#include <initializer_list>
 #include <iostream>
+#include <stdexcept>
 
 namespace ovs::integration {
 
@@ -49,23 +51,41 @@ std::string without_direction(const std::string& query)
 
 }  // namespace
 
+// The URL under `key` of the publish object: a string, or an object with a
+// `url` (proto/websocket.md documents rtmp as {server,key,url}).
+std::string publish_url(const json& p, std::initializer_list<const char*> keys)
+{
+    for (const char* key : keys) {
+        if (!p.contains(key)) continue;
+        const json& v = p[key];
+        if (v.is_string()) return v.get<std::string>();
+        if (v.is_object() && v.contains("url") && v["url"].is_string()) {
+            return v["url"].get<std::string>();
+        }
+    }
+    throw std::runtime_error("publish URLs have no usable " + std::string(*keys.begin()) +
+                             " entry: " + p.dump());
+}
+
 std::string publish_query(const claimed_seat& claim, ingest protocol)
 {
     const json& p = claim.publish;
     switch (protocol) {
         case ingest::rtmp:
-            return query_of(p.at("rtmp").at("url").get<std::string>());
+            return query_of(publish_url(p, {"rtmp"}));
         case ingest::srt: {
             // srt://h:9999?streamid=default%2Fapp%2FstreamN%3Ftoken%3DT
-            const std::string url = p.at("srt").get<std::string>();
+            const std::string url = publish_url(p, {"srt"});
             const auto at = url.find("streamid=");
+            if (at == std::string::npos)
+                throw std::runtime_error("SRT URL without streamid: " + url);
             const std::string streamid = percent_decode(url.substr(at + 9));
             return query_of(streamid);
         }
         case ingest::webrtc:
-            return without_direction(query_of(p.at("webrtc").get<std::string>()));
+            return without_direction(query_of(publish_url(p, {"webrtc", "webrtc_publish"})));
         case ingest::whip:
-            return without_direction(query_of(p.at("whip").get<std::string>()));
+            return without_direction(query_of(publish_url(p, {"whip"})));
     }
     return "";
 }
