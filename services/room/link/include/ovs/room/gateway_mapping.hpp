@@ -38,8 +38,8 @@ media_status link_down_media(const media_status& last);
 //            mode) / "open_mode" when allowed.
 //   play:    allowed for any stream that belongs to a seat of a configured
 //            room, whatever the token (playback is public in OvenSpace; the
-//            gateway does not ask for viewers today); refused with
-//            "unknown_stream" otherwise.
+//            gateway does not ask for viewers today; reason "playback_open");
+//            refused with "unknown_stream" otherwise.
 //   anything else: refused with "bad_direction" (fail closed).
 // `decide(token)` is the room's check_admission for the request's stream.
 template <class Decide>
