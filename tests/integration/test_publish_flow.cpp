@@ -47,9 +47,16 @@ void publish_and_watch(ingest protocol)
     INFO("media server: " << published.reason);
     REQUIRE(published.admitted);
 
+    // OME lists WHIP input as sourceType WebRTC; the gateway may name it
+    // WHIP from the webhook's URL (direction=whip). Both are accepted.
     const std::string source = ome_source_name(protocol);
+    const std::string alt_source = protocol == ingest::whip ? "WHIP" : source;
     CHECK(viewer.wait_seat(
-        1, [&](const seat_view& s) { return seat_live_from(s, source); }, event_bound));
+        1,
+        [&](const seat_view& s) {
+            return seat_live_from(s, source) || seat_live_from(s, alt_source);
+        },
+        event_bound));
     CHECK(holder.wait_seat(
         1, [&](const seat_view& s) { return s.state == "live" && s.mine; }, event_bound));
     // Other seats untouched.
@@ -60,7 +67,8 @@ void publish_and_watch(ingest protocol)
     browser late(pool, c.room_port(), "main");
     REQUIRE(late.wait_open());
     REQUIRE(late.seat(1));
-    CHECK(seat_live_from(*late.seat(1), source));
+    CHECK((seat_live_from(*late.seat(1), source) || seat_live_from(*late.seat(1), alt_source)));
+    INFO("source shown: " << late.seat(1)->raw.value("source", ""));
 
     // The encoder stops: the seat is reserved again (a fresh lease, so the
     // encoder may reconnect), no longer live.

@@ -201,6 +201,8 @@ struct browser::state : std::enable_shared_from_this<browser::state> {
         const unsigned index = s["index"].get<unsigned>();
         seat_view v;
         v.state = s.value("state", "");
+        // A free seat is held by nobody.
+        if (held_seat == index && s.value("state", "") == "free") held_seat.reset();
         // `mine` per seat (proto/websocket.md), or the seat this page holds.
         v.mine = s.value("mine", false) || held_seat == index;
         v.stream = s.value("stream", "");
