@@ -98,7 +98,12 @@ std::string base64url_encode_nopad(std::string_view bytes)
 std::string url_host(std::string_view host)
 {
     if (host.find(':') != std::string_view::npos && !host.starts_with('[')) {
-        return "[" + std::string(host) + "]";
+        // Built by appending: g++ 12 at -O2 warns falsely (-Wrestrict) on
+        // "[" + std::string(host).
+        std::string bracketed;
+        bracketed.reserve(host.size() + 2);
+        bracketed.append("[").append(host).append("]");
+        return bracketed;
     }
     return std::string(host);
 }
