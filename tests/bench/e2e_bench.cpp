@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <random>
 #include <sstream>
 #include <sys/resource.h>
 #include <thread>
@@ -81,6 +82,8 @@ int run_latency(const options& o)
     }
     std::vector<double> ms;
     int failures = 0;
+    std::mt19937 rng{std::random_device{}()};
+    std::uniform_int_distribution<int> phase(0, static_cast<int>(o.poll_ms));
     for (int i = 0; i < o.publishes; ++i) {
         const unsigned seat = static_cast<unsigned>(i) % co.seats;
         std::optional<claimed_seat> claim;
@@ -92,6 +95,11 @@ int run_latency(const options& o)
                 continue;
             }
             query = publish_query(*claim, ingest::rtmp);
+        }
+        if (o.poll_only) {
+            // Each round starts right after the poll that saw the last stream
+            // go; a random pause spreads publishes over the poll's phase.
+            pool.run_for(std::chrono::milliseconds(phase(rng)));
         }
         publish_result published;
         const auto t0 = steady::now();
