@@ -26,6 +26,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -64,6 +65,21 @@ long rss_kib(long pid)
         if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
     }
     return -1;
+}
+
+// User + system CPU time of a process, in ms (from /proc/<pid>/stat).
+double cpu_ms(long pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = text.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string skip;
+    for (int i = 3; i < 14; ++i) fields >> skip;  // state .. cmajflt
+    double utime = 0, stime = 0;
+    fields >> utime >> stime;
+    return (utime + stime) * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 double ms_since(steady::time_point t0)
@@ -178,6 +194,8 @@ asio::awaitable<void> run(state* st)
 
     std::vector<double> all_ms;
     std::size_t incomplete = 0;
+    double server_cpu0 = st->opt.pid ? cpu_ms(st->opt.pid) : 0;
+    double own_cpu0 = cpu_ms(getpid());
     for (std::size_t r = 0; r < st->opt.rounds; ++r) {
         std::string cmd = std::string("{\"type\":\"") + (r % 2 == 0 ? "claim" : "release") +
                           "\",\"id\":" + std::to_string(r) + ",\"seat\":0}";
@@ -205,9 +223,13 @@ asio::awaitable<void> run(state* st)
                 percentile(st->delivery_ms, 0.5),
                 percentile(st->delivery_ms, 0.99),
                 percentile(st->delivery_ms, 1.0));
-    std::printf("events not seen by every viewer: %zu; viewers dropped: %zu\n",
-                incomplete,
-                st->dropped);
+    if (st->opt.pid) {
+        std::printf("CPU per event: room service %.2f ms, load generator %.2f ms\n",
+                    (cpu_ms(st->opt.pid) - server_cpu0) / static_cast<double>(all_ms.size()),
+                    (cpu_ms(getpid()) - own_cpu0) / static_cast<double>(all_ms.size()));
+    }
+    std::printf(
+        "events not seen by every viewer: %zu; viewers dropped: %zu\n", incomplete, st->dropped);
     if (st->opt.pid) {
         std::printf("server RSS: %ld KiB before, %ld KiB with %zu viewers: %.1f KiB per viewer\n",
                     rss_before,

@@ -183,7 +183,6 @@ asio::awaitable<unsigned> ws_client::until_closed()
         impl_->buffer.consume(impl_->buffer.size());
         if (ec) {
             close_code_ = ec == websocket::error::closed ? impl_->ws.reason().code : 0;
-            fprintf(stderr, "until_closed: %s\n", ec.message().c_str());
             co_return close_code_;
         }
     }
