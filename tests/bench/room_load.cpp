@@ -67,19 +67,30 @@ long rss_kib(long pid)
     return -1;
 }
 
-// User + system CPU time of a process, in ms (from /proc/<pid>/stat).
-double cpu_ms(long pid)
+// User and system CPU time of a process, in ms (from /proc/<pid>/stat).
+struct cpu_times {
+    double user = 0;
+    double sys = 0;
+};
+cpu_times cpu_split(long pid)
 {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     auto close = text.rfind(')');
-    if (close == std::string::npos) return 0;
+    if (close == std::string::npos) return {};
     std::istringstream fields(text.substr(close + 2));
     std::string skip;
     for (int i = 3; i < 14; ++i) fields >> skip;  // state .. cmajflt
     double utime = 0, stime = 0;
     fields >> utime >> stime;
-    return (utime + stime) * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+    auto tick = 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+    return {utime * tick, stime * tick};
+}
+
+double cpu_ms(long pid)
+{
+    auto t = cpu_split(pid);
+    return t.user + t.sys;
 }
 
 double ms_since(steady::time_point t0)
@@ -195,6 +206,7 @@ asio::awaitable<void> run(state* st)
     std::vector<double> all_ms;
     std::size_t incomplete = 0;
     double server_cpu0 = st->opt.pid ? cpu_ms(st->opt.pid) : 0;
+    auto server_split0 = st->opt.pid ? cpu_split(st->opt.pid) : cpu_times{};
     double own_cpu0 = cpu_ms(getpid());
     for (std::size_t r = 0; r < st->opt.rounds; ++r) {
         std::string cmd = std::string("{\"type\":\"") + (r % 2 == 0 ? "claim" : "release") +
@@ -227,6 +239,10 @@ asio::awaitable<void> run(state* st)
         std::printf("CPU per event: room service %.2f ms, load generator %.2f ms\n",
                     (cpu_ms(st->opt.pid) - server_cpu0) / static_cast<double>(all_ms.size()),
                     (cpu_ms(getpid()) - own_cpu0) / static_cast<double>(all_ms.size()));
+        auto split = cpu_split(st->opt.pid);
+        std::printf("room service CPU per event: user %.2f ms, system %.2f ms\n",
+                    (split.user - server_split0.user) / static_cast<double>(all_ms.size()),
+                    (split.sys - server_split0.sys) / static_cast<double>(all_ms.size()));
     }
     std::printf(
         "events not seen by every viewer: %zu; viewers dropped: %zu\n", incomplete, st->dropped);
