@@ -9,8 +9,11 @@ packages=(
     g++ cmake ninja-build pkg-config
     libboost1.81-dev libboost-url1.81-dev
     nlohmann-json3-dev libyaml-cpp-dev libssl-dev
-    nodejs npm
 )
+# Node.js may come from elsewhere (e.g. a nodesource build that bundles npm,
+# which conflicts with Debian's npm package): install Debian's only if absent.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(catch2 clang-format chromium yamllint shellcheck libxml2-utils curl nginx openssl)
 fi
