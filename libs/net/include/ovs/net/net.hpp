@@ -3,14 +3,17 @@
 // libraries but includes none of Beast, so headers that only need the aliases
 // stay cheap to compile.
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
 
-namespace boost::beast {}
-namespace boost::beast::http {}
-namespace boost::beast::websocket {}
+namespace boost::beast {
+}
+namespace boost::beast::http {
+}
+namespace boost::beast::websocket {
+}
 
 namespace ovs {
 namespace asio = boost::asio;
