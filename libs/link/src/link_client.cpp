@@ -92,6 +92,9 @@ asio::awaitable<bool> link_client::connect_once()
         connecting_.reset();
         co_return false;
     }
+    // Small request/reply lines: Nagle + delayed ACK would add ~40 ms.
+    error_code nodelay_ec;
+    connecting_->set_option(tcp::no_delay(true), nodelay_ec);
     current_ = link_connection::create(std::move(*connecting_), opt_);
     connecting_.reset();
     current_->set_handlers(forwarders(weak_from_this(), current_));

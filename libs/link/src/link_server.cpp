@@ -52,6 +52,9 @@ asio::awaitable<void> link_server::accept_loop()
             co_await retry_timer_.async_wait(use_nothrow);
             continue;
         }
+        // Small request/reply lines: Nagle + delayed ACK would add ~40 ms.
+        error_code nodelay_ec;
+        socket.set_option(tcp::no_delay(true), nodelay_ec);
         adopt(std::move(socket));
     }
 }

@@ -193,6 +193,8 @@ asio::awaitable<webhook_result> post_webhook(impl_ptr self, std::string request_
         result.kind = connect_error == beast::error::timeout ? "timeout" : "connect_failed";
         co_return result;
     }
+    error_code nodelay_error;
+    stream.socket().set_option(tcp::no_delay(true), nodelay_error);
     stream.expires_after(self->cfg.webhook_timeout);
     auto [write_error, written] =
         co_await asio::async_write(stream, asio::buffer(request_bytes), use_nothrow);
@@ -548,6 +550,8 @@ asio::awaitable<void> accept_api(impl_ptr self, std::shared_ptr<tcp::acceptor> a
             if (!acceptor->is_open() || ec == asio::error::operation_aborted) co_return;
             continue;
         }
+        error_code nodelay_error;
+        socket.set_option(tcp::no_delay(true), nodelay_error);
         auto shared = std::make_shared<tcp::socket>(std::move(socket));
         track(self->api_sockets, shared);
         asio::co_spawn(self->ex, api_session(self, shared), log_failure{});
@@ -708,6 +712,8 @@ asio::awaitable<void> accept_control(impl_ptr self, std::shared_ptr<tcp::accepto
             if (!acceptor->is_open() || ec == asio::error::operation_aborted) co_return;
             continue;
         }
+        error_code nodelay_error;
+        socket.set_option(tcp::no_delay(true), nodelay_error);
         auto shared = std::make_shared<tcp::socket>(std::move(socket));
         track(self->control_sockets, shared);
         asio::co_spawn(self->ex, control_session(self, shared), log_failure{});

@@ -72,6 +72,8 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
                 if (ec == asio::error::operation_aborted || stopped) co_return;
                 continue;  // e.g. too many open files: keep serving the rest
             }
+            error_code nodelay_ec;  // OME waits on our answer: no Nagle delay
+            socket.set_option(tcp::no_delay(true), nodelay_ec);
             auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
             sessions.push_back(stream);
             auto where = std::prev(sessions.end());
