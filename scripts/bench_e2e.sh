@@ -2,7 +2,8 @@
 # End-to-end benchmarks over real processes on loopback (room service,
 # gateway, OME stand-in): publish-to-viewer latency with webhooks and with
 # polling only, and OME API requests per second against viewer count.
-# Release build in build/bench-e2e. Prints the figures; asserts nothing.
+# Release build in build/bench (OVS_BENCH_BUILD_DIR, shared by every bench
+# script). Prints the figures; asserts nothing.
 #
 # Usage: scripts/bench_e2e.sh [latency|requests|all]
 #   PUBLISHES=200 POLL_PUBLISHES=50 VIEWERS=0,1000,10000 SECONDS_PER_STEP=10
@@ -11,9 +12,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
 what=${1:-all}
-build=build/bench-e2e
+build=${OVS_BENCH_BUILD_DIR:-build/bench}
 jobs=${JOBS:-2}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOVS_BUILD_TESTS=ON -DOVS_WERROR=OFF >/dev/null
 ninja -C "$build" -j "$jobs" ovenspace-bench-e2e
 
 # 10,000 viewers need 10,000+ descriptors in this process and in the room

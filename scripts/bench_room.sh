@@ -4,12 +4,12 @@
 # connects N viewers to one room and measures connect time, fan-out latency
 # of a seat change to every viewer, and the server's memory per viewer.
 # Usage: scripts/bench_room.sh [N ...]          (default: 1000 10000)
-# Env: BUILD_DIR (default build/bench-release), ROUNDS (default 200),
-#      JOBS (default 2).
+# Env: OVS_BENCH_BUILD_DIR (default build/bench, shared by every bench
+#      script), ROUNDS (default 200), JOBS (default 2).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
-build=${BUILD_DIR:-build/bench-release}
+build=${OVS_BENCH_BUILD_DIR:-build/bench}
 rounds=${ROUNDS:-200}
 jobs=${JOBS:-2}
 counts=("$@")
