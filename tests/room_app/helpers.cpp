@@ -2,11 +2,13 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
@@ -68,6 +70,84 @@ asio::awaitable<http_result> http_request(std::uint16_t port,
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     co_return out;
+}
+
+asio::awaitable<std::string> raw_exchange(std::uint16_t port, std::string bytes)
+{
+    auto ex = co_await asio::this_coro::executor;
+    tcp::socket sock(ex);
+    co_await sock.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                                asio::use_awaitable);
+    co_await asio::async_write(sock, asio::buffer(bytes), asio::use_awaitable);
+    std::string out;
+    std::array<char, 4096> chunk;
+    while (out.size() < 1024 * 1024) {
+        auto [ec, n] = co_await sock.async_read_some(asio::buffer(chunk), use_nothrow);
+        out.append(chunk.data(), n);
+        if (ec) break;
+    }
+    co_return out;
+}
+
+namespace {
+
+http_result to_result(http::response<http::string_body>& res)
+{
+    http_result out;
+    out.status = res.result_int();
+    for (const auto& field : res) {
+        std::string name(field.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        out.headers[name] = std::string(field.value());
+    }
+    out.body = std::move(res.body());
+    return out;
+}
+
+}  // namespace
+
+struct http_connection::impl {
+    explicit impl(asio::any_io_executor ex) : stream(ex) {}
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    std::uint16_t port = 0;
+};
+
+http_connection::http_connection(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+http_connection::~http_connection() = default;
+
+asio::awaitable<std::unique_ptr<http_connection>> http_connection::open(std::uint16_t port,
+                                                                        int receive_buffer)
+{
+    auto ex = co_await asio::this_coro::executor;
+    auto p = std::make_unique<impl>(ex);
+    p->port = port;
+    auto& sock = p->stream.socket();
+    sock.open(tcp::v4());
+    if (receive_buffer > 0) sock.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+    co_await sock.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                                asio::use_awaitable);
+    co_return std::unique_ptr<http_connection>(new http_connection(std::move(p)));
+}
+
+asio::awaitable<void> http_connection::send(std::string method, std::string target)
+{
+    http::request<http::string_body> req;
+    req.method_string(method);
+    req.target(target);
+    req.version(11);
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(impl_->port));
+    req.prepare_payload();
+    co_await http::async_write(impl_->stream, req, asio::use_awaitable);
+}
+
+asio::awaitable<http_result> http_connection::read()
+{
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    co_await http::async_read(impl_->stream, impl_->buffer, parser, asio::use_awaitable);
+    auto res = parser.release();
+    co_return to_result(res);
 }
 
 struct ws_client::impl {

@@ -40,6 +40,29 @@ asio::awaitable<http_result> http_request(std::uint16_t port,
                                           std::map<std::string, std::string> headers = {},
                                           std::string body = {});
 
+// Writes `bytes` as they are on a fresh connection and returns everything
+// the server sends until it closes the connection (at most 1 MiB).
+asio::awaitable<std::string> raw_exchange(std::uint16_t port, std::string bytes);
+
+// One keep-alive HTTP/1.1 connection for several requests in turn.
+class http_connection {
+public:
+    // `receive_buffer`: SO_RCVBUF before connecting (0 = default); a small
+    // one makes a client that reads late hold the server's write up.
+    static asio::awaitable<std::unique_ptr<http_connection>> open(std::uint16_t port,
+                                                                  int receive_buffer = 0);
+    ~http_connection();
+    asio::awaitable<void> send(std::string method, std::string target);
+    // The next response; throws when the connection ends before it is whole.
+    asio::awaitable<http_result> read();
+
+    struct impl;
+
+private:
+    explicit http_connection(std::unique_ptr<impl> p);
+    std::unique_ptr<impl> impl_;
+};
+
 class ws_client {
 public:
     struct options {

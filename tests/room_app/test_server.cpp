@@ -681,3 +681,119 @@ TEST_CASE("stop closes every WebSocket with 1001 and the io_context runs dry", "
     fixture f;
     f.run(shutdown(&f));  // run_bounded REQUIREs io.stopped() afterwards
 }
+
+namespace {
+
+std::size_t count_of(const std::string& text, const std::string& what)
+{
+    std::size_t n = 0;
+    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+    return n;
+}
+
+asio::awaitable<void> head_without_body(std::uint16_t port)
+{
+    for (const char* path :
+         {"/healthz", "/readyz", "/metrics", "/api/rooms", "/ws", "/missing.js"}) {
+        // A HEAD, then a GET on the same connection: the GET's answer must
+        // follow the HEAD's headers directly.
+        std::string head = std::string("HEAD ") + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        std::string get = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        auto raw = co_await raw_exchange(port, head + get);
+        INFO(path << "\n" << raw);
+        auto end_of_head = raw.find("\r\n\r\n");
+        REQUIRE(end_of_head != std::string::npos);
+        CHECK(raw.compare(end_of_head + 4, 9, "HTTP/1.1 ") == 0);
+        CHECK(count_of(raw, "HTTP/1.1 ") == 2);
+        CHECK(raw.size() >= 3);
+        CHECK(raw.substr(raw.size() - 3) == "ok\n");
+    }
+}
+
+}  // namespace
+
+TEST_CASE("HEAD answers carry headers and no body", "[loopback]")
+{
+    fixture f;
+    f.run(head_without_body(f.port));
+}
+
+namespace {
+
+asio::awaitable<void> symlinks(std::uint16_t port)
+{
+    auto inside = co_await http_request(port, "GET", "/alias.txt");
+    CHECK(inside.status == 200);
+    CHECK(inside.body == "inside");
+    for (const char* path : {"/leak.txt", "/up/secret.txt", "/index.html", "/"}) {
+        auto r = co_await http_request(port, "GET", path);
+        INFO(path);
+        CHECK(r.body.find("TOP SECRET") == std::string::npos);
+        if (std::string(path) != "/" && std::string(path) != "/index.html") CHECK(r.status == 404);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("symlinks never lead out of the web root", "[loopback]")
+{
+    namespace fs = std::filesystem;
+    auto dir = make_temp_dir();
+    auto root = dir + "/web";
+    write_file(dir + "/secret.txt", "TOP SECRET");
+    write_file(root + "/inside.txt", "inside");
+    fs::create_symlink("inside.txt", root + "/alias.txt");
+    fs::create_symlink(dir + "/secret.txt", root + "/leak.txt");
+    fs::create_symlink(dir + "/secret.txt", root + "/index.html");
+    fs::create_directory_symlink(dir, root + "/up");
+    auto cfg = test_config();
+    cfg.room.web_root = root;
+    fixture f(cfg);
+    f.run(symlinks(f.port));
+    fs::remove_all(dir);
+}
+
+namespace {
+
+asio::awaitable<void> wait_for(std::chrono::milliseconds d)
+{
+    auto ex = co_await asio::this_coro::executor;
+    asio::steady_timer t(ex, d);
+    co_await t.async_wait(use_nothrow);
+}
+
+asio::awaitable<void> late_keep_alive_request(std::uint16_t port, const std::string* content)
+{
+    // A small receive buffer: the server cannot push the file into the
+    // kernel and be done; its write lasts until this client reads.
+    auto c = co_await http_connection::open(port, 4096);
+    co_await c->send("GET", "/healthz");
+    auto first = co_await c->read();
+    CHECK(first.status == 200);
+    // The second request comes late in the idle time the server allows
+    // (1 s), and its answer is read late: the write must get its own time.
+    co_await wait_for(std::chrono::milliseconds(700));
+    co_await c->send("GET", "/big.bin");
+    co_await wait_for(std::chrono::milliseconds(600));
+    auto second = co_await c->read();
+    CHECK(second.status == 200);
+    CHECK(second.headers["content-length"] == std::to_string(content->size()));
+    CHECK(second.body.size() == content->size());
+    CHECK(second.body == *content);
+}
+
+}  // namespace
+
+TEST_CASE("a keep-alive request late in the idle time gets its whole answer", "[loopback]")
+{
+    auto dir = make_temp_dir();
+    std::string content(12 * 1024 * 1024, '\0');
+    for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>('a' + i % 26);
+    write_file(dir + "/big.bin", content);
+    auto cfg = test_config();
+    cfg.room.web_root = dir;
+    cfg.room.limits.handshake_timeout = std::chrono::milliseconds(1000);
+    fixture f(cfg);
+    f.run(late_keep_alive_request(f.port, &content));
+    std::filesystem::remove_all(dir);
+}

@@ -19,12 +19,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <algorithm>
 #include <array>
 #include <deque>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <tuple>
 #include <unordered_map>
+#include <variant>
 
 namespace ovs::room {
 
@@ -34,6 +35,10 @@ using tcp = asio::ip::tcp;
 using ws_stream = websocket::stream<beast::tcp_stream>;
 using request = http::request<http::string_body>;
 using response = http::response<http::string_body>;
+// Static files stream from disk in small chunks: a large asset sent to many
+// (or slow) clients costs no memory per client beyond Beast's buffer.
+using file_response = http::response<http::file_body>;
+using http_reply = std::variant<response, file_response>;
 
 // Close codes of proto/websocket.md.
 constexpr std::uint16_t close_unknown_room = 4404;
@@ -64,14 +69,29 @@ struct spawn_logger {
     void operator()(std::exception_ptr e) const { log_exception(e, what); }
 };
 
-std::optional<std::string> read_file(const std::string& path)
+// Is `p` (canonical) `root` (canonical) or below it?
+bool within(const std::filesystem::path& root, const std::filesystem::path& p)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream out;
-    out << in.rdbuf();
-    if (in.bad()) return std::nullopt;
-    return std::move(out).str();
+    auto [r, q] = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
+    return r == root.end();
+}
+
+// How long writing a response may take: the handshake timeout, plus one
+// second per 64 KiB of body (a client slower than that is not worth waiting
+// for). Set before every write: otherwise the write inherits what is left of
+// the read's deadline, and a keep-alive request that came late in it would
+// get its answer cut short.
+std::chrono::milliseconds write_timeout(std::chrono::milliseconds base, std::uint64_t body_bytes)
+{
+    return base + std::chrono::milliseconds(body_bytes * 1000 / (64 * 1024));
+}
+
+// A HEAD answer: the GET answer's headers (Content-Length included), no body.
+void head_only(response& res)
+{
+    auto size = res.body().size();
+    res.body().clear();
+    res.content_length(size);
 }
 
 }  // namespace
@@ -141,8 +161,9 @@ struct room_server::impl : std::enable_shared_from_this<room_server::impl> {
     asio::awaitable<void> tick_loop([[maybe_unused]] std::shared_ptr<impl> self);
     asio::awaitable<void> http_session([[maybe_unused]] std::shared_ptr<impl> self,
                                        tcp::socket socket);
-    response handle_http(const request& req);
-    response static_file(const request& req, std::string_view path);
+    http_reply handle_http(const request& req);
+    response route(const request& req, std::string_view path);
+    http_reply static_file(const request& req, std::string_view path);
     response api(const request& req, std::string_view path);
     std::optional<response> check_upgrade(const request& req, std::string& room);
     void start_websocket(beast::tcp_stream stream, request req, std::string room);
@@ -457,6 +478,8 @@ asio::awaitable<void> room_server::impl::http_session([[maybe_unused]] std::shar
                                       http::status::payload_too_large,
                                       "too_large",
                                       "Request headers or body too large");
+                stream.expires_after(
+                    write_timeout(cfg.limits.handshake_timeout, res.body().size()));
                 co_await http::async_write(stream, res, use_nothrow);
                 co_await linger(stream);
             } else if (!quiet_error(ec)) {
@@ -470,6 +493,8 @@ asio::awaitable<void> room_server::impl::http_session([[maybe_unused]] std::shar
             std::string room;
             if (auto refused = check_upgrade(req, room)) {
                 refused->keep_alive(false);
+                stream.expires_after(
+                    write_timeout(cfg.limits.handshake_timeout, refused->body().size()));
                 co_await http::async_write(stream, *refused, use_nothrow);
                 break;
             }
@@ -483,10 +508,22 @@ asio::awaitable<void> room_server::impl::http_session([[maybe_unused]] std::shar
             start_websocket(std::move(stream), std::move(req), std::move(room));
             co_return;
         }
-        response res = handle_http(req);
-        if (stopping) res.keep_alive(false);
-        auto [wec, wn] = co_await http::async_write(stream, res, use_nothrow);
-        if (wec || !res.keep_alive()) break;
+        http_reply reply = handle_http(req);
+        error_code wec;
+        bool keep_alive = false;
+        if (auto* file = std::get_if<file_response>(&reply)) {
+            if (stopping) file->keep_alive(false);
+            keep_alive = file->keep_alive();
+            stream.expires_after(write_timeout(cfg.limits.handshake_timeout, file->body().size()));
+            std::tie(wec, std::ignore) = co_await http::async_write(stream, *file, use_nothrow);
+        } else {
+            auto& res = std::get<response>(reply);
+            if (stopping) res.keep_alive(false);
+            keep_alive = res.keep_alive();
+            stream.expires_after(write_timeout(cfg.limits.handshake_timeout, res.body().size()));
+            std::tie(wec, std::ignore) = co_await http::async_write(stream, res, use_nothrow);
+        }
+        if (wec || !keep_alive) break;
     }
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -495,9 +532,28 @@ asio::awaitable<void> room_server::impl::http_session([[maybe_unused]] std::shar
     maybe_drained();
 }
 
-response room_server::impl::handle_http(const request& req)
+http_reply room_server::impl::handle_http(const request& req)
 {
     auto path = http_rules::path_of(req.target());
+    const bool head = req.method() == http::verb::head;
+    const bool is_static = (req.method() == http::verb::get || head) && path != "/healthz" &&
+                           path != "/readyz" && path != "/metrics" && path != "/ws" &&
+                           path != "/api" && path.rfind("/api/", 0) != 0;
+    http_reply reply = is_static ? static_file(req, path) : http_reply(route(req, path));
+    if (!head) return reply;
+    // Beast does not know the request was HEAD: drop the body here, keep
+    // the headers (Content-Length says what a GET would carry).
+    if (auto* file = std::get_if<file_response>(&reply)) {
+        response res;
+        res.base() = file->base();
+        return res;
+    }
+    head_only(std::get<response>(reply));
+    return reply;
+}
+
+response room_server::impl::route(const request& req, std::string_view path)
+{
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
         auto res = json_error(req, http::status::method_not_allowed, "bad_method", "GET or HEAD");
         res.set(http::field::allow, "GET, HEAD");
@@ -523,8 +579,7 @@ response room_server::impl::handle_http(const request& req)
         return json_error(
             req, http::status::upgrade_required, "upgrade_required", "WebSocket upgrade expected");
     }
-    if (path == "/api" || path.rfind("/api/", 0) == 0) return api(req, path);
-    return static_file(req, path);
+    return api(req, path);
 }
 
 response room_server::impl::api(const request& req, std::string_view path)
@@ -569,25 +624,41 @@ response room_server::impl::api(const request& req, std::string_view path)
     return json_error(req, http::status::not_found, "not_found", "No such API");
 }
 
-response room_server::impl::static_file(const request& req, std::string_view path)
+http_reply room_server::impl::static_file(const request& req, std::string_view path)
 {
+    namespace fs = std::filesystem;
     auto file = http_rules::static_file_for(path);
     if (!file) return json_error(req, http::status::not_found, "not_found", "Not found");
-    std::optional<std::string> body;
+    // Regular files under the web root only: a directory, a device, or a
+    // symlink that resolves outside the root is "not found".
     std::error_code fs_ec;
-    std::string full = cfg.web_root + "/" + *file;
-    // Regular files only: a directory or device is "not found".
-    if (std::filesystem::is_regular_file(full, fs_ec)) body = read_file(full);
-    if (!body && *file == "index.html") body = http_rules::placeholder_index;
-    if (!body) return json_error(req, http::status::not_found, "not_found", "Not found");
-    auto res = make_response(req, http::status::ok, http_rules::mime_type(*file), std::move(*body));
+    http::file_body::value_type body;
+    auto root = fs::canonical(cfg.web_root, fs_ec);
+    auto real = fs_ec ? fs::path() : fs::canonical(root / *file, fs_ec);
+    if (!fs_ec && within(root, real) && fs::is_regular_file(real, fs_ec) && !fs_ec) {
+        beast::error_code open_ec;
+        body.open(real.c_str(), beast::file_mode::scan, open_ec);
+    }
+    if (!body.is_open()) {
+        if (*file != "index.html") {
+            return json_error(req, http::status::not_found, "not_found", "Not found");
+        }
+        auto res = make_response(
+            req, http::status::ok, http_rules::mime_type(*file), http_rules::placeholder_index);
+        res.set(http::field::cache_control, http_rules::cache_control(*file));
+        res.set("X-Content-Type-Options", "nosniff");
+        return res;
+    }
+    file_response res;
+    res.result(http::status::ok);
+    res.version(req.version());
+    res.body() = std::move(body);
+    res.set(http::field::server, "ovenspace-room");
+    res.set(http::field::content_type, http_rules::mime_type(*file));
     res.set(http::field::cache_control, http_rules::cache_control(*file));
     res.set("X-Content-Type-Options", "nosniff");
-    if (req.method() == http::verb::head) {
-        auto size = res.body().size();
-        res.body().clear();
-        res.content_length(size);
-    }
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
     return res;
 }
 
