@@ -157,7 +157,8 @@ TEST_CASE("the gateway's stream events drive the seats", "[loopback]")
         auto media = co_await ws->next_media(true);
         CHECK(media["stale"] == false);
         CHECK(media["version"] == "0.20.0");
-        CHECK((co_await http_get(t.port, readyz)).status == 200);
+        auto ready = co_await http_get(t.port, readyz);
+        CHECK(ready.status == 200);
 
         auto room = co_await room_json(t.port);
         auto seat0 = room["seats"][0];
@@ -284,7 +285,8 @@ TEST_CASE("a lost gateway marks media stale and the room not ready until it is b
     r.run([](rig& t) -> asio::awaitable<void> {
         auto ws = co_await ws_client::open(t.port, main_room);
         co_await ws->next_media(true);
-        CHECK((co_await http_get(t.port, readyz)).status == 200);
+        auto ready_linked = co_await http_get(t.port, readyz);
+        CHECK(ready_linked.status == 200);
         json claim_cmd = command_json("claim", 3);
         auto claim = co_await ws->command(claim_cmd);
         REQUIRE(claim["ok"] == true);
@@ -294,7 +296,8 @@ TEST_CASE("a lost gateway marks media stale and the room not ready until it is b
         auto media = co_await ws->next_media(false);
         CHECK(media["stale"] == true);
         CHECK(media["version"] == "0.20.0");
-        CHECK((co_await http_get(t.port, readyz)).status == 503);
+        auto ready_unlinked = co_await http_get(t.port, readyz);
+        CHECK(ready_unlinked.status == 503);
         CHECK_FALSE(t.link->connected());
         // The room keeps serving its last state.
         auto room = co_await room_json(t.port);
@@ -312,7 +315,8 @@ TEST_CASE("a lost gateway marks media stale and the room not ready until it is b
         co_await t.gw.connected.wait();  // the first connect
         co_await t.gw.connected.wait();  // the reconnect
         co_await ws->next_media(true);
-        CHECK((co_await http_get(t.port, readyz)).status == 200);
+        auto ready_relinked = co_await http_get(t.port, readyz);
+        CHECK(ready_relinked.status == 200);
         CHECK(t.link->connected());
         room = co_await room_json(t.port);
         CHECK(room["seats"][0]["state"] == "free");
@@ -332,7 +336,9 @@ TEST_CASE("a room not yet linked is not ready", "[loopback]")
     r.run([](rig& t) -> asio::awaitable<void> {
         // Before the first connect completes, and after the link is stopped.
         t.link->stop();
-        CHECK((co_await http_get(t.port, readyz)).status == 503);
-        CHECK((co_await http_get(t.port, healthz)).status == 200);
+        auto ready_stopped = co_await http_get(t.port, readyz);
+        CHECK(ready_stopped.status == 503);
+        auto health = co_await http_get(t.port, healthz);
+        CHECK(health.status == 200);
     }(r));
 }
