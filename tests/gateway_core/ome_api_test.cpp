@@ -290,6 +290,16 @@ TEST_CASE("0.21-style details with extra fields and timebase", "[unit][ome_api]"
     CHECK_FALSE(d.value().audio);
 }
 
+TEST_CASE("an empty stream name in a list is skipped", "[unit][ome_api]")
+{
+    // No stream can be addressed by "" (".../streams/" is another request),
+    // and the path builders refuse it: the gateway must never be handed one.
+    auto list =
+        parse_stream_list(200, R"j({"message":"OK","response":["","stream1"],"statusCode":200})j");
+    REQUIRE(list.ok());
+    CHECK(list.value() == std::vector<std::string>{"stream1"});
+}
+
 TEST_CASE("unexpected bodies are bad_response, not crashes", "[unit][ome_api]")
 {
     auto not_json = parse_stream_list(200, "<html>oops</html>");

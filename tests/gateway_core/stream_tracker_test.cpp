@@ -61,6 +61,22 @@ TEST_CASE("a webhook down is not undone by a stale list", "[unit][stream_tracker
     CHECK(t.apply_list({"s"}) == std::vector<stream_event>{{kind::up, "s"}});
 }
 
+TEST_CASE("a webhook down before any list saw the stream is not undone either",
+          "[unit][stream_tracker]")
+{
+    // A publisher admitted by webhook and closed again before the next poll:
+    // the tracker never listed it, but OME may still list it for a moment.
+    stream_tracker t;
+    CHECK(t.apply_list({}).empty());
+    CHECK_FALSE(t.mark_down("s"));  // nothing to report: it was never up here
+    CHECK(t.apply_list({"s"}).empty());
+    CHECK_FALSE(t.is_live("s"));
+    CHECK(t.take_detail_requests().empty());
+    // Once OME's list has dropped it, a later publish is reported normally.
+    CHECK(t.apply_list({}).empty());
+    CHECK(t.apply_list({"s"}) == std::vector<stream_event>{{kind::up, "s"}});
+}
+
 TEST_CASE("an admitted reconnect lifts the suppression", "[unit][stream_tracker]")
 {
     stream_tracker t;

@@ -299,6 +299,8 @@ ome_result<std::vector<std::string>> parse_stream_list(unsigned http_status, std
         if (!item.is_string()) {
             return wrong_shape(http_status, "stream list: an entry is not a string", body);
         }
+        // "" names no stream we could fetch or delete (stream_path refuses it).
+        if (item.get_ref<const std::string&>().empty()) continue;
         names.push_back(item.get<std::string>());
     }
     return names;

@@ -49,8 +49,11 @@ bool stream_tracker::set_details(stream_details details)
 
 std::optional<stream_event> stream_tracker::mark_down(const std::string& stream)
 {
-    if (streams_.erase(stream) == 0) return std::nullopt;
+    // Suppressed even when no list has shown it yet (a webhook-admitted
+    // stream that ended before the next poll): OME may still list it once,
+    // and that must not bring it back up. The next list without it clears this.
     suppressed_.insert(stream);
+    if (streams_.erase(stream) == 0) return std::nullopt;
     return stream_event{stream_event::kind::down, stream};
 }
 

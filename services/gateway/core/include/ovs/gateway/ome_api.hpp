@@ -86,6 +86,7 @@ private:
 // ---------------------------------------------------------------- answers
 
 // GET .../streams: the names of the app's input streams (order is OME's).
+// Empty names are left out: no request could address them.
 ome_result<std::vector<std::string>> parse_stream_list(unsigned http_status, std::string_view body);
 
 // Where a stream comes from, from input.sourceType.

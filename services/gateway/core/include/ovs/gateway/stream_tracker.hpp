@@ -52,7 +52,8 @@ public:
     bool set_details(stream_details details);
 
     // A stream ended by other means (webhook closing, our own DELETE): the
-    // down event if it was live, nothing otherwise.
+    // down event if it was live, nothing otherwise. Either way the stream is
+    // suppressed as described above (also when no list has shown it yet).
     std::optional<stream_event> mark_down(const std::string& stream);
 
     // A new publisher was admitted for `stream` (webhook opening allowed):
