@@ -263,6 +263,21 @@ TEST_CASE("ome_http_client verifies the OME certificate over https", "[loopback]
         CHECK_THAT(r.transport_error, Catch::Contains("TLS handshake"));
         CHECK(server.requests == 0);
     }
+    SECTION("a trusted certificate for another name is refused")
+    {
+        // The certificate is valid for 127.0.0.1 only; the chain verifies,
+        // the host name must not.
+        auto api = api_for(server.port());
+        api.tls = true;
+        api.ca_file = ca_path.string();
+        ome_http_client client(ioc.get_executor(), "localhost", api, "B");
+        auto r = run_coroutine(ioc, get(&client, "/v1/version"));
+        CHECK_FALSE(r.ok());
+        CHECK(server.requests == 0);
+        if (server.connections > 0) {  // localhost reached 127.0.0.1: the name was checked
+            CHECK_THAT(r.transport_error, Catch::Contains("TLS handshake"));
+        }
+    }
     SECTION("with the CA file the request goes through")
     {
         auto api = api_for(server.port());

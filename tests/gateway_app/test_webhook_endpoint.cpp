@@ -164,6 +164,27 @@ TEST_CASE("a bad or missing signature is refused with 401 and changes nothing", 
     CHECK_THAT(f.gateway->metrics_text(), Catch::Contains("result=\"bad_signature\"} 4"));
 }
 
+TEST_CASE("webhook mode without a secret refuses every webhook", "[loopback]")
+{
+    // Signing with an empty key is something anyone can do: with no secret
+    // configured the gateway must not let a publisher in on the strength of it.
+    auto cfg = make_config(0);
+    cfg.ome.webhook_secret.clear();
+    fixture f(cfg);
+    fake_room room(f.ioc, f.gateway->link_port());
+    REQUIRE(run_until(f.ioc, [&] { return room.connected; }));
+    const std::string body = webhook_body(
+        "incoming", "opening", "RTMP", "rtmp://127.0.0.1:1935/app/stream0?token=abc123", 7001);
+    auto answer = run_coroutine(
+        f.ioc, post_webhook(f.gateway->http_port(), body, webhook_signature("", body)));
+    CHECK(answer.status != 200);
+    CHECK(answer.body.find("\"allowed\":true") == std::string::npos);
+    CHECK(room.checks.empty());
+    f.ioc.poll();
+    CHECK(room.events_of<proto::stream_up>().empty());
+    CHECK_THAT(f.all_logs(), Catch::Contains("webhook_secret is empty"));
+}
+
 TEST_CASE("malformed and oversized webhooks get 400 and 413", "[loopback]")
 {
     fixture f;

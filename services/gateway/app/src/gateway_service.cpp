@@ -229,6 +229,12 @@ void gateway_service::start()
     d.log("listening: webhooks/health/metrics on " + d.cfg.gateway.http.address + ":" +
           std::to_string(d.http_port) + ", room link on " + d.cfg.gateway.link.address + ":" +
           std::to_string(d.link_port));
+    if (d.cfg.ome.webhook_secret.empty()) {
+        d.log(d.cfg.mode == config::admission_mode::webhook
+                  ? "WARNING: ome.webhook_secret is empty: every webhook will be refused"
+                  : "WARNING: ome.webhook_secret is empty: webhooks are accepted unauthenticated "
+                    "(open mode); set a secret in OME's SecretKey and here");
+    }
     asio::co_spawn(d.executor, impl::poll_loop(impl_), asio::detached);
 }
 

@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -52,12 +53,17 @@ const std::string* simple_request::header(std::string_view name) const
 
 struct http_server::impl : std::enable_shared_from_this<impl> {
     impl(asio::any_io_executor ex, http_server_limits l, http_handler h)
-        : executor(std::move(ex)), acceptor(executor), limits(l), handler(std::move(h))
+        : executor(std::move(ex)),
+          acceptor(executor),
+          retry_timer(executor),
+          limits(l),
+          handler(std::move(h))
     {
     }
 
     asio::any_io_executor executor;
     tcp::acceptor acceptor;
+    asio::steady_timer retry_timer;
     http_server_limits limits;
     http_handler handler;
     // Open sessions, so stop() can close them; entries remove themselves.
@@ -70,7 +76,12 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
             auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
             if (ec) {
                 if (ec == asio::error::operation_aborted || stopped) co_return;
-                continue;  // e.g. too many open files: keep serving the rest
+                // E.g. too many open files: the pending connection stays
+                // queued and accept fails again at once, so pause rather
+                // than spin; the open connections keep being served.
+                retry_timer.expires_after(std::chrono::milliseconds(100));
+                co_await retry_timer.async_wait(use_nothrow);
+                continue;
             }
             error_code nodelay_ec;  // OME waits on our answer: no Nagle delay
             socket.set_option(tcp::no_delay(true), nodelay_ec);
@@ -165,6 +176,7 @@ void http_server::stop()
     impl_->stopped = true;
     error_code ignored;
     impl_->acceptor.close(ignored);
+    impl_->retry_timer.cancel();
     for (auto& weak : impl_->sessions) {
         if (auto stream = weak.lock()) stream->socket().close(ignored);
     }

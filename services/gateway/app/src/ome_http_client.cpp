@@ -68,7 +68,8 @@ struct ome_http_client::impl {
         conn.tcp().expires_at(deadline);
         auto [cec, ep] = co_await conn.tcp().async_connect(endpoints, use_nothrow);
         if (cec) co_return "connect to " + where() + ": " + describe(cec);
-        conn.tcp().socket().set_option(tcp::no_delay(true));
+        error_code nodelay_ec;  // a socket reset right after connect shows up in the exchange
+        conn.tcp().socket().set_option(tcp::no_delay(true), nodelay_ec);
 
         if (conn.secure) {
             // SNI and name verification both use the configured host.

@@ -4,6 +4,7 @@
 
 #include <ovs/gateway/redact.hpp>
 
+#include <exception>
 #include <set>
 
 namespace ovs::gateway {
@@ -45,7 +46,14 @@ void gateway_service::impl::wake_poller()
 asio::awaitable<void> gateway_service::impl::poll_loop(std::shared_ptr<impl> self)
 {
     while (!self->stopped) {
-        co_await poll_once(self);
+        // The loop is detached: an exception escaping it would end polling
+        // for good, silently, while /readyz still said ready. Log it and
+        // poll again after the usual delay instead.
+        try {
+            co_await poll_once(self);
+        } catch (const std::exception& e) {
+            self->log(std::string("poll failed unexpectedly: ") + e.what());
+        }
         if (self->stopped) break;
         auto delay = self->policy.next_delay();
         if (self->poll_soon) {
@@ -183,6 +191,9 @@ asio::awaitable<void> gateway_service::impl::handle_kick(std::shared_ptr<impl> s
         co_return;
     }
     const std::string path = stream_path(self->cfg.ome.vhost, self->cfg.ome.app, kick.stream);
+    // The publishers this kick is about: a publisher admitted while the
+    // DELETE is under way (a new holder of the seat) is not.
+    const std::vector<connection_key> kicked = self->ledger.connections(kick.stream);
     auto r =
         co_await call(self->ome, self->metrics, "delete", http_method::del, path, parse_delete);
     if (self->stopped) {
@@ -198,6 +209,16 @@ asio::awaitable<void> gateway_service::impl::handle_kick(std::shared_ptr<impl> s
         co_return;
     }
     // Gone (or already gone): the closings OME sends for it change nothing now.
+    for (const auto& who : kicked) self->ledger.closed(who, {kick.stream});
+    if (self->ledger.has_publisher(kick.stream)) {
+        // Admitted after the kick began: OME either runs it now (the DELETE
+        // ended the old one) or rejects it as a duplicate and sends its
+        // closing. Its own closing, or the poll, ends it; not this kick.
+        self->log("kick " + kick.stream + ": done; a publisher admitted since holds the stream");
+        responder.reply(proto::empty_result{});
+        self->wake_poller();
+        co_return;
+    }
     self->ledger.stream_gone(kick.stream);
     self->tracker.mark_down(kick.stream);
     self->set_down(kick.stream, "kicked");

@@ -47,6 +47,12 @@ bool admission_ledger::has_publisher(const std::string& stream) const
     return streams_.count(stream) != 0;
 }
 
+std::vector<connection_key> admission_ledger::connections(const std::string& stream) const
+{
+    auto it = streams_.find(stream);
+    return it == streams_.end() ? std::vector<connection_key>{} : it->second;
+}
+
 std::optional<connection_key> admission_ledger::latest_publisher(const std::string& stream) const
 {
     auto it = streams_.find(stream);

@@ -56,6 +56,8 @@ public:
     void stream_gone(const std::string& stream);
 
     bool has_publisher(const std::string& stream) const;
+    // The admitted open connections of the stream, oldest first.
+    std::vector<connection_key> connections(const std::string& stream) const;
     // The most recently admitted open connection of the stream.
     std::optional<connection_key> latest_publisher(const std::string& stream) const;
     std::size_t connection_count() const;
