@@ -297,6 +297,19 @@ TEST_CASE("the room's decision is OME's answer; refusals and silence fail closed
         CHECK(json_of(b)["allowed"] == false);
         CHECK(room.checks.empty());
     }
+    SECTION("a publish URL with anything after the stream name is refused without asking")
+    {
+        // We never hand out such URLs; how OME names the stream for them is
+        // not pinned down, so a token for stream1 must not open another path.
+        auto a = post_signed(
+            f.ioc,
+            port,
+            webhook_body(
+                "incoming", "opening", "RTMP", "rtmp://h:1935/app/stream1/stream2?token=t", 5008));
+        CHECK(json_of(a)["allowed"] == false);
+        CHECK_THAT(json_of(a)["reason"].get<std::string>(), Catch::Contains("after the stream"));
+        CHECK(room.checks.empty());
+    }
     SECTION("viewers: known rooms' streams allowed, others refused, room never asked")
     {
         auto a = post_signed(

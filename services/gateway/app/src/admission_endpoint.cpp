@@ -160,6 +160,10 @@ asio::awaitable<simple_response> gateway_service::impl::admit_publisher(std::sha
     const stream_url& target = *hook.target;
     if (target.app != self->cfg.ome.app) co_return refuse("not this application");
     if (self->seat_streams.count(target.stream) == 0) co_return refuse("not a seat's stream");
+    // Our publish URLs end at the stream name. Anything longer is not ours,
+    // and we cannot be sure OME would name its stream after the segment we
+    // read, so a seat token must not open it.
+    if (!target.rest.empty()) co_return refuse("unexpected path after the stream name");
 
     if (self->cfg.mode != config::admission_mode::open) {
         if (!self->links || !self->links->connected()) {
