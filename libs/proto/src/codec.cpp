@@ -207,26 +207,7 @@ message read_message(const std::string& type, const object_reader& r)
         return a;
     }
     if (type == "kick") return kick{r.u64("id"), r.string("stream"), r.string("reason")};
-    throw std::logic_error("read_message: unhandled type");  // filtered by known_type()
-}
-
-bool known_type(std::string_view t)
-{
-    static constexpr std::string_view names[] = {"hello",
-                                                 "ping",
-                                                 "pong",
-                                                 "reply",
-                                                 "error",
-                                                 "streams",
-                                                 "stream_up",
-                                                 "stream_down",
-                                                 "endpoints",
-                                                 "media_status",
-                                                 "admission_check",
-                                                 "kick"};
-    for (auto n : names)
-        if (n == t) return true;
-    return false;
+    throw std::logic_error("read_message: unhandled type");  // filtered by is_message_type()
 }
 
 // ------------------------------------------------------------------ encoding
@@ -395,7 +376,7 @@ decode_result decode(std::string_view line, std::size_t max_bytes)
         return err;
     }
     err.type = type_it->get<std::string>();
-    if (!known_type(err.type)) {
+    if (!is_message_type(err.type)) {
         err.code = decode_errc::unknown_type;
         err.text = "unknown message type '" + err.type + "'";
         return err;

@@ -16,22 +16,32 @@ struct is_alternative<T, std::variant<Ts...>> : std::bool_constant<(std::is_same
 
 }  // namespace
 
+// The wire "type" of each alternative of `message`, in variant order.
+constexpr std::string_view message_type_names[] = {"hello",
+                                                   "ping",
+                                                   "pong",
+                                                   "reply",
+                                                   "error",
+                                                   "streams",
+                                                   "stream_up",
+                                                   "stream_down",
+                                                   "endpoints",
+                                                   "media_status",
+                                                   "admission_check",
+                                                   "kick"};
+static_assert(std::size(message_type_names) == std::variant_size_v<message>);
+
 std::string_view type_name(const message& m)
 {
-    static constexpr std::string_view names[] = {"hello",
-                                                 "ping",
-                                                 "pong",
-                                                 "reply",
-                                                 "error",
-                                                 "streams",
-                                                 "stream_up",
-                                                 "stream_down",
-                                                 "endpoints",
-                                                 "media_status",
-                                                 "admission_check",
-                                                 "kick"};
-    static_assert(std::size(names) == std::variant_size_v<message>);
-    return names[m.index()];
+    return message_type_names[m.index()];
+}
+
+bool is_message_type(std::string_view type)
+{
+    for (auto name : message_type_names) {
+        if (name == type) return true;
+    }
+    return false;
 }
 
 std::optional<event> as_event(const message& m)

@@ -192,6 +192,9 @@ using message = std::variant<hello,
 
 // The wire name ("type") of a message.
 std::string_view type_name(const message& m);
+// Whether `type` names a message of this protocol version (what type_name
+// can return).
+bool is_message_type(std::string_view type);
 
 // Narrowing and widening between the variants.
 std::optional<event> as_event(const message& m);
