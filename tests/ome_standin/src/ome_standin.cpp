@@ -542,7 +542,16 @@ asio::awaitable<void> api_session(impl_ptr self, std::shared_ptr<tcp::socket> so
     socket->shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> accept_api(impl_ptr self, std::shared_ptr<tcp::acceptor> acceptor)
+using session_fn = asio::awaitable<void> (*)(impl_ptr, std::shared_ptr<tcp::socket>);
+using socket_list = std::list<std::weak_ptr<tcp::socket>> ome_standin::impl::*;
+
+// One accept loop for both listeners (the API and the control port): each
+// connection is tracked in `sockets` (so stop() can close it) and served by
+// `session`.
+asio::awaitable<void> accept_loop(impl_ptr self,
+                                  std::shared_ptr<tcp::acceptor> acceptor,
+                                  socket_list sockets,
+                                  session_fn session)
 {
     for (;;) {
         auto [ec, socket] = co_await acceptor->async_accept(use_nothrow);
@@ -553,8 +562,8 @@ asio::awaitable<void> accept_api(impl_ptr self, std::shared_ptr<tcp::acceptor> a
         error_code nodelay_error;
         socket.set_option(tcp::no_delay(true), nodelay_error);
         auto shared = std::make_shared<tcp::socket>(std::move(socket));
-        track(self->api_sockets, shared);
-        asio::co_spawn(self->ex, api_session(self, shared), log_failure{});
+        track((*self).*sockets, shared);
+        asio::co_spawn(self->ex, session(self, shared), log_failure{});
     }
 }
 
@@ -704,22 +713,6 @@ asio::awaitable<void> control_session(impl_ptr self, std::shared_ptr<tcp::socket
     socket->shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> accept_control(impl_ptr self, std::shared_ptr<tcp::acceptor> acceptor)
-{
-    for (;;) {
-        auto [ec, socket] = co_await acceptor->async_accept(use_nothrow);
-        if (ec) {
-            if (!acceptor->is_open() || ec == asio::error::operation_aborted) co_return;
-            continue;
-        }
-        error_code nodelay_error;
-        socket.set_option(tcp::no_delay(true), nodelay_error);
-        auto shared = std::make_shared<tcp::socket>(std::move(socket));
-        track(self->control_sockets, shared);
-        asio::co_spawn(self->ex, control_session(self, shared), log_failure{});
-    }
-}
-
 std::shared_ptr<tcp::acceptor> listen_on(asio::any_io_executor const& ex,
                                          std::string const& address,
                                          std::uint16_t port)
@@ -739,7 +732,9 @@ void ome_standin::impl::open_api_acceptor()
 {
     api_acceptor = listen_on(ex, cfg.api_address, api_port);
     api_port = api_acceptor->local_endpoint().port();
-    asio::co_spawn(ex, accept_api(shared_from_this(), api_acceptor), log_failure{});
+    asio::co_spawn(ex,
+                   accept_loop(shared_from_this(), api_acceptor, &impl::api_sockets, &api_session),
+                   log_failure{});
 }
 
 void ome_standin::impl::close_api_connections()
@@ -804,7 +799,10 @@ void ome_standin::start()
     impl_->control_acceptor =
         listen_on(impl_->ex, impl_->cfg.control_address, impl_->cfg.control_port);
     impl_->control_port = impl_->control_acceptor->local_endpoint().port();
-    asio::co_spawn(impl_->ex, accept_control(impl_, impl_->control_acceptor), log_failure{});
+    asio::co_spawn(
+        impl_->ex,
+        accept_loop(impl_, impl_->control_acceptor, &impl::control_sockets, &control_session),
+        log_failure{});
 }
 
 void ome_standin::stop()
