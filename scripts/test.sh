@@ -14,7 +14,11 @@ if [[ -f web/package.json ]]; then
 fi
 
 build=build/asan
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOVS_SANITIZE=ON -DOVS_WERROR=ON >/dev/null
+# ccache, where a developer machine has it, makes rebuilds after a rebase cheap;
+# CI has none and builds from scratch.
+launcher=()
+command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOVS_SANITIZE=ON -DOVS_WERROR=ON "${launcher[@]}" >/dev/null
 cmake --build "$build" -j "$(nproc)"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
