@@ -2,7 +2,11 @@
 # Installs what building, running and testing OvenSpace needs on Debian 12.
 # Safe to run again: it installs only what is missing.
 #   scripts/deps.sh          build + run dependencies
-#   scripts/deps.sh --test   also what the test suite needs (Chromium, linters)
+#   scripts/deps.sh --test   also what the test suite needs (Chromium, linters);
+#                            with OVENSPACE_TEST_OME_BIN set, also the runtime
+#                            libraries of that OvenMediaEngine build (Debian 12's,
+#                            as ../shared/ome-bin/README.md lists them) and ffmpeg,
+#                            the encoder the tests publish with
 set -euo pipefail
 
 packages=(
@@ -16,6 +20,9 @@ command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(catch2 clang-format chromium yamllint shellcheck libxml2-utils curl nginx openssl)
+    if [[ -n "${OVENSPACE_TEST_OME_BIN:-}" ]]; then
+        packages+=(ffmpeg libsrt1.5-openssl libsrtp2-1 libhiredis0.14 libspdlog1.10 libjemalloc2 libnuma1)
+    fi
 fi
 
 missing=()

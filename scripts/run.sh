@@ -35,11 +35,14 @@ if [[ -z "${OVENSPACE_NO_OME:-}" ]] && command -v docker >/dev/null 2>&1 && dock
     ome_container=ovenspace-ome
     docker rm -f "$ome_container" >/dev/null 2>&1 || true
     # Host networking: OME's API is then 127.0.0.1:8081 as the config says,
-    # and its webhooks reach the gateway on 127.0.0.1:9595.
+    # and its webhooks reach the gateway on 127.0.0.1:9595. The image has
+    # libfdk_aac: LL-HLS viewers get browsers' audio as AAC (Server.xml).
     docker run -d --name "$ome_container" --network host \
         -e OVENSPACE_OME_API_TOKEN -e OVENSPACE_WEBHOOK_SECRET \
         -e OME_HOST_IP="${OME_HOST_IP:-127.0.0.1}" \
+        -e OVENSPACE_OME_AAC_BYPASS=false \
         -v "$here/deploy/ome/Server.xml:/opt/ovenmediaengine/bin/origin_conf/Server.xml:ro" \
+        -v "$here/deploy/ome/Logger.xml:/opt/ovenmediaengine/bin/origin_conf/Logger.xml:ro" \
         "$ome_image" >/dev/null
     echo "run: started OvenMediaEngine ($ome_image) as container $ome_container"
 else

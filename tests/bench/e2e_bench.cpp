@@ -66,7 +66,7 @@ int run_latency(const options& o)
     co.lease_ms = 60000;
     if (o.poll_only) {
         co.mode = "open";
-        co.standin_webhooks = false;
+        co.ome_webhooks = false;
     }
     cluster c(co);
     if (!c.media().standin_powers()) {

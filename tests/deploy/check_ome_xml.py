@@ -6,7 +6,10 @@ Usage: check_ome_xml.py [--tls] Server.xml [CONFIG.yaml]
 With CONFIG (an OvenSpace config), the vhost and app names must match it.
 Well-formedness itself is xmllint's job (scripts/check_deploy.sh ome)."""
 
+import os
+import re
 import sys
+import xml.etree.ElementTree as ET
 
 import yaml
 
@@ -95,6 +98,34 @@ def check(path, tls, config):
             need(f"{where}: no bypass video encode")
         if not opus:
             need(f"{where}: no opus audio encode (RTMP/SRT AAC could not play over WebRTC)")
+        # With its defaults the file must work on any OME build: an AAC
+        # encode needs libfdk_aac (absent from Debian's FFmpeg), so it may
+        # only be switched on by the environment.
+        for e in encodes:
+            if e.tag != "Audio" or (e.findtext("Codec") or "").strip().lower() != "aac":
+                continue
+            bypass = (e.findtext("Bypass") or "").strip()
+            if expand(bypass) != "true":
+                need(f"{where}: audio encode '{e.findtext('Name')}' encodes AAC by default "
+                     f"(Bypass '{bypass}'): breaks browser broadcasts on an OME without libfdk_aac")
+
+    # Every port from the environment, with the usual number as its default,
+    # so tests and deployments change ports without editing the file.
+    bind = sx.find("Bind")
+    for node in bind.iter() if bind is not None else []:
+        if node.tag in ("Port", "TLSPort", "IceCandidate", "TcpRelay"):
+            text = (node.text or "").strip()
+            if node.tag in ("IceCandidate", "TcpRelay"):  # ADDRESS:${env:...}
+                tail = re.search(r":(\$\{env:[^}]*\})$", text)
+                port_part = tail.group(1) if tail else text
+            else:
+                port_part = text
+            m = MACRO.fullmatch(port_part)
+            if not m or not m.group(2):
+                need(f"Bind: <{node.tag}>{text}</{node.tag}> is not ${{env:NAME:default}}")
+    ip = sx.text("IP") or ""
+    if not MACRO.fullmatch(ip):
+        need(f"<IP>{ip}</IP> is not taken from the environment (tests bind 127.0.0.1)")
 
     ice = sx.root.findall("Bind/*/WebRTC/IceCandidates/IceCandidate")
     if not ice or not all("OME_HOST_IP" in (c.text or "") for c in ice):
@@ -111,6 +142,24 @@ def check(path, tls, config):
     return problems
 
 
+def check_logger(path):
+    """The Logger.xml shipped next to Server.xml: version 2, an absolute
+    <Path> (OME expands nothing in it), at least one tag."""
+    problems = []
+    try:
+        root = ET.parse(path).getroot()
+    except Exception as e:
+        return [f"cannot parse: {e}"]
+    if root.tag != "Logger" or root.get("version") != "2":
+        problems.append('root is not <Logger version="2">')
+    log_path = (root.findtext("Path") or "").strip()
+    if not log_path.startswith("/") or "${" in log_path:
+        problems.append(f"<Path> '{log_path}' must be absolute and literal")
+    if not root.findall("Tag"):
+        problems.append("no <Tag>: OME refuses a Logger.xml without one")
+    return problems
+
+
 def main(argv):
     tls = "--tls" in argv
     args = [a for a in argv if a != "--tls"]
@@ -122,12 +171,18 @@ def main(argv):
         with open(args[1], encoding="utf-8") as f:
             config = yaml.safe_load(f)
     problems = check(args[0], tls, config)
+    logger = os.path.join(os.path.dirname(args[0]) or ".", "Logger.xml")
+    if not os.path.exists(logger):
+        problems.append(f"no {logger} next to it: OME would log to its built-in default")
+    else:
+        problems += [f"{logger}: {p}" for p in check_logger(logger)]
     if problems:
         print(f"ome {args[0]}: {len(problems)} problem(s):", file=sys.stderr)
         for p in problems:
             print(f"  - {p}", file=sys.stderr)
         return 1
-    print(f"ome {args[0]}: API, token, webhooks, app, LL-HLS OriginMode, encodes{', TLS' if tls else ''}: ok")
+    print(f"ome {args[0]}: API, token, webhooks, app, LL-HLS OriginMode, encodes, ports from the environment, "
+          f"Logger.xml{', TLS' if tls else ''}: ok")
     return 0
 
 

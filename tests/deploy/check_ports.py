@@ -231,6 +231,7 @@ def check_repo(root):
 
     # Kustomize reads only files inside its folders: those copies must not drift.
     for copy, original in (("k8s/base/Server.xml", "ome/Server.xml"),
+                           ("k8s/base/Logger.xml", "ome/Logger.xml"),
                            ("k8s/overlays/production/Server.tls.xml", "ome/Server.tls.xml")):
         with open(os.path.join(d, copy), "rb") as a, open(os.path.join(d, original), "rb") as b:
             problems.need(a.read() == b.read(), f"deploy/{copy} differs from deploy/{original}: copy it again")

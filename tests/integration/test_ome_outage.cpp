@@ -1,6 +1,8 @@
 // Scenario 5: OME down (refusing connections) or hanging shows as
 // unreachable/stale in the media frame, the seats keep their last known
-// state, and everything recovers when OME answers again.
+// state, and everything recovers when OME answers again. A real OME started
+// by the test hangs for real (frozen with SIGSTOP, streams and all); only
+// the stand-in can refuse connections and keep its streams.
 
 #include "scenario.hpp"
 
@@ -23,7 +25,10 @@ bool media_is(const browser& b, bool reachable)
 TEST_CASE("OME going down shows as stale and unreachable, then recovers", "[integration]")
 {
     cluster c;
-    OVS_REQUIRE_STANDIN(c, "taking OME down needs the stand-in's control interface");
+    if (!c.media().can_hang()) {
+        WARN("skipped against an OME running elsewhere: the test cannot take it down");
+        return;
+    }
     browser_pool pool;
     browser holder(pool, c.room_port(), "main");
     browser viewer(pool, c.room_port(), "main");
@@ -37,14 +42,24 @@ TEST_CASE("OME going down shows as stale and unreachable, then recovers", "[inte
                 .admitted);
     REQUIRE(viewer.wait_seat_state(0, "live", event_bound));
 
-    SECTION("refusing connections")
-    {
-        c.media().api_down();
-    }
+    bool down = false;
     SECTION("hanging (connections accepted, never answered)")
     {
         c.media().api_hang();
+        down = true;
     }
+    SECTION("refusing connections")
+    {
+        if (c.media().standin_powers()) {
+            c.media().api_down();
+            down = true;
+        } else {
+            WARN(
+                "skipped against a real OME: refusing connections while keeping its streams "
+                "needs the stand-in");
+        }
+    }
+    if (!down) return;
     // Poll interval + API timeout + the event bound.
     const auto bound =
         std::chrono::milliseconds(c.options().poll_ms + c.options().ome_timeout_ms) + event_bound;

@@ -11,7 +11,7 @@ TEST_CASE("in open mode an unclaimed stream makes its seat live", "[integration]
 {
     cluster_options o;
     o.mode = "open";
-    o.standin_webhooks = false;
+    o.ome_webhooks = false;
     cluster c(o);
     browser_pool pool;
     browser viewer(pool, c.room_port(), "main");

@@ -6,12 +6,13 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <set>
 #include <signal.h>
 #include <sstream>
 #include <stdexcept>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
+#include <unistd.h>  // close_range (glibc >= 2.34)
 
 extern char** environ;
 
@@ -29,7 +30,8 @@ child_process::child_process(std::string name,
                              std::string program,
                              std::vector<std::string> args,
                              const std::string& log_prefix,
-                             std::vector<std::string> extra_env)
+                             std::vector<std::string> extra_env,
+                             std::string working_dir)
     : name_(std::move(name)), out_path_(log_prefix + ".out"), err_path_(log_prefix + ".err")
 {
     // Everything the child needs is prepared before fork: between fork and
@@ -41,8 +43,15 @@ child_process::child_process(std::string name,
     for (auto& a : argv_store) argv.push_back(a.data());
     argv.push_back(nullptr);
 
+    // The test's environment, where `extra_env` overrides it (getenv takes
+    // the first NAME= it finds, so an inherited one must not stay).
+    auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+    std::set<std::string> overridden;
+    for (const auto& e : extra_env) overridden.insert(name_of(e));
     std::vector<std::string> env_store;
-    for (char** e = environ; e && *e; ++e) env_store.emplace_back(*e);
+    for (char** e = environ; e && *e; ++e) {
+        if (!overridden.count(name_of(*e))) env_store.emplace_back(*e);
+    }
     for (auto& e : extra_env) env_store.push_back(std::move(e));
     std::vector<char*> envp;
     for (auto& e : env_store) envp.push_back(e.data());
@@ -50,9 +59,12 @@ child_process::child_process(std::string name,
 
     const int out_fd = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     const int err_fd = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (out_fd < 0 || err_fd < 0) {
-        if (out_fd >= 0) ::close(out_fd);
-        if (err_fd >= 0) ::close(err_fd);
+    // No input: an encoder such as ffmpeg would read the test's terminal.
+    const int in_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (out_fd < 0 || err_fd < 0 || in_fd < 0) {
+        for (int fd : {out_fd, err_fd, in_fd}) {
+            if (fd >= 0) ::close(fd);
+        }
         throw std::runtime_error("cannot open log files " + log_prefix + ".{out,err}");
     }
     const pid_t parent = ::getpid();
@@ -60,16 +72,25 @@ child_process::child_process(std::string name,
     if (pid < 0) {
         ::close(out_fd);
         ::close(err_fd);
+        ::close(in_fd);
         throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     }
     if (pid == 0) {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
+        ::dup2(in_fd, STDIN_FILENO);
         ::dup2(out_fd, STDOUT_FILENO);
         ::dup2(err_fd, STDERR_FILENO);
+        // Nothing of the test process may leak into the child: an inherited
+        // socket (a browser's WebSocket, a listener) would stay open for as
+        // long as the child runs, so a simulated tab loss or a stopped
+        // service would not look closed to its peer. Not every descriptor
+        // the test opens is O_CLOEXEC (Asio's are not), so close them all.
+        ::close_range(3, ~0U, 0);
         // Own process group: a Ctrl-C on the test reaches us, not the child
         // directly, so the child is stopped the orderly way.
         ::setpgid(0, 0);
+        if (!working_dir.empty() && ::chdir(working_dir.c_str()) != 0) ::_exit(127);
         ::execve(argv[0], argv.data(), envp.data());
         const char msg[] = "exec failed\n";
         [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
@@ -77,6 +98,7 @@ child_process::child_process(std::string name,
     }
     ::close(out_fd);
     ::close(err_fd);
+    ::close(in_fd);
     pid_ = pid;
 }
 

@@ -3,7 +3,9 @@
 // stdout and stderr going to files, killed when the owner goes away
 // (SIGTERM, then SIGKILL after a deadline). The child also gets
 // PR_SET_PDEATHSIG=SIGKILL, so even a test process that crashes leaves no
-// orphan behind.
+// orphan behind. It inherits no descriptor but stdout/stderr (its log
+// files) and stdin (/dev/null), and the test's environment with
+// `extra_env` taking precedence.
 
 #include <chrono>
 #include <optional>
@@ -16,13 +18,15 @@ namespace ovs::integration {
 class child_process {
 public:
     // Starts `program` with `args` (argv[1..]); output goes to
-    // <log_prefix>.out and <log_prefix>.err. Throws std::runtime_error
-    // when the program cannot be started.
+    // <log_prefix>.out and <log_prefix>.err; it runs in `working_dir` when
+    // given (OME writes into ./logs before it has read its Logger.xml).
+    // Throws std::runtime_error when the program cannot be started.
     child_process(std::string name,
                   std::string program,
                   std::vector<std::string> args,
                   const std::string& log_prefix,
-                  std::vector<std::string> extra_env = {});
+                  std::vector<std::string> extra_env = {},
+                  std::string working_dir = {});
     ~child_process();
     child_process(const child_process&) = delete;
     child_process& operator=(const child_process&) = delete;

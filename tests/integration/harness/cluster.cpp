@@ -32,6 +32,20 @@ std::string make_temp_dir()
     return pattern;
 }
 
+// Which media server the tests run against, once per test process.
+void say_media_once(const media_server& media)
+{
+    static bool said = false;
+    if (said) return;
+    said = true;
+    std::cerr << "integration: against " << media.describe();
+    if (!media.real()) {
+        std::cerr << " (set OVENSPACE_TEST_OME_BIN to a real OvenMediaEngine binary to test "
+                     "against it)";
+    }
+    std::cerr << "\n";
+}
+
 }  // namespace
 
 bool current_test_failed()
@@ -54,15 +68,26 @@ cluster::cluster(cluster_options options) : options_(std::move(options)), dir_(m
     config_path_ = dir_ + "/ovenspace.yaml";
     room_port_ = pick_free_port();
     gateway_link_port_ = pick_free_port();
-    if (auto real = real_ome_from_env()) {
+    if (auto binary = ome_binary_from_env()) {
+        gateway_http_port_ = pick_free_port();
+        webhook_secret_ = "integration-webhook-secret";
+        media_ =
+            std::make_unique<media_server>(*binary, dir_, webhook_secret_, "integration-api-token");
+    } else if (auto real = real_ome_from_env()) {
         gateway_http_port_ = real->gateway_http_port;
         webhook_secret_ = real->webhook_secret;
         media_ = std::make_unique<media_server>(*real, dir_);
     } else {
+        if (ome_required_by_env()) {
+            throw std::runtime_error(
+                "OVENSPACE_TEST_REQUIRE_OME=1 but neither OVENSPACE_TEST_OME_BIN nor "
+                "OVENSPACE_TEST_OME_API names a real OME");
+        }
         gateway_http_port_ = pick_free_port();
         webhook_secret_ = "integration-webhook-secret";
         media_ = std::make_unique<media_server>(dir_, webhook_secret_, "integration-api-token");
     }
+    say_media_once(*media_);
     write_config();
     if (options_.start) start_all();
 }
@@ -96,6 +121,9 @@ void cluster::write_config()
       << "    timeout_ms: " << o.ome_timeout_ms << "\n"
       << "  rtmp_port: " << media_->rtmp_port() << "\n"
       << "  srt_port: " << media_->srt_port() << "\n"
+      << "  webrtc_provider: { tls: false, port: " << media_->signalling_port() << " }\n"
+      << "  webrtc_publisher: { tls: false, port: " << media_->signalling_port() << " }\n"
+      << "  llhls: { tls: false, port: " << media_->signalling_port() << " }\n"
       << "  webhook_secret: \"" << webhook_secret_ << "\"\n"
       << "room:\n"
       << "  listen: { address: 127.0.0.1, port: " << room_port_ << " }\n"
@@ -133,8 +161,8 @@ void cluster::write_config()
 
 void cluster::start_all()
 {
-    if (!media_->real() && !media_->running()) {
-        media_->start(options_.standin_webhooks
+    if (!media_->running()) {
+        media_->start(options_.ome_webhooks
                           ? "http://127.0.0.1:" + std::to_string(gateway_http_port_) +
                                 "/v1/admission"
                           : "");

@@ -26,9 +26,12 @@ struct cluster_options {
     unsigned presence_ms = 100;
     unsigned ome_timeout_ms = 500;
     unsigned poll_backoff_max_ms = 1000;
-    // The stand-in sends AdmissionWebhooks (false: the gateway learns of
-    // streams only by polling, as with an OME without webhooks).
-    bool standin_webhooks = true;
+    // The stand-in, or the real OME started here, sends AdmissionWebhooks
+    // (false: the gateway learns of streams only by polling, as with an OME
+    // whose Server.xml has none; a real OME then runs the shipped file
+    // without its <AdmissionWebhooks>). An OME running elsewhere has what
+    // its own Server.xml says.
+    bool ome_webhooks = true;
     bool start = true;  // start all processes in the constructor
 };
 

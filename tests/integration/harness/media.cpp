@@ -125,10 +125,44 @@ media_server::media_server(real_ome_settings real, std::string dir)
     api_port_ = real_->api_port;
 }
 
+media_server::media_server(std::string binary,
+                           std::string dir,
+                           std::string webhook_secret,
+                           std::string access_token)
+    : dir_(std::move(dir)), secret_(std::move(webhook_secret)), token_(std::move(access_token))
+{
+    ome_launch launch;
+    launch.binary = std::move(binary);
+    launch.dir = dir_ + "/ome";
+    launch.settings.token = token_;
+    launch.settings.webhook_secret = secret_;
+    ome_ = std::make_unique<ome_process>(std::move(launch));
+    const auto& ports = ome_->ports();
+    real_ome_settings real;
+    real.api_host = "127.0.0.1";
+    real.api_port = ports.api;
+    real.token = token_;
+    real.ingest_host = "127.0.0.1";
+    real.rtmp_port = ports.rtmp;
+    real.srt_port = ports.srt;
+    real.webhook_secret = secret_;
+    real_ = real;
+    api_port_ = ports.api;
+}
+
 media_server::~media_server()
 {
     encoders_.clear();
     stop();
+}
+
+std::string media_server::describe() const
+{
+    if (ome_) return "a real OME started from " + ome_->launch().binary;
+    if (real_) {
+        return "a real OME at " + real_->api_host + ":" + std::to_string(real_->api_port);
+    }
+    return "the OME stand-in";
 }
 
 std::string media_server::api_host() const
@@ -156,10 +190,21 @@ std::uint16_t media_server::srt_port() const
     return real_ ? real_->srt_port : 9999;
 }
 
+std::uint16_t media_server::signalling_port() const
+{
+    return ome_ ? ome_->ports().signalling : 3333;
+}
+
 // ------------------------------------------------------------ stand-in
 
 void media_server::start(const std::string& webhook_url)
 {
+    if (ome_) {
+        ome_->launch().webhooks = !webhook_url.empty();
+        ome_->launch().settings.webhook_url = webhook_url;
+        ome_->start();
+        return;
+    }
     if (real_ || running()) return;
     std::vector<std::string> args{"--api-address",
                                   "127.0.0.1",
@@ -191,10 +236,12 @@ void media_server::start(const std::string& webhook_url)
 void media_server::stop()
 {
     if (standin_) standin_->stop();
+    if (ome_) ome_->stop();
 }
 
 bool media_server::running() const
 {
+    if (ome_) return ome_->running();
     return real_ || (standin_ && standin_->running());
 }
 
@@ -249,11 +296,19 @@ void media_server::api_down()
 
 void media_server::api_hang()
 {
+    if (ome_) {
+        ome_->pause();
+        return;
+    }
     control("POST", "/control/hang");
 }
 
 void media_server::api_up()
 {
+    if (ome_) {
+        ome_->resume();
+        return;
+    }
     control("POST", "/control/up");
 }
 
@@ -277,8 +332,11 @@ publish_result media_server::publish(ingest protocol,
         return result;
     }
 
-    // Real OME: ffmpeg as the encoder. Admitted = OME lists the stream;
-    // refused = ffmpeg gave up first.
+    // Real OME: ffmpeg as the encoder. Admitted = OME took this very
+    // encoder as the stream's input (the port in the stream's
+    // input.sourceUrl is one of ffmpeg's sockets: merely seeing the stream
+    // listed would count an intruder as admitted on a live seat); refused =
+    // ffmpeg gave up first (OME closed its connection).
     if (protocol == ingest::webrtc || protocol == ingest::whip) {
         result.reason = "WebRTC/WHIP publishing needs a browser; not done with a real OME";
         return result;
@@ -325,9 +383,13 @@ publish_result media_server::publish(ingest protocol,
         handle, "/usr/bin/ffmpeg", args, dir_ + "/" + handle + "-" + stream);
     auto* enc = encoder.get();
     encoders_[handle] = std::move(encoder);
-    poll_until([&] { return !enc->running() || listed(stream); }, timeout, millis(100));
+    auto taken_by_ome = [&] {
+        const auto port = input_port(stream);
+        return port && local_ports_of_process(enc->pid()).count(*port) > 0;
+    };
+    poll_until([&] { return !enc->running() || taken_by_ome(); }, timeout, millis(100));
     result.handle = handle;
-    if (enc->running() && listed(stream)) {
+    if (enc->running() && taken_by_ome()) {
         result.admitted = true;
     } else {
         result.reason = enc->running() ? "timeout" : "encoder exited";
@@ -373,6 +435,24 @@ bool media_server::listed(const std::string& stream)
     return false;
 }
 
+std::optional<std::uint16_t> media_server::input_port(const std::string& stream)
+{
+    http_call c;
+    c.host = api_host();
+    c.port = api_port_;
+    c.target = "/v1/vhosts/default/apps/app/streams/" + stream;
+    c.headers["Authorization"] = basic_auth(token_);
+    c.timeout = millis(3000);
+    auto r = http_request(c);
+    if (r.status != 200) return std::nullopt;
+    const auto body = json::parse(r.body, nullptr, false);
+    const json::json_pointer where("/response/input/sourceUrl");
+    if (!body.is_object() || !body.contains(where) || !body.at(where).is_string()) {
+        return std::nullopt;
+    }
+    return source_url_port(body.at(where).get<std::string>());
+}
+
 bool media_server::wait_deleted(const std::string& stream, std::chrono::milliseconds timeout)
 {
     if (real_) {
@@ -398,6 +478,7 @@ std::string media_server::diagnostics() const
 {
     std::string out;
     if (standin_) out += standin_->output_tail();
+    if (ome_) out += ome_->diagnostics();
     for (const auto& [name, enc] : encoders_) out += enc->output_tail(2000);
     return out;
 }

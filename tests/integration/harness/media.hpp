@@ -1,10 +1,13 @@
 #pragma once
 // The media server side of the tests: the OME stand-in (a child process
-// driven over its control HTTP interface), or a real OME given by
-// environment variables, to which streams are published with ffmpeg.
-// Scenarios talk to this class only, so the same test runs in both modes.
+// driven over its control HTTP interface), a real OME started here from the
+// binary OVENSPACE_TEST_OME_BIN names, or a real OME running elsewhere
+// (OVENSPACE_TEST_OME_API). Streams are published to a real OME with
+// ffmpeg. Scenarios talk to this class only, so the same test runs in every
+// mode.
 
 #include "child_process.hpp"
+#include "ome_process.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -48,13 +51,22 @@ class media_server {
 public:
     // Stand-in mode: nothing runs until start().
     media_server(std::string dir, std::string webhook_secret, std::string access_token);
-    // Real OME mode.
+    // A real OME running elsewhere.
     explicit media_server(real_ome_settings real, std::string dir);
+    // A real OME started here from `binary` (on start()).
+    media_server(std::string binary,
+                 std::string dir,
+                 std::string webhook_secret,
+                 std::string access_token);
     ~media_server();
     media_server(const media_server&) = delete;
     media_server& operator=(const media_server&) = delete;
 
     bool real() const { return real_.has_value(); }
+    // A real OME that this test started (and may stop, start, pause).
+    bool managed() const { return ome_ != nullptr; }
+    // "the OME stand-in", "a real OME started from PATH", ...
+    std::string describe() const;
 
     // Stand-in: its API host/port for the gateway config.
     std::string api_host() const;
@@ -62,9 +74,13 @@ public:
     std::string ingest_host() const;
     std::uint16_t rtmp_port() const;
     std::uint16_t srt_port() const;
+    // WebRTC signalling, WHIP and LL-HLS.
+    std::uint16_t signalling_port() const;
     std::string access_token() const { return token_; }
 
-    // Stand-in only: start it (webhooks to `webhook_url`, none when empty).
+    // Stand-in or a real OME started here: start it, with AdmissionWebhooks
+    // to `webhook_url` (none when empty: the shipped Server.xml without
+    // them, for open mode). Nothing to do for an OME running elsewhere.
     void start(const std::string& webhook_url);
     void stop();
     bool running() const;
@@ -79,6 +95,9 @@ public:
     void unpublish(const publish_result& p);
     // Whether the media server lists `stream` right now (its REST API).
     bool listed(const std::string& stream);
+    // Real OME: the client port of `stream`'s input (its details'
+    // input.sourceUrl), i.e. which encoder OME took; nullopt when unknown.
+    std::optional<std::uint16_t> input_port(const std::string& stream);
     std::vector<std::string> listed_streams();
 
     // A REST DELETE of `stream` reached the media server (stand-in: its
@@ -95,8 +114,14 @@ public:
     void api_down();
     void api_hang();
     void api_up();
+    // A hang a real OME can do too: one started here is frozen (SIGSTOP;
+    // it keeps its sockets and streams, answers nothing) until api_up().
+    bool can_hang() const { return standin_powers() || managed(); }
 
     std::string diagnostics() const;
+
+    // The OME started here (managed() only).
+    ome_process* ome() { return ome_.get(); }
 
 private:
     nlohmann::json control(const std::string& method,
@@ -110,6 +135,7 @@ private:
     std::uint16_t api_port_ = 0;
     std::uint16_t control_port_ = 0;
     std::unique_ptr<child_process> standin_;
+    std::unique_ptr<ome_process> ome_;
     std::map<std::string, std::unique_ptr<child_process>> encoders_;  // real mode: ffmpeg
     int encoder_count_ = 0;
     int starts_ = 0;
