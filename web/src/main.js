@@ -1,12 +1,25 @@
-// Page entry: picks the room, connects, and ties the seat grid, the players
-// and the share dialog to the room state.
+// Page entry: picks the room, connects, and ties the seat grid, the players,
+// the share dialog and the broadcaster's live controls to the room state.
+// Only what the first paint needs is imported statically; the players and
+// OvenLiveKit come later (src/vendor.js).
 
+/* global __OVS_TEST_HOOKS__ */
 import './style.css';
 import { RoomConnection, socketUrl } from './connection.js';
-import { commandErrorMessage, normalizePublish, parseRooms, roomFromLocation, seatViews, SEAT_FREE } from './state.js';
+import {
+  commandErrorMessage, isAudible, normalizePublish, parseRooms, roomFromLocation, seatAnnouncements, seatViews,
+  validSpotlight, SEAT_FREE,
+} from './state.js';
 import { Players } from './players.js';
-import { ShareDialog, unreleasedMedia } from './share.js';
-import { SeatGrid, renderBanner, renderHeader, renderRoomPicker, showToast } from './ui.js';
+import { listDevices, ShareDialog } from './share.js';
+import { unreleasedMedia } from './publisher.js';
+import { EncoderDetails } from './encoder.js';
+import { formatBitrate, formatFps, senderHealth } from './stats.js';
+import {
+  SeatGrid, announce, hideToast, renderBanner, renderHeader, renderRoomMissing, renderRoomPicker, showToast,
+} from './ui.js';
+import { installTestHooks } from './testhooks.js';
+import { enhanceDialogs } from './dialogs.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -16,7 +29,12 @@ const local = {
   pendingSeat: null, // claim sent, no reply yet
   resuming: false,
   protocols: {}, // seat index -> 'webrtc' | 'llhls'
+  spotlight: null, // seat index in the spotlight, or null
+  muted: {}, // seat index -> true/false: the viewer's own choice for its sound
 };
+// The broadcaster's stream health (from its connection's statistics).
+const broadcast = { health: null, sample: null };
+let previousViews = null;
 let publisher = null; // the running Publisher of our seat (webcam/screen)
 let conn = null;
 let roomId = null;
@@ -51,6 +69,7 @@ function forgetToken() {
   }
 }
 
+enhanceDialogs();
 const grid = new SeatGrid($('seats'), {
   onParticipate: (index) => participate(index),
   onLeave: (index) => leave(index),
@@ -58,22 +77,43 @@ const grid = new SeatGrid($('seats'), {
     local.protocols[index] = protocol;
     render();
   },
+  onSpotlight: (index) => {
+    local.spotlight = index;
+    render();
+    if (index !== null) grid.stage(index).scrollIntoView({ block: 'nearest' });
+  },
+  onMute: (index) => {
+    local.muted[index] = isAudible(index, local);
+    render();
+  },
+  onMic: () => publisher && publisher.setMic(!publisher.micOn),
+  onCamera: () => publisher && publisher.setCamera(!publisher.cameraOn),
+  onSource: () => switchSource(),
+  onDevices: () => openDevices(),
+  onEncoderDetails: () => openEncoderDetails(),
 });
-const players = new Players((index) => grid.playerHost(index));
+const players = new Players((index) => grid.playerHost(index), { onChange: () => render() });
+const encoderDetails = new EncoderDetails($('encoder-dialog-fields'));
 const dialog = new ShareDialog({
   onStarted: (p) => {
     publisher = p;
+    p.onChange = () => render();
+    broadcast.health = null;
+    broadcast.sample = null;
     render();
   },
   onCancelled: () => leave(local.claim ? local.claim.seat : null),
   onEncoderConnected: () => render(),
+  // A started stream broke: the seat stays ours; the share dialog comes back
+  // with what happened, to start again, switch to an encoder or leave.
   onPublisherFailure: (p, message) => {
-    if (p !== publisher) {
-      p.release();
-      return;
-    }
-    showToast(message);
-    leave(local.claim ? local.claim.seat : null);
+    p.release();
+    if (p !== publisher) return;
+    publisher = null;
+    broadcast.health = null;
+    if (local.claim) dialog.open(local.claim, { error: message });
+    else showToast(message);
+    render();
   },
 });
 
@@ -83,19 +123,117 @@ function render() {
   renderHeader(state);
   renderBanner({ status, media: state.media, playbackKnown: state.playback !== null, roomError });
   const views = seatViews(state, local);
+  local.spotlight = validSpotlight(local.spotlight, views);
+  const audible = (index) => isAudible(index, local);
+  dialog.setMediaReachable(!(state.media && state.media.reachable === false));
   grid.update(views, {
     previewStream: publisher ? publisher.stream : null,
     canClaim: status === 'open',
     holding: local.claim !== null || local.pendingSeat !== null,
+    spotlight: local.spotlight,
+    audible,
+    player: (index) => players.status(index),
+    broadcast: publisher ? broadcastView() : null,
+    encoderDetails: Boolean(local.claim && local.claim.publish),
   });
+  renderSpotlightBar();
   // Our own seat plays like any other when there is no local preview
   // (an external encoder feeds it).
-  players.sync(views.map((v) => (v.kind === 'mine' && v.live && !publisher ? { ...v, kind: 'live' } : v)));
+  players.sync(views.map((v) => (v.kind === 'mine' && v.live && !publisher ? { ...v, kind: 'live' } : v)), audible);
   if (local.claim) {
     const mine = views[local.claim.seat];
     if (mine) dialog.seatLive(mine.live);
   }
+  announce(seatAnnouncements(previousViews, views));
+  previousViews = views;
 }
+
+function renderSpotlightBar() {
+  const bar = $('spotlight-bar');
+  bar.hidden = local.spotlight === null;
+  if (local.spotlight !== null) $('spotlight-text').textContent = `Seat ${local.spotlight + 1} in the spotlight.`;
+}
+
+function broadcastView() {
+  return {
+    micOn: publisher.micOn,
+    cameraOn: publisher.cameraOn,
+    source: publisher.source,
+    canShareScreen: Boolean(navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia),
+    health: broadcast.health,
+  };
+}
+
+// The broadcaster's health line: sending bitrate, frame rate, resolution,
+// and a warning when the connection degrades (src/stats.js decides).
+async function sampleHealth() {
+  const p = publisher;
+  if (!p || !p.started) return;
+  let entries = null;
+  try {
+    entries = await p.stats();
+  } catch (e) {
+    entries = null;
+  }
+  if (p !== publisher || !entries) return;
+  const { sample, health } = senderHealth(entries, broadcast.sample, {
+    connectionState: p.connectionState,
+    cameraOn: p.cameraOn,
+  });
+  broadcast.sample = sample;
+  const figures = [
+    health.bitrate !== null ? formatBitrate(health.bitrate) : null,
+    formatFps(health.fps),
+    health.width && health.height ? `${health.width}x${health.height}` : null,
+  ].filter(Boolean).join(' · ');
+  broadcast.health = { ...health, figures: figures || 'Starting…' };
+  render();
+}
+
+async function switchSource() {
+  if (!publisher) return;
+  const to = publisher.source === 'screen' ? 'camera' : 'screen';
+  try {
+    await publisher.switchTo(to);
+  } catch (e) {
+    if (e && e.name === 'AbortError') return;
+    showToast(mediaSwitchMessage(to, e));
+  }
+}
+
+function mediaSwitchMessage(to, error) {
+  const what = to === 'screen' ? 'screen' : 'camera';
+  if (error && error.name === 'NotAllowedError') return `Sharing the ${what} was not allowed. You are still sending what you sent before.`;
+  return `Could not switch to the ${what}${error && error.message ? ` (${error.message})` : ''}. You are still sending what you sent before.`;
+}
+
+function openEncoderDetails() {
+  if (!local.claim) return;
+  encoderDetails.show(local.claim.publish);
+  $('encoder-dialog').showModal();
+}
+
+async function openDevices() {
+  if (!publisher) return;
+  $('devices-error').hidden = true;
+  $('devices-dialog').showModal();
+  await listDevices(publisher.stream, $('live-camera-select'), $('live-mic-select'));
+}
+
+async function changeDevice(kind) {
+  if (!publisher) return;
+  const error = $('devices-error');
+  error.hidden = true;
+  try {
+    if (kind === 'video') await publisher.switchTo('camera', $('live-camera-select').value);
+    else await publisher.switchMic($('live-mic-select').value);
+  } catch (e) {
+    error.textContent = mediaSwitchMessage('camera', e);
+    error.hidden = false;
+  }
+}
+$('live-camera-select').addEventListener('change', () => changeDevice('video'));
+$('live-mic-select').addEventListener('change', () => changeDevice('audio'));
 
 function onState(state) {
   if (local.claim && !local.resuming) {
@@ -168,8 +306,10 @@ function dropSeat() {
   dialog.abort();
   if (publisher) publisher.release();
   publisher = null;
+  broadcast.health = null;
   local.claim = null;
   local.resuming = false;
+  for (const id of ['encoder-dialog', 'devices-dialog']) if ($(id).open) $(id).close();
   forgetToken();
 }
 
@@ -210,8 +350,11 @@ async function resumeSeat() {
 
 function onServerError(error) {
   if (error.code === 'unknown_room') {
-    roomError = `There is no room "${roomId}".`;
     conn.stop();
+    renderRoomMissing(roomId);
+    document.title = 'OvenSpace: no such room';
+    status = 'closed';
+    return;
   } else if (error.code === 'room_full' || error.code === 'server_full') {
     roomError = 'This room is full right now. Retrying…';
   } else {
@@ -263,6 +406,17 @@ async function boot() {
 }
 
 $('about-button').addEventListener('click', () => $('about-dialog').showModal());
+$('toast-close').addEventListener('click', () => hideToast());
+$('spotlight-exit').addEventListener('click', () => {
+  local.spotlight = null;
+  render();
+});
+setInterval(() => {
+  sampleHealth();
+}, 1000);
+setInterval(() => {
+  players.poll();
+}, 2000);
 window.addEventListener('pagehide', () => {
   // The tab goes away: release media now; the server frees the seat after
   // its grace period (or keeps it for `resume` if the tab comes back).
@@ -271,21 +425,46 @@ window.addEventListener('pagehide', () => {
   if (publisher) publisher.release();
 });
 
-// Read-only hooks for the browser tests and for debugging from the console.
-window.ovenspace = {
-  state: () => (conn ? conn.state : null),
-  status: () => status,
-  room: () => roomId,
-  claim: () => (local.claim ? { seat: local.claim.seat, stream: local.claim.stream, publish: local.claim.publish } : null),
-  players: () => players.describe(),
-  lastResume: () => lastResume,
-  media: () => unreleasedMedia(),
-  // Simulates a network drop of the room socket (tests of `resume`).
-  dropConnection: () => {
-    if (!conn) return;
-    conn.dropSocket();
-    conn.scheduleReconnect(0);
-  },
-};
+// Read-only views and fault injectors for the browser tests; only in a build
+// made with --test-hooks (build.mjs), never in production.
+if (__OVS_TEST_HOOKS__) {
+  installTestHooks({
+    state: () => (conn ? conn.state : null),
+    status: () => status,
+    room: () => roomId,
+    claim: () => (local.claim ? { seat: local.claim.seat, stream: local.claim.stream, publish: local.claim.publish } : null),
+    players: () => players.describe(),
+    lastResume: () => lastResume,
+    media: () => unreleasedMedia(),
+    spotlight: () => local.spotlight,
+    broadcast: () => (publisher ? { ...broadcastView(), connectionState: publisher.connectionState } : null),
+    // Ids of the tracks the running connection sends (tests of replaceTrack).
+    broadcastTracks: () => {
+      const pc = publisher && publisher.kit && publisher.kit.peerConnection;
+      const out = { video: null, audio: null };
+      if (pc) for (const s of pc.getSenders()) if (s.track) out[s.track.kind] = s.track.id;
+      return out;
+    },
+    // Simulates a network drop of the room socket (tests of `resume`).
+    dropConnection: () => {
+      if (!conn) return;
+      conn.dropSocket();
+      conn.scheduleReconnect(0);
+    },
+    // Caps the sending bitrate as a congested network would (tests of the
+    // degraded warning).
+    limitSendBitrate: async (bps) => {
+      const pc = publisher && publisher.kit && publisher.kit.peerConnection;
+      if (!pc) return false;
+      for (const sender of pc.getSenders()) {
+        if (!sender.track || sender.track.kind !== 'video') continue;
+        const params = sender.getParameters();
+        params.encodings = (params.encodings && params.encodings.length ? params.encodings : [{}]).map((e) => ({ ...e, maxBitrate: bps }));
+        await sender.setParameters(params);
+      }
+      return true;
+    },
+  });
+}
 
 boot();

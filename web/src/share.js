@@ -1,106 +1,16 @@
 // The share dialog ("Participate"): WebCam/Mic, Share screen, Live Encoder.
 // It opens only after the room service granted a seat (the claim reply), and
-// it hands a running Publisher to the page on "Start sharing". Whatever it
-// acquired is released on Cancel, on errors and on mode switches, so nothing
-// (camera light, microphone, OvenLiveKit socket) outlives its use.
+// it hands a running Publisher (src/publisher.js) to the page on "Start
+// sharing". Whatever it acquired is released on Cancel, on errors and on mode
+// switches, so nothing (camera light, microphone, OvenLiveKit socket)
+// outlives its use. "Start sharing" stays disabled, with the reason shown,
+// while the media server is unreachable or its endpoints are unknown.
 
-import { OvenLiveKit } from './vendor.js';
-import { captureConstraints, mediaErrorMessage } from './state.js';
+import { Publisher } from './publisher.js';
+import { EncoderDetails } from './encoder.js';
+import { mediaErrorMessage } from './state.js';
 
 const CONNECTED_CLOSE_MS = 1500;
-
-// Every Publisher not yet released, so tests (and a curious developer) can
-// check that nothing holds a camera or a socket after Leave/Cancel/errors.
-const unreleased = new Set();
-export function unreleasedMedia() {
-  let tracks = 0;
-  for (const p of unreleased) if (p.stream) tracks += p.stream.getTracks().filter((t) => t.readyState === 'live').length;
-  return { publishers: unreleased.size, liveTracks: tracks };
-}
-
-// One OvenLiveKit instance and the media it captured.
-export class Publisher {
-  // onFailure(message): streaming could not start or broke afterwards.
-  constructor({ onFailure } = {}) {
-    this.onFailure = onFailure || (() => {});
-    this.stream = null;
-    this.started = false;
-    this.connected = false;
-    this.released = false;
-    unreleased.add(this);
-    this.kit = OvenLiveKit.create({
-      callbacks: {
-        error: (error) => this.fail(error),
-        connected: () => {
-          this.connected = true;
-        },
-        connectionClosed: (type) => {
-          if (type === 'user' || this.released || !this.started) return;
-          this.onFailure('The connection to the media server was lost. Your stream stopped.');
-        },
-      },
-    });
-  }
-
-  fail(error) {
-    if (this.released || !this.started) return; // capture errors are reported by acquire*
-    const detail = typeof error === 'string' ? error : (error && (error.message || error.name)) || '';
-    this.onFailure(`The stream could not be created${detail ? ` (${detail})` : ''}.`);
-  }
-
-  async acquireCamera(choice) {
-    this.stopTracks();
-    const stream = await this.kit.getUserMedia(captureConstraints(choice));
-    return this.keep(stream);
-  }
-
-  async acquireScreen() {
-    this.stopTracks();
-    const stream = await this.kit.getDisplayMedia({ video: true, audio: true });
-    return this.keep(stream);
-  }
-
-  keep(stream) {
-    if (this.released) {
-      stopStream(stream);
-      throw Object.assign(new Error('released'), { name: 'AbortError' });
-    }
-    this.stream = stream;
-    // A screen share ended from the browser's own "Stop sharing" bar.
-    for (const track of stream.getVideoTracks()) {
-      track.addEventListener('ended', () => {
-        if (this.started && this.stream === stream) this.onFailure('Screen sharing was stopped.');
-      });
-    }
-    return stream;
-  }
-
-  start(url) {
-    this.started = true;
-    this.kit.startStreaming(url);
-  }
-
-  stopTracks() {
-    if (this.stream) stopStream(this.stream);
-    this.stream = null;
-  }
-
-  release() {
-    if (this.released) return;
-    this.released = true;
-    unreleased.delete(this);
-    try {
-      this.kit.remove();
-    } catch (e) {
-      /* nothing was started */
-    }
-    this.stopTracks();
-  }
-}
-
-function stopStream(stream) {
-  for (const track of stream.getTracks()) track.stop();
-}
 
 const $ = (id) => document.getElementById(id);
 
@@ -120,6 +30,8 @@ export class ShareDialog {
     this.publisher = null;
     this.closeTimer = null;
     this.acquireCount = 0; // drops results of superseded acquisitions
+    this.mediaReachable = true;
+    this.encoder = new EncoderDetails($('share-encoder'));
 
     if (!navigator.mediaDevices || typeof navigator.mediaDevices.getDisplayMedia !== 'function') {
       $('screen-tab').hidden = true;
@@ -137,30 +49,56 @@ export class ShareDialog {
       ev.preventDefault(); // Escape: same as Cancel, through one path
       this.cancel();
     });
-    for (const button of this.dialog.querySelectorAll('[data-copy]')) {
-      button.addEventListener('click', () => copyText($(button.dataset.copy).textContent, button));
-    }
   }
 
   get isOpen() {
     return this.claim !== null;
   }
 
-  open(claim) {
+  // error: why the dialog (re)opens on a seat already held (a failed start).
+  open(claim, { error = '', mode = 'camera' } = {}) {
     this.claim = claim;
     $('share-title').textContent = `Participate: seat ${claim.seat + 1}`;
-    this.fillEncoderFields(claim.publish);
+    this.encoder.show(claim.publish);
     this.setEncoderStatus(false);
-    this.showError('');
     if (!this.dialog.open) this.dialog.showModal();
-    this.setMode('camera', true);
+    this.setMode(mode, true);
+    this.showError(error);
   }
 
   // A fresh claim reply (after `resume`) may carry new URLs.
   updateClaim(claim) {
     if (!this.claim || claim.seat !== this.claim.seat) return;
     this.claim = claim;
-    this.fillEncoderFields(claim.publish);
+    this.encoder.show(claim.publish, { resetReveal: false });
+    this.updateStart();
+  }
+
+  // The page tells the dialog whether the media server answers; "Start
+  // sharing" waits for it (a click would only fail).
+  setMediaReachable(reachable) {
+    if (this.mediaReachable === reachable) return;
+    this.mediaReachable = reachable;
+    this.updateStart();
+  }
+
+  // Why "Start sharing" cannot be pressed now, or '' when it can.
+  startBlocker() {
+    if (!this.claim) return 'no seat';
+    if (!this.mediaReachable) return 'The media server is unreachable right now. You can start as soon as it is back.';
+    if (!this.claim.publish || !this.claim.publish.webrtc) {
+      return 'The media server has not told us where to publish yet. You can start as soon as it does.';
+    }
+    return '';
+  }
+
+  updateStart() {
+    const blocker = this.isOpen && this.mode !== 'encoder' ? this.startBlocker() : '';
+    const note = $('share-note');
+    note.textContent = blocker;
+    note.hidden = !blocker;
+    const captured = Boolean(this.publisher && this.publisher.stream);
+    $('share-start').disabled = !captured || blocker !== '';
   }
 
   setMode(mode, force = false) {
@@ -174,7 +112,7 @@ export class ShareDialog {
     this.showError('');
     this.dropPublisher();
     $('share-start').hidden = mode === 'encoder';
-    $('share-start').disabled = true;
+    this.updateStart();
     if (mode === 'camera') this.acquireCamera();
   }
 
@@ -192,8 +130,8 @@ export class ShareDialog {
       });
       if (ticket !== this.acquireCount || publisher !== this.publisher) return;
       $('camera-preview').srcObject = stream;
-      await this.listDevices(stream);
-      $('share-start').disabled = false;
+      await listDevices(stream);
+      this.updateStart();
     } catch (error) {
       if (ticket !== this.acquireCount || publisher !== this.publisher) return;
       $('camera-preview').srcObject = null;
@@ -212,31 +150,13 @@ export class ShareDialog {
       const stream = await publisher.acquireScreen();
       if (ticket !== this.acquireCount || publisher !== this.publisher) return;
       $('screen-preview').srcObject = stream;
-      $('share-start').disabled = false;
+      this.updateStart();
     } catch (error) {
       if (ticket !== this.acquireCount || publisher !== this.publisher) return;
       $('screen-preview').srcObject = null;
       publisher.stopTracks();
       this.showError(mediaErrorMessage(error, 'screen'));
     }
-  }
-
-  // Device labels are only readable once a capture was allowed, so the
-  // pickers are filled after the first successful acquisition; the current
-  // tracks' devices are selected.
-  async listDevices(stream) {
-    let devices = [];
-    try {
-      devices = await navigator.mediaDevices.enumerateDevices();
-    } catch (e) {
-      return;
-    }
-    const videoTrack = stream.getVideoTracks()[0];
-    const audioTrack = stream.getAudioTracks()[0];
-    fillSelect($('camera-select'), devices.filter((d) => d.kind === 'videoinput'), 'Camera',
-      videoTrack && videoTrack.getSettings().deviceId);
-    fillSelect($('mic-select'), devices.filter((d) => d.kind === 'audioinput'), 'Microphone',
-      audioTrack && audioTrack.getSettings().deviceId);
   }
 
   ensurePublisher() {
@@ -252,7 +172,7 @@ export class ShareDialog {
       // Still in the dialog: show it there and let the user retry or cancel.
       this.dropPublisher();
       this.showError(message);
-      $('share-start').disabled = true;
+      this.updateStart();
       return;
     }
     this.onPublisherFailure(publisher, message);
@@ -269,11 +189,12 @@ export class ShareDialog {
   start() {
     const publisher = this.publisher;
     if (!this.isOpen || !publisher || !publisher.stream) return;
-    const url = this.claim.publish && this.claim.publish.webrtc;
-    if (!url) {
-      this.showError('The stream could not be created: the media server endpoints are not known yet. Try again in a moment.');
+    const blocker = this.startBlocker();
+    if (blocker) {
+      this.showError(blocker);
       return;
     }
+    const url = this.claim.publish.webrtc;
     // From here the page owns the publisher (its seat shows the preview).
     this.publisher = null;
     this.acquireCount++;
@@ -318,16 +239,6 @@ export class ShareDialog {
     if (this.dialog.open) this.dialog.close();
   }
 
-  fillEncoderFields(publish) {
-    const p = publish || {};
-    const rtmp = p.rtmp || {};
-    const unknown = 'not available yet';
-    $('enc-rtmp-server').textContent = rtmp.server || unknown;
-    $('enc-rtmp-key').textContent = rtmp.key || unknown;
-    $('enc-srt').textContent = p.srt || unknown;
-    $('enc-whip').textContent = p.whip || unknown;
-  }
-
   setEncoderStatus(connected) {
     const el = $('encoder-status');
     el.textContent = connected ? 'Connected. Your seat is live.' : 'Waiting for input…';
@@ -342,6 +253,24 @@ export class ShareDialog {
   }
 }
 
+// Device labels are only readable once a capture was allowed, so the pickers
+// are filled after a successful acquisition; the current tracks' devices are
+// selected. Used by the share dialog and the devices dialog of a live seat.
+export async function listDevices(stream, cameraSelect = $('camera-select'), micSelect = $('mic-select')) {
+  let devices = [];
+  try {
+    devices = await navigator.mediaDevices.enumerateDevices();
+  } catch (e) {
+    return;
+  }
+  const videoTrack = stream && stream.getVideoTracks()[0];
+  const audioTrack = stream && stream.getAudioTracks()[0];
+  fillSelect(cameraSelect, devices.filter((d) => d.kind === 'videoinput'), 'Camera',
+    videoTrack && videoTrack.getSettings().deviceId);
+  fillSelect(micSelect, devices.filter((d) => d.kind === 'audioinput'), 'Microphone',
+    audioTrack && audioTrack.getSettings().deviceId);
+}
+
 function fillSelect(select, devices, noun, currentId) {
   const previous = select.value;
   select.textContent = '';
@@ -353,24 +282,4 @@ function fillSelect(select, devices, noun, currentId) {
   });
   const pick = [currentId, previous].find((id) => id && devices.some((d) => d.deviceId === id));
   if (pick) select.value = pick;
-}
-
-async function copyText(text, button) {
-  let ok = false;
-  try {
-    await navigator.clipboard.writeText(text);
-    ok = true;
-  } catch (e) {
-    // Clipboard API refused (no permission, http page): select for a manual copy.
-    const range = document.createRange();
-    range.selectNodeContents(button.previousElementSibling);
-    const selection = window.getSelection();
-    selection.removeAllRanges();
-    selection.addRange(range);
-  }
-  const label = button.textContent;
-  button.textContent = ok ? 'Copied' : 'Press Ctrl+C';
-  setTimeout(() => {
-    button.textContent = label;
-  }, 1200);
 }

@@ -133,6 +133,7 @@ function normalizeSeat(seat) {
   if (seat.source) out.source = String(seat.source);
   if (seat.video && typeof seat.video === 'object') out.video = { ...seat.video };
   if (Number.isFinite(seat.bitrate)) out.bitrate = seat.bitrate;
+  if (Number.isInteger(seat.viewers) && seat.viewers >= 0) out.viewers = seat.viewers;
   return out;
 }
 
@@ -188,6 +189,9 @@ export function seatView(seat, state, local = {}) {
     live: seat.state === SEAT_LIVE,
     source: seat.source || null,
     resolution: resolutionLabel(seat.video),
+    codec: (seat.video && typeof seat.video.codec === 'string' && seat.video.codec) || null,
+    fps: seat.video && Number.isFinite(seat.video.framerate) && seat.video.framerate > 0 ? Math.round(seat.video.framerate) : null,
+    watchers: Number.isInteger(seat.viewers) ? seat.viewers : null,
     protocol: (local.protocols && local.protocols[seat.index]) || 'webrtc',
     webrtc: null,
     llhls: null,
@@ -309,4 +313,69 @@ export function captureConstraints({ videoId = '', audioId = '', resolution = 'a
   }
   const audio = audioId ? { deviceId: { exact: audioId } } : true;
   return { video: Object.keys(video).length ? video : true, audio };
+}
+
+// A publish URL or key with its seat token hidden (`token=` in a query, or
+// its percent-encoded form inside an SRT streamid).
+export function maskToken(value) {
+  if (typeof value !== 'string') return '';
+  return value.replace(/(token(?:=|%3D))[^&%\s]+/gi, (_, key) => `${key}••••••••`);
+}
+
+function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch (e) {
+    return '';
+  }
+}
+
+// What a person reads when publishing from the browser fails: what happened
+// and what to do. phase: 'connect' (never got through to the media server)
+// or 'lost' (was streaming, then the connection broke). The seat is kept in
+// both cases (the page reopens the share dialog), so the text says so.
+export function publishFailureMessage({ phase, url = '', detail = '' }) {
+  const host = hostOf(url);
+  const why = detail ? ` (${detail})` : '';
+  if (phase === 'lost') {
+    return `The connection to the media server was lost and your stream stopped${why}. Your seat is still yours: start again, or Leave.`;
+  }
+  return `Could not connect to the media server${host ? ` at ${host}` : ''} to publish${why}. ` +
+    'It may be down or not reachable from your network. Your seat is still yours: try again, use Live Encoder, or Leave.';
+}
+
+// Whether a seat's sound is on: what the viewer chose for that seat (its mute
+// button) if anything, else on only for the seat in the spotlight.
+// muted: {[index]: true (muted by the viewer) | false (unmuted by the viewer)}
+export function isAudible(index, { spotlight = null, muted = {} } = {}) {
+  if (Object.prototype.hasOwnProperty.call(muted, index)) return !muted[index];
+  return index === spotlight;
+}
+
+// The seat in the spotlight, if it may stay there: a seat that shows a
+// picture (live, or this page's own while it publishes).
+export function validSpotlight(spotlight, views) {
+  if (!Number.isInteger(spotlight)) return null;
+  const view = views[spotlight];
+  return view && (view.kind === 'live' || (view.kind === 'mine' && view.live)) ? spotlight : null;
+}
+
+// Sentences for screen readers about seats that changed between two renders
+// (the page's aria-live region). The first render announces nothing.
+export function seatAnnouncements(before, after) {
+  if (!before || before.length === 0) return [];
+  const out = [];
+  for (const view of after) {
+    const old = before[view.index];
+    if (!old) continue;
+    const n = view.index + 1;
+    const was = old.kind === 'mine' ? (old.live ? 'live' : 'joining') : old.kind;
+    const now = view.kind === 'mine' ? (view.live ? 'live' : 'joining') : view.kind;
+    if (was === now) continue;
+    if (now === 'live') out.push(view.kind === 'mine' ? `Your seat ${n} is live.` : `Seat ${n} is live.`);
+    else if (now === 'joining' && view.kind !== 'mine') out.push(`Someone is joining seat ${n}.`);
+    else if (now === 'free' && was === 'live') out.push(`Seat ${n} stopped broadcasting and is free.`);
+    else if (now === 'free') out.push(`Seat ${n} is free.`);
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
 // elements inside them survive state changes.
 
 import { gridColumns } from './state.js';
+import { formatLatency } from './stats.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -14,8 +15,14 @@ const KIND_TEXT = {
   mine: '',
 };
 
+const PLAYER_NOTE = {
+  'no-media': 'No picture from this seat yet. Retrying…',
+};
+
 export class SeatGrid {
-  // handlers: {onParticipate(index), onLeave(index), onProtocol(index, protocol)}
+  // handlers: onParticipate(index), onLeave(index), onProtocol(index, protocol),
+  // onSpotlight(index | null), onMute(index), onMic(), onCamera(),
+  // onSource(), onDevices(), onEncoderDetails()
   constructor(root, handlers) {
     this.root = root;
     this.handlers = handlers;
@@ -30,65 +37,154 @@ export class SeatGrid {
     const cols = gridColumns(count);
     this.root.style.setProperty('--cols', String(cols));
     this.root.style.setProperty('--rows', String(Math.ceil(count / cols)));
+    this.root.style.setProperty('--strip', String(Math.max(1, Math.min(8, count - 1))));
   }
 
   createCell(index) {
     const cell = document.createElement('article');
     cell.className = 'seat';
     cell.dataset.seat = String(index);
+    cell.setAttribute('aria-labelledby', `seat-name-${index}`);
     cell.innerHTML = `
       <div class="stage">
         <div class="player-host"></div>
         <video class="local-preview" autoplay muted playsinline hidden></video>
         <div class="placeholder">
-          <span class="seat-number"></span>
+          <span class="seat-number" aria-hidden="true"></span>
           <span class="seat-state"></span>
           <button type="button" class="btn primary participate">Participate</button>
         </div>
+        <p class="stage-note" hidden></p>
+        <p class="health" role="status" hidden><span class="health-figures"></span><span class="health-warning"></span></p>
+        <div class="stage-tools viewer-tools" hidden>
+          <button type="button" class="btn tool spotlight"></button>
+          <button type="button" class="btn tool mute"></button>
+          <button type="button" class="btn tool fullscreen">Full screen</button>
+        </div>
+        <div class="stage-tools live-controls" role="group" hidden>
+          <button type="button" class="btn tool mic" aria-pressed="false"></button>
+          <button type="button" class="btn tool camera" aria-pressed="false"></button>
+          <button type="button" class="btn tool screen-switch"></button>
+          <button type="button" class="btn tool devices">Devices</button>
+        </div>
       </div>
       <footer class="seat-info">
-        <span class="seat-name"></span>
-        <span class="badge source" hidden></span>
-        <span class="badge resolution" hidden></span>
-        <select class="protocol" title="Playback protocol" hidden>
-          <option value="webrtc">WebRTC</option>
-          <option value="llhls">LL-HLS</option>
-        </select>
-        <button type="button" class="btn danger leave" hidden>Leave</button>
+        <div class="seat-row">
+          <span class="seat-name" id="seat-name-${index}"></span>
+          <span class="on-air" hidden>LIVE</span>
+          <span class="watchers" hidden></span>
+          <span class="seat-actions">
+            <select class="protocol" hidden>
+              <option value="webrtc">WebRTC</option>
+              <option value="llhls">LL-HLS</option>
+            </select>
+            <button type="button" class="btn encoder-details" hidden>Encoder details</button>
+            <button type="button" class="btn danger leave" hidden>Leave</button>
+          </span>
+        </div>
+        <div class="seat-stats" hidden>
+          <span class="badge source"></span>
+          <span class="badge codec"></span>
+          <span class="badge resolution"></span>
+          <span class="badge fps"></span>
+          <span class="badge mode"></span>
+          <span class="badge latency"></span>
+        </div>
       </footer>`;
     const q = (sel) => cell.querySelector(sel);
     const parts = {
       cell,
+      stage: q('.stage'),
       playerHost: q('.player-host'),
       preview: q('.local-preview'),
       placeholder: q('.placeholder'),
       number: q('.seat-number'),
       stateText: q('.seat-state'),
       participate: q('.participate'),
+      note: q('.stage-note'),
+      health: q('.health'),
+      healthFigures: q('.health-figures'),
+      healthWarning: q('.health-warning'),
+      viewerTools: q('.viewer-tools'),
+      spotlight: q('.spotlight'),
+      mute: q('.mute'),
+      fullscreen: q('.fullscreen'),
+      liveControls: q('.live-controls'),
+      mic: q('.mic'),
+      camera: q('.camera'),
+      sourceButton: q('.screen-switch'),
+      devices: q('.devices'),
       name: q('.seat-name'),
-      source: q('.source'),
-      resolution: q('.resolution'),
+      onAir: q('.on-air'),
+      watchers: q('.watchers'),
       protocol: q('.protocol'),
+      encoderDetails: q('.encoder-details'),
       leave: q('.leave'),
+      stats: q('.seat-stats'),
+      source: q('.badge.source'),
+      codec: q('.badge.codec'),
+      resolution: q('.badge.resolution'),
+      fps: q('.badge.fps'),
+      mode: q('.badge.mode'),
+      latency: q('.badge.latency'),
+      spotlit: false,
     };
     parts.number.textContent = String(index + 1);
     parts.name.textContent = `Seat ${index + 1}`;
-    parts.participate.addEventListener('click', () => this.handlers.onParticipate(index));
-    parts.leave.addEventListener('click', () => this.handlers.onLeave(index));
-    parts.protocol.addEventListener('change', () => this.handlers.onProtocol(index, parts.protocol.value));
+    parts.protocol.setAttribute('aria-label', `Playback protocol for seat ${index + 1}`);
+    parts.liveControls.setAttribute('aria-label', 'Your broadcast');
+    const h = this.handlers;
+    parts.participate.addEventListener('click', () => h.onParticipate(index));
+    parts.leave.addEventListener('click', () => h.onLeave(index));
+    parts.protocol.addEventListener('change', () => h.onProtocol(index, parts.protocol.value));
+    parts.spotlight.addEventListener('click', () => h.onSpotlight(parts.spotlit ? null : index));
+    parts.mute.addEventListener('click', () => h.onMute(index));
+    parts.fullscreen.addEventListener('click', () => toggleFullscreen(parts.stage));
+    parts.mic.addEventListener('click', () => h.onMic());
+    parts.camera.addEventListener('click', () => h.onCamera());
+    parts.sourceButton.addEventListener('click', () => h.onSource());
+    parts.devices.addEventListener('click', () => h.onDevices());
+    parts.encoderDetails.addEventListener('click', () => h.onEncoderDetails());
+    // A click on a picture puts it in the spotlight (or back); a double click
+    // makes it full screen. The click waits a moment to know which it is (a
+    // spotlight change in between would move the picture under the pointer).
+    // Buttons on the picture keep their own meaning.
+    const onPicture = (ev) => !ev.target.closest('button, select, a') && cell.dataset.picture === 'true';
+    let clickTimer = null;
+    parts.stage.addEventListener('click', (ev) => {
+      if (!onPicture(ev) || ev.detail > 1) return;
+      clearTimeout(clickTimer);
+      clickTimer = setTimeout(() => h.onSpotlight(parts.spotlit ? null : index), DOUBLE_CLICK_MS);
+    });
+    parts.stage.addEventListener('dblclick', (ev) => {
+      if (!onPicture(ev)) return;
+      clearTimeout(clickTimer);
+      toggleFullscreen(parts.stage);
+    });
     this.root.appendChild(cell);
     return parts;
   }
 
-  // views: from state.seatViews; mine: {seat, previewStream} | null
-  update(views, { previewStream = null, canClaim = true, holding = false } = {}) {
+  // views: from state.seatViews. ctx: previewStream (our publisher's stream
+  // or null), canClaim, holding, spotlight (index | null), audible(index),
+  // player(index) (Players.status), broadcast ({micOn, cameraOn, source,
+  // health} of our publisher, or null), encoderDetails (the holder may open
+  // them).
+  update(views, ctx = {}) {
+    const {
+      previewStream = null, canClaim = true, holding = false, spotlight = null,
+      audible = () => false, player = () => null, broadcast = null, encoderDetails = false,
+    } = ctx;
     this.resize(views.length);
+    this.root.classList.toggle('seats--spotlight', spotlight !== null);
     for (const view of views) {
       const p = this.cells[view.index];
       const kind = view.kind;
+      const spot = spotlight === view.index;
+      p.spotlit = spot;
       p.cell.dataset.kind = kind;
       p.cell.dataset.live = String(view.live);
-      p.cell.className = `seat seat--${kind}${view.live ? ' seat--on-air' : ''}`;
+      p.cell.className = `seat seat--${kind}${view.live ? ' seat--on-air' : ''}${spot ? ' seat--spot' : ''}`;
 
       const showPreview = kind === 'mine' && previewStream !== null;
       if (showPreview && p.preview.srcObject !== previewStream) p.preview.srcObject = previewStream;
@@ -97,6 +193,7 @@ export class SeatGrid {
 
       // Placeholder: everything that is not a picture.
       const playing = kind === 'live' || (kind === 'mine' && (showPreview || view.live));
+      p.cell.dataset.picture = String(playing);
       p.placeholder.hidden = playing;
       let text = KIND_TEXT[kind] || '';
       if (kind === 'live' && !view.webrtc && !view.llhls) text = 'Live (waiting for the media server)';
@@ -104,17 +201,85 @@ export class SeatGrid {
       p.stateText.textContent = text;
       p.participate.hidden = kind !== 'free';
       p.participate.disabled = !canClaim || holding;
+      p.participate.setAttribute('aria-label', `Participate in seat ${view.index + 1}`);
 
-      setBadge(p.source, view.live ? view.source : null);
-      setBadge(p.resolution, view.live ? view.resolution : null);
+      const status = kind === 'live' ? player(view.index) : null;
+      const mine = kind === 'mine' && broadcast !== null;
+      let note = status ? PLAYER_NOTE[status.phase] || '' : '';
+      if (mine && !broadcast.cameraOn) note = 'Your camera is off: viewers see a black picture.';
+      p.note.textContent = note;
+      p.note.hidden = !note;
+
+      // Viewer tools on every picture but our own preview.
+      const viewerTools = kind === 'live' || (kind === 'mine' && view.live && !broadcast);
+      p.viewerTools.hidden = !viewerTools;
+      if (viewerTools) {
+        const on = audible(view.index);
+        setButton(p.spotlight, spot ? 'Show all' : 'Spotlight', spot ? `Show all seats` : `Spotlight seat ${view.index + 1}`);
+        setButton(p.mute, on ? 'Mute' : 'Unmute', `${on ? 'Mute' : 'Unmute'} seat ${view.index + 1}`);
+        p.mute.setAttribute('aria-pressed', String(!on));
+        p.fullscreen.setAttribute('aria-label', `Full screen: seat ${view.index + 1}`);
+      }
+
+      // The broadcaster's own controls and health.
+      p.liveControls.hidden = !mine;
+      p.health.hidden = !mine;
+      if (mine) {
+        setButton(p.mic, broadcast.micOn ? 'Mute mic' : 'Unmute mic');
+        p.mic.setAttribute('aria-pressed', String(!broadcast.micOn));
+        setButton(p.camera, broadcast.cameraOn ? 'Camera off' : 'Camera on');
+        p.camera.setAttribute('aria-pressed', String(!broadcast.cameraOn));
+        setButton(p.sourceButton, broadcast.source === 'screen' ? 'Use camera' : 'Share screen');
+        p.sourceButton.hidden = !broadcast.canShareScreen;
+        p.devices.hidden = broadcast.source === 'screen' && !broadcast.canShareScreen;
+        const health = broadcast.health;
+        p.healthFigures.textContent = health ? health.figures : 'Connecting to the media server…';
+        p.healthWarning.textContent = health && health.degraded ? health.reason : '';
+        p.health.classList.toggle('degraded', Boolean(health && health.degraded));
+      }
+
+      p.onAir.hidden = !view.live;
+      setBadge(p.watchers, view.live && Number.isInteger(view.watchers) ? `${view.watchers} watching` : null);
+      const stats = view.live && kind !== 'claiming';
+      p.stats.hidden = !stats;
+      setBadge(p.source, stats ? view.source : null);
+      setBadge(p.codec, stats ? view.codec : null);
+      setBadge(p.resolution, stats ? view.resolution : null);
+      const fps = status && Number.isFinite(status.fps) && status.fps > 0 ? Math.round(status.fps) : view.fps;
+      setBadge(p.fps, stats && fps ? `${fps} fps` : null);
+      setBadge(p.mode, status && status.mode ? MODE_TEXT[status.mode] || status.mode : null);
+      setBadge(p.latency, status && Number.isFinite(status.latencyMs) ? `latency ${formatLatency(status.latencyMs)}` : null);
+      p.stats.title = [view.source, view.codec, view.resolution].filter(Boolean).join(' · ');
       p.protocol.hidden = kind !== 'live';
       if (p.protocol.value !== view.protocol) p.protocol.value = view.protocol;
+      p.encoderDetails.hidden = !(kind === 'mine' && encoderDetails);
       p.leave.hidden = kind !== 'mine';
     }
   }
 
   playerHost(index) {
     return this.cells[index] ? this.cells[index].playerHost : null;
+  }
+
+  stage(index) {
+    return this.cells[index] ? this.cells[index].stage : null;
+  }
+}
+
+const DOUBLE_CLICK_MS = 250;
+const MODE_TEXT = { webrtc: 'WebRTC', llhls: 'LL-HLS' };
+
+function setButton(el, text, label = null) {
+  if (el.textContent !== text) el.textContent = text;
+  if (label) el.setAttribute('aria-label', label);
+  else el.removeAttribute('aria-label');
+}
+
+function toggleFullscreen(el) {
+  if (document.fullscreenElement) {
+    document.exitFullscreen().catch(() => {});
+  } else if (el.requestFullscreen) {
+    el.requestFullscreen().catch(() => {});
   }
 }
 
@@ -158,16 +323,33 @@ export function renderBanner({ status, media, playbackKnown, roomError }) {
   el.hidden = !text;
 }
 
+// A message at the top of the page (never over the seats' controls at the
+// bottom), gone after a while or with its Dismiss button.
 let toastTimer = null;
-export function showToast(message, ms = 6000) {
+export function showToast(message, ms = 8000) {
   const el = $('toast');
-  el.textContent = message;
+  $('toast-text').textContent = message;
   el.hidden = false;
   if (toastTimer !== null) clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => {
-    el.hidden = true;
-    toastTimer = null;
-  }, ms);
+  toastTimer = setTimeout(hideToast, ms);
+}
+export function hideToast() {
+  $('toast').hidden = true;
+  if (toastTimer !== null) clearTimeout(toastTimer);
+  toastTimer = null;
+}
+
+// Seat changes for screen readers (the aria-live region), one sentence each.
+export function announce(sentences) {
+  if (!sentences.length) return;
+  $('announcer').textContent = sentences.join(' ');
+}
+
+// `/r/<unknown>`: say so and link to the room list instead of an empty page.
+export function renderRoomMissing(roomId) {
+  $('room-missing-title').textContent = `There is no room "${roomId}"`;
+  $('room-missing').hidden = false;
+  $('seats').hidden = true;
 }
 
 export function renderRoomPicker(rooms) {

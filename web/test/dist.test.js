@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,5 +66,56 @@ test('the bundle uses the minified or module OvenLiveKit, not an eval build', ()
     }
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+});
+
+// What a first visit downloads before the seat grid can show: the entry and
+// its static imports (build.json `initial`), weighed gzip-compressed as a
+// server or proxy would send them.
+export const INITIAL_JS_BUDGET_GZIP = 150 * 1024;
+
+function build(extra = []) {
+  const out = mkdtempSync(path.join(tmpdir(), 'ovs-web-'));
+  execFileSync(process.execPath, [path.join(web, 'build.mjs'), '--outdir', out, ...extra], { stdio: 'pipe' });
+  const manifest = JSON.parse(readFileSync(path.join(out, 'build.json'), 'utf8'));
+  const read = (url) => readFileSync(path.join(out, url.replace(/^\//, '')), 'utf8');
+  return { out, manifest, read };
+}
+
+test('initial JavaScript stays under the budget; the players are separate chunks', () => {
+  const { out, manifest, read } = build();
+  try {
+    const gz = manifest.initial.reduce((sum, url) => sum + gzipSync(read(url)).length, 0);
+    console.log(`initial JS: ${manifest.initial.length} file(s), ${(gz / 1024).toFixed(1)} KiB gzip (budget ${INITIAL_JS_BUDGET_GZIP / 1024} KiB)`);
+    assert.ok(gz < INITIAL_JS_BUDGET_GZIP, `initial JS is ${gz} bytes gzip`);
+    assert.equal(manifest.initial[0], manifest.js, 'the entry comes first');
+    const initialText = manifest.initial.map(read).join('\n');
+    // Each heavy library is in a lazily loaded chunk, not in the first download.
+    // (markers: strings only that library's code contains)
+    for (const [name, marker] of [['OvenPlayer', 'op-wrapper'], ['hls.js', 'MANIFEST_LOADED'], ['OvenLiveKit', 'request_offer']]) {
+      assert.ok(!initialText.includes(marker), `${name} is not in the initial JS`);
+      assert.ok(manifest.lazy.some((url) => read(url).includes(marker)), `${name} is in a lazy chunk`);
+    }
+    const html = readFileSync(path.join(out, 'index.html'), 'utf8');
+    for (const url of manifest.lazy) assert.ok(!html.includes(url), `${url} is not preloaded`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('the production bundle has no test hooks; the test build has them', () => {
+  const prod = build();
+  const withHooks = build(['--test-hooks']);
+  try {
+    const all = (b) => [...b.manifest.initial, ...b.manifest.lazy].map(b.read).join('\n');
+    for (const hook of ['dropConnection', 'limitSendBitrate', 'lastResume']) {
+      assert.ok(!all(prod).includes(hook), `${hook} is not in the production bundle`);
+      assert.ok(all(withHooks).includes(hook), `${hook} is in the test build`);
+    }
+    assert.equal(prod.manifest.testHooks, false);
+    assert.equal(withHooks.manifest.testHooks, true);
+  } finally {
+    rmSync(prod.out, { recursive: true, force: true });
+    rmSync(withHooks.out, { recursive: true, force: true });
   }
 });

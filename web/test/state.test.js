@@ -248,3 +248,48 @@ test('publish URLs: nested rtmp object and the flat form both work', () => {
   assert.equal(normalizePublish(null), null);
   assert.equal(normalizePublish({}), null);
 });
+
+test('maskToken hides the token in keys, URLs and SRT stream ids', async () => {
+  const { maskToken } = await import('../src/state.js');
+  assert.equal(maskToken('stream3?token=abc123'), 'stream3?token=••••••••');
+  assert.equal(maskToken('http://h:3333/app/stream3?direction=whip&token=abc'), 'http://h:3333/app/stream3?direction=whip&token=••••••••');
+  assert.equal(maskToken('srt://h:9999?streamid=default%2Fapp%2Fstream3%3Ftoken%3Dabc'), 'srt://h:9999?streamid=default%2Fapp%2Fstream3%3Ftoken%3D••••••••');
+  assert.equal(maskToken('rtmp://h:1935/app'), 'rtmp://h:1935/app');
+});
+
+test('publish failure messages say what happened, where, and that the seat is kept', async () => {
+  const { publishFailureMessage } = await import('../src/state.js');
+  const connect = publishFailureMessage({ phase: 'connect', url: 'ws://media.example:3333/app/s?direction=send&token=T' });
+  assert.match(connect, /media\.example:3333/);
+  assert.match(connect, /still yours/);
+  assert.doesNotMatch(connect, /token|T&/, 'the token never shows');
+  assert.match(publishFailureMessage({ phase: 'lost', detail: 'ICE failed' }), /lost.*\(ICE failed\).*still yours/);
+});
+
+test('sound follows the spotlight unless the viewer chose otherwise for a seat', async () => {
+  const { isAudible } = await import('../src/state.js');
+  assert.equal(isAudible(2, { spotlight: null }), false, 'all muted without a spotlight');
+  assert.equal(isAudible(2, { spotlight: 2 }), true);
+  assert.equal(isAudible(1, { spotlight: 2 }), false);
+  assert.equal(isAudible(1, { spotlight: 2, muted: { 1: false } }), true, 'unmuted by the viewer');
+  assert.equal(isAudible(2, { spotlight: 2, muted: { 2: true } }), false, 'muted by the viewer');
+});
+
+test('the spotlight stays only on a seat with a picture', async () => {
+  const { validSpotlight } = await import('../src/state.js');
+  const views = [{ kind: 'live' }, { kind: 'free' }, { kind: 'mine', live: true }, { kind: 'mine', live: false }];
+  assert.deepEqual([0, 1, 2, 3, null, 9].map((i) => validSpotlight(i, views)), [0, null, 2, null, null, null]);
+});
+
+test('seat announcements for screen readers', async () => {
+  const { seatAnnouncements } = await import('../src/state.js');
+  const v = (kind, live = false) => ({ kind, live });
+  const indexed = (list) => list.map((x, index) => ({ ...x, index }));
+  assert.deepEqual(seatAnnouncements(null, indexed([v('live', true)])), [], 'nothing on the first render');
+  const before = indexed([v('free'), v('joining'), v('live', true), v('mine')]);
+  const after = indexed([v('joining'), v('live', true), v('free'), v('mine', true)]);
+  assert.deepEqual(seatAnnouncements(before, after), [
+    'Someone is joining seat 1.', 'Seat 2 is live.', 'Seat 3 stopped broadcasting and is free.', 'Your seat 4 is live.',
+  ]);
+  assert.deepEqual(seatAnnouncements(after, after), [], 'no change, no words');
+});
