@@ -13,6 +13,7 @@ packages=(
     g++ cmake ninja-build pkg-config
     libboost1.81-dev libboost-url1.81-dev
     nlohmann-json3-dev libyaml-cpp-dev libssl-dev
+    libhiredis-dev
 )
 # Node.js may come from elsewhere (e.g. a nodesource build that bundles npm,
 # which conflicts with Debian's npm package): install Debian's only if absent.
@@ -20,6 +21,7 @@ command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(catch2 clang-format chromium yamllint shellcheck libxml2-utils curl nginx openssl)
+    packages+=(redis-server)  # the store tests start their own on free ports
     if [[ -n "${OVENSPACE_TEST_OME_BIN:-}" ]]; then
         packages+=(ffmpeg libsrt1.5-openssl libsrtp2-1 libhiredis0.14 libspdlog1.10 libjemalloc2 libnuma1)
     fi
