@@ -49,7 +49,8 @@ client::client(asio::any_io_executor ex, options opt)
       opt_(std::move(opt)),
       backoff_(opt_.reconnect_min, opt_.reconnect_max),
       rng_(opt_.rng_seed ? *opt_.rng_seed : std::random_device{}()),
-      wait_timer_(ex)
+      wait_timer_(ex),
+      backoff_timer_(ex)
 {
 }
 
@@ -76,6 +77,7 @@ void client::stop()
     stopped_ = true;
     up_ = false;
     wait_timer_.cancel();
+    backoff_timer_.cancel();
     if (conn_) conn_->close(make_error_code(errc::stopped));
     // Cleared later: stop() may run inside one of these handlers.
     asio::post(ex_, [self = shared_from_this()] {
@@ -111,9 +113,10 @@ asio::awaitable<void> client::run([[maybe_unused]] std::shared_ptr<client> self)
             if (handlers_.on_down) handlers_.on_down(why);
         }
         if (stopped_) break;
+        // Only stop() cuts the backoff short.
         const auto delay = backoff_.next(rng_);
-        wait_timer_.expires_after(delay);
-        co_await wait_timer_.async_wait(use_nothrow);
+        backoff_timer_.expires_after(delay);
+        co_await backoff_timer_.async_wait(use_nothrow);
     }
     conn_.reset();
 }
@@ -129,9 +132,11 @@ asio::awaitable<bool> client::connect_once()
         });
     }
     // A closed connection wakes the keep-alive wait at once.
-    conn->set_closed_handler([weak = weak_from_this()](error_code) {
-        if (auto self = weak.lock()) self->wait_timer_.cancel();
-    });
+    conn->set_closed_handler(
+        [weak = weak_from_this(), which = std::weak_ptr<connection>(conn)](error_code) {
+            auto self = weak.lock();
+            if (self && self->conn_ == which.lock()) self->wait_timer_.cancel();
+        });
     if (auto ec = co_await conn->connect()) {
         if (!stopped_) {
             log("cannot connect to " + redacted(opt_.server) + ": " + ec.message());

@@ -259,7 +259,7 @@ asio::awaitable<void> connection::watchdog([[maybe_unused]] std::shared_ptr<conn
 void connection::close(error_code why)
 {
     if (state_ == state::closed) return;
-    const bool was_open = state_ != state::idle;
+    const bool was_open = state_ == state::open;
     state_ = state::closed;
     close_reason_ = why;
     error_code ignored;

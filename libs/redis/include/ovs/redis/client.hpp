@@ -118,7 +118,8 @@ private:
     std::optional<request> setup_;
     std::function<void(reply)> push_handler_;
     std::shared_ptr<connection> conn_;
-    asio::steady_timer wait_timer_;  // backoff and ping interval; cancelled on close/stop
+    asio::steady_timer wait_timer_;     // keep-alive interval; cancelled when the connection closes
+    asio::steady_timer backoff_timer_;  // between attempts; cancelled only by stop()
     bool started_ = false;
     bool stopped_ = false;
     bool up_ = false;

@@ -70,7 +70,8 @@ public:
     }
 
     void set_push_handler(std::function<void(reply)> h) { push_handler_ = std::move(h); }
-    // Runs once, from the executor, after the connection closed for any reason.
+    // Runs once, from the executor, after an open connection closed (not
+    // after a failed connect()).
     void set_closed_handler(std::function<void(error_code)> h) { closed_handler_ = std::move(h); }
 
     // Closes the socket and fails every request in flight with `why`. Idempotent.
