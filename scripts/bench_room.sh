@@ -29,13 +29,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# No gateway runs here. The room's link must not find one either: a free port
+# of its own (the default, 9600, may be a real gateway's on this host) and a
+# fresh secret (so even a gateway found by mistake would refuse it). The room
+# service needs no OME secret.
+gateway_port=$(node -e 'const s = require("net").createServer();
+s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
+link_secret=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+
 cat >"$work/bench.yaml" <<YAML
 mode: webhook
-ome:
-  api: { access_token: bench-token }
-  webhook_secret: bench-secret
+link:
+  secret: $link_secret
 room:
   listen: { address: 127.0.0.1, port: 0 }
+  gateway: { address: 127.0.0.1, port: $gateway_port }
   web_root: $work
   limits:
     max_message_bytes: 4096

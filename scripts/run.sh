@@ -7,6 +7,8 @@
 #   OVENSPACE_NO_OME=1      do not start OME even if Docker is there
 #   OVENSPACE_OME_API_TOKEN / OVENSPACE_WEBHOOK_SECRET override the config's
 #                           secrets, for our services and the OME container alike
+#   OVENSPACE_LINK_SECRET   the room <-> gateway link secret; default: a fresh
+#                           random one for this run (both processes get it)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -22,12 +24,18 @@ cmake --build "$build" -j "$(nproc)"
 
 room_bin="$build/services/room/ovenspace-room"
 gateway_bin="$build/services/gateway/ovenspace-gateway"
-"$room_bin" --check-config --config "$config"
-
 # The same secrets for OME and our services. The defaults match the shipped
 # config and are for a machine nobody else can reach.
 export OVENSPACE_OME_API_TOKEN=${OVENSPACE_OME_API_TOKEN:-ome-access-token}
 export OVENSPACE_WEBHOOK_SECRET=${OVENSPACE_WEBHOOK_SECRET:-ome-webhook-secret}
+# Only our two processes share the link secret: a fresh one per run unless
+# given (both processes get the same one, whatever the config file says).
+if [[ -z "${OVENSPACE_LINK_SECRET:-}" && -z "${OVENSPACE_LINK_SECRET_FILE:-}" ]]; then
+    OVENSPACE_LINK_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+    export OVENSPACE_LINK_SECRET
+fi
+"$room_bin" --check-config --config "$config"
+"$gateway_bin" --check-config --config "$config" >/dev/null
 
 ome_container=""
 ome_image=${OME_IMAGE:-ovenmedialabs/ovenmediaengine:v0.20.5}

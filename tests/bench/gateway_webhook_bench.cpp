@@ -159,6 +159,7 @@ int main(int argc, char** argv)
     cfg.ome.host = "127.0.0.1";
     cfg.ome.api.access_token = "ome-access-token";
     cfg.ome.webhook_secret = secret;
+    cfg.link.secret = "bench-link-secret-0123456789";
     cfg.gateway.http = {"127.0.0.1", 0};
     cfg.gateway.link = {"127.0.0.1", 0};
     cfg.gateway.poll_interval = 1000ms;

@@ -67,12 +67,11 @@ TEST_CASE("missing required secrets name the key and the variable", "[unit]")
               "test.yaml: ome.webhook_secret: expected a non-empty value here or in the "
               "environment variable OVENSPACE_WEBHOOK_SECRET, got nothing");
     }
-    SECTION("no webhook secret needed in open mode")
+    SECTION("open mode needs the webhook secret too: no webhook is accepted unsigned")
     {
-        auto cfg = load_string(
-            with_room("mode: open\nome:\n  api: { access_token: t }\n"), "t", fake_env());
-        CHECK(cfg.mode == admission_mode::open);
-        CHECK(cfg.ome.webhook_secret.empty());
+        CHECK(error_of(with_room("mode: open\nome:\n  api: { access_token: t }\n")) ==
+              "test.yaml: ome.webhook_secret: expected a non-empty value here or in the "
+              "environment variable OVENSPACE_WEBHOOK_SECRET, got nothing");
     }
 }
 

@@ -87,6 +87,11 @@ TEST_CASE("the shipped config loads and equals the struct defaults", "[unit]")
         CHECK(cfg.gateway.poll_backoff_max == def.gateway.poll_backoff_max);
         CHECK(cfg.gateway.admission_timeout == def.gateway.admission_timeout);
         CHECK(cfg.gateway.max_webhook_body_bytes == def.gateway.max_webhook_body_bytes);
+        // The link secret has no placeholder: run.sh makes a fresh one and
+        // deployments provide theirs (here: the test environment's).
+        CHECK(cfg.link.secret == test::test_link_secret);
+        CHECK(cfg.link.handshake_timeout == def.link.handshake_timeout);
+        CHECK(cfg.link.max_pending_handshakes == def.link.max_pending_handshakes);
         CHECK(cfg.link.max_line_bytes == def.link.max_line_bytes);
         CHECK(cfg.link.request_timeout == def.link.request_timeout);
         CHECK(cfg.link.heartbeat_interval == def.link.heartbeat_interval);
@@ -135,6 +140,7 @@ TEST_CASE("values in the file replace the defaults, _ms keys become durations", 
                         "link: { heartbeat_interval_ms: 500, heartbeat_timeout_ms: 1500 }\n"
                         "ome:\n"
                         "  api: { access_token: t, timeout_ms: 750, tls: true }\n"
+                        "  webhook_secret: s\n"
                         "  llhls: { tls: true, port: 3334 }\n"
                         "rooms:\n"
                         "  - { id: a, seats: 4, stream_prefix: cam, title: Studio A }\n"

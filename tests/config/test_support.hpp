@@ -11,9 +11,15 @@
 
 namespace ovs::config::test {
 
-// An environment with only the given variables.
+// Every service needs a link secret; the tests that are not about it get one
+// from the environment.
+inline const char* test_link_secret = "config-test-link-secret-42";
+
+// An environment with only the given variables, plus OVENSPACE_LINK_SECRET
+// (unless given; "" means unset).
 inline env_lookup fake_env(std::map<std::string, std::string> vars = {})
 {
+    vars.emplace(env_link_secret, test_link_secret);
     return [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
         auto it = vars.find(name);
         if (it == vars.end()) {

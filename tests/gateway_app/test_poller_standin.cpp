@@ -177,6 +177,29 @@ TEST_CASE("poller: a kick deletes the stream in OME", "[loopback][integration]")
     CHECK(again.ok());
 }
 
+TEST_CASE("a kick for a stream that is not a seat's is refused and never reaches OME",
+          "[loopback][integration]")
+{
+    standin_fixture f(false);
+    // A stream of the same app that no room's seat uses (another tool's, on
+    // a shared OME), live in OME.
+    auto published = run_coroutine(f.ioc, f.ome->publish(rtmp_publish("studio-feed")));
+    REQUIRE(published.admitted);
+
+    for (const std::string stream : {"studio-feed", "stream9", "", "../stream0"}) {
+        INFO("kick '" << stream << "'");
+        auto reply = run_coroutine(f.ioc, kick_stream(f.room->client.get(), stream));
+        REQUIRE(reply.error());
+        CHECK(reply.error()->code == "not_a_seat");
+    }
+    CHECK(f.api_calls("DELETE", "/v1/vhosts/default/apps/app/streams/studio-feed") == 0);
+    CHECK(f.ome->live_streams().size() == 1);
+    CHECK_THAT(f.gateway->metrics_text(), Catch::Contains("ovs_gateway_kicks_refused_total 4"));
+    // A seat's stream still is kicked.
+    auto seat = run_coroutine(f.ioc, kick_stream(f.room->client.get(), "stream3"));
+    CHECK(seat.ok());
+}
+
 TEST_CASE("a signed publish through the stand-in turns the seat live at once",
           "[loopback][integration]")
 {

@@ -31,6 +31,7 @@ config::config make_config(std::uint16_t ome_api_port)
     c.gateway.poll_interval = 100ms;
     c.gateway.poll_backoff_max = 400ms;
     c.gateway.admission_timeout = 300ms;
+    c.link.secret = "gateway-test-link-secret-0123";
     c.link.reconnect_min = 20ms;
     c.link.reconnect_max = 100ms;
     c.rooms = {config::room_def{"main", "OvenSpace", 9, "stream"}};

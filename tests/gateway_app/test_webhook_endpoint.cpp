@@ -164,25 +164,59 @@ TEST_CASE("a bad or missing signature is refused with 401 and changes nothing", 
     CHECK_THAT(f.gateway->metrics_text(), Catch::Contains("result=\"bad_signature\"} 4"));
 }
 
-TEST_CASE("webhook mode without a secret refuses every webhook", "[loopback]")
+TEST_CASE("the gateway refuses to start without a webhook secret, in both modes", "[loopback]")
 {
     // Signing with an empty key is something anyone can do: with no secret
-    // configured the gateway must not let a publisher in on the strength of it.
+    // every webhook would be as good as unsigned.
+    for (auto mode : {config::admission_mode::webhook, config::admission_mode::open}) {
+        asio::io_context ioc;
+        auto cfg = make_config(refused_port(ioc));
+        cfg.mode = mode;
+        cfg.ome.webhook_secret.clear();
+        gateway_service gateway(ioc.get_executor(), cfg, [](std::string_view) {});
+        CHECK_THROWS_WITH(gateway.start(), Catch::Contains("ome.webhook_secret is empty"));
+        // Nothing was bound: no port to send an unsigned webhook to.
+        CHECK(gateway.http_port() == 0);
+    }
+}
+
+TEST_CASE("open mode accepts only signed webhooks", "[loopback]")
+{
     auto cfg = make_config(0);
-    cfg.ome.webhook_secret.clear();
+    cfg.mode = config::admission_mode::open;
     fixture f(cfg);
-    fake_room room(f.ioc, f.gateway->link_port());
-    REQUIRE(run_until(f.ioc, [&] { return room.connected; }));
-    const std::string body = webhook_body(
-        "incoming", "opening", "RTMP", "rtmp://127.0.0.1:1935/app/stream0?token=abc123", 7001);
-    auto answer = run_coroutine(
-        f.ioc, post_webhook(f.gateway->http_port(), body, webhook_signature("", body)));
-    CHECK(answer.status != 200);
-    CHECK(answer.body.find("\"allowed\":true") == std::string::npos);
-    CHECK(room.checks.empty());
-    f.ioc.poll();
-    CHECK(room.events_of<proto::stream_up>().empty());
-    CHECK_THAT(f.all_logs(), Catch::Contains("webhook_secret is empty"));
+    const std::string body =
+        webhook_body("incoming", "opening", "RTMP", "rtmp://127.0.0.1:1935/app/stream0", 7001);
+    SECTION("unsigned")
+    {
+        CHECK(run_coroutine(f.ioc, post_webhook(f.gateway->http_port(), body, "")).status == 401);
+    }
+    SECTION("signed with an empty key")
+    {
+        CHECK(run_coroutine(f.ioc,
+                            post_webhook(f.gateway->http_port(), body, webhook_signature("", body)))
+                  .status == 401);
+    }
+    SECTION("closings too")
+    {
+        const std::string closing =
+            webhook_body("incoming", "closing", "RTMP", "rtmp://127.0.0.1:1935/app/stream0", 7001);
+        CHECK(run_coroutine(f.ioc, post_webhook(f.gateway->http_port(), closing, "")).status ==
+              401);
+    }
+    // Signed with the secret, the same opening is admitted (open mode: no token).
+    auto signed_answer = post_signed(f.ioc, f.gateway->http_port(), body);
+    CHECK(signed_answer.status == 200);
+    CHECK(json_of(signed_answer)["allowed"] == true);
+    CHECK_THAT(f.gateway->metrics_text(), Catch::Contains("result=\"bad_signature\"} 1"));
+}
+
+TEST_CASE("verify_signature never accepts an empty secret", "[unit]")
+{
+    const std::string body = R"({"client":{}})";
+    CHECK_FALSE(verify_signature("", body, webhook_signature("", body)));
+    CHECK_FALSE(verify_signature("", body, ""));
+    CHECK(verify_signature("k", body, webhook_signature("k", body)));
 }
 
 TEST_CASE("malformed and oversized webhooks get 400 and 413", "[loopback]")

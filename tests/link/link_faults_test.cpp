@@ -76,7 +76,7 @@ asio::awaitable<void> fault_scenario(unsigned short port,
     out->garbage = co_await raw_session(port, garbage);
     std::string oversized = std::string(2000, 'x') + "\n";
     out->oversized = co_await raw_session(port, oversized);
-    std::string bad_version = proto::encode(proto::hello{99, "room", "raw"});
+    std::string bad_version = proto::encode(proto::hello{99, "room", "raw", ""});
     out->bad_version = co_await raw_session(port, bad_version);
     // The proper room connection never noticed any of it.
     out->room_still_connected = server->connected() && room->connected();
@@ -134,10 +134,19 @@ asio::awaitable<void> silent_peer(unsigned short port,
                                   std::shared_ptr<link_server> server,
                                   std::shared_ptr<silent_results> out)
 {
-    // Says hello like a room would, then never sends another byte (not even
-    // a pong), as a peer whose host vanished would.
-    std::string hello = proto::encode(proto::hello{proto::protocol_version, "room", "silent"});
-    out->received = co_await raw_session(port, hello);
+    // Authenticates like a room would, then never sends another byte (not
+    // even a pong), as a peer whose host vanished would.
+    auto ex = co_await asio::this_coro::executor;
+    tcp::socket s(ex);
+    co_await s.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                             asio::use_awaitable);
+    std::string buffer;
+    out->received = co_await raw_room_handshake(s, buffer, test_secret);
+    out->received += "\n" + buffer;
+    auto [ec, n] =
+        co_await asio::async_read(s, asio::dynamic_buffer(out->received, 1 << 20), use_nothrow);
+    (void)ec;
+    (void)n;
     server->stop();
 }
 
@@ -181,7 +190,7 @@ asio::awaitable<void> mute_peer(unsigned short port,
 
 }  // namespace
 
-TEST_CASE("a peer that never says hello is closed", "[loopback][link]")
+TEST_CASE("a peer that never authenticates is closed at the handshake deadline", "[loopback][link]")
 {
     asio::io_context ioc;
     auto logs = std::make_shared<std::vector<std::string>>();
@@ -192,7 +201,8 @@ TEST_CASE("a peer that never says hello is closed", "[loopback][link]")
     asio::co_spawn(ioc, mute_peer(port, server, out), rethrow);
     ioc.run_for(5s);
     REQUIRE(ioc.stopped());
-    CHECK(logged(*logs, "no hello within"));
+    CHECK(logged(*logs, "not authenticated within 300 ms"));
+    CHECK(server->handshake_failures().at("timeout") == 1);
     // It got the server's hello, and nothing after it but the close.
     auto msgs = decode_all(out->received);
     REQUIRE(msgs.size() == 1);

@@ -33,6 +33,7 @@ config::config test_config()
     cfg.room.presence_interval = 20ms;
     cfg.room.limits.commands_per_second = 1000;
     cfg.room.shutdown_timeout = 2000ms;
+    cfg.link.secret = "room-link-test-secret-0123";
     cfg.link.heartbeat_interval = 200ms;
     cfg.link.heartbeat_timeout = 1000ms;
     cfg.link.request_timeout = 1000ms;

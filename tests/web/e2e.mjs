@@ -116,6 +116,7 @@ gateway:
   link: { address: 127.0.0.1, port: ${gatewayLinkPort} }
   poll_interval_ms: 300
 link:
+  secret: e2e-link-secret-0123456789
   reconnect_min_ms: 100
   reconnect_max_ms: 500
 rooms:

@@ -62,12 +62,25 @@ void check_relations(const load_context& ctx, const config& cfg)
                 false);
 }
 
-void check_required_secrets(const load_context& ctx, const config& cfg)
+void check_required_secrets(const load_context& ctx, const config& cfg, secrets_for who)
 {
-    check_secret(ctx, "ome.api.access_token", cfg.ome.api.access_token, env_ome_api_token);
-    if (cfg.mode == admission_mode::webhook) {
-        check_secret(ctx, "ome.webhook_secret", cfg.ome.webhook_secret, env_webhook_secret);
+    check_secret(ctx, "link.secret", cfg.link.secret, env_link_secret);
+    if (cfg.link.secret.size() < min_link_secret_bytes) {
+        // The handshake is only as strong as this secret. Its length is
+        // fine to say; its value never is.
+        ctx.fail("link.secret",
+                 ctx.line_of("link.secret"),
+                 "at least " + std::to_string(min_link_secret_bytes) +
+                     " characters (e.g. the output of `openssl rand -hex 32`)",
+                 "a hidden value of " + std::to_string(cfg.link.secret.size()) + " characters");
     }
+    if (who == secrets_for::room) {
+        return;
+    }
+    check_secret(ctx, "ome.api.access_token", cfg.ome.api.access_token, env_ome_api_token);
+    // In both modes: open mode needs no token per seat, but a webhook that
+    // anyone could forge would still open and close seats' streams.
+    check_secret(ctx, "ome.webhook_secret", cfg.ome.webhook_secret, env_webhook_secret);
 }
 
 }  // namespace ovs::config::detail

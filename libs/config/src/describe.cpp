@@ -80,10 +80,13 @@ std::string describe(const config& cfg)
         << show(gw.poll_interval) << " (backoff up to " << show(gw.poll_backoff_max)
         << "), admission_timeout " << show(gw.admission_timeout) << ", max_webhook_body "
         << gw.max_webhook_body_bytes << " B\n";
-    out << "  link: max_line " << link.max_line_bytes << " B, request_timeout "
-        << show(link.request_timeout) << ", heartbeat " << show(link.heartbeat_interval)
-        << " (dead after " << show(link.heartbeat_timeout) << "), reconnect "
-        << show(link.reconnect_min) << " to " << show(link.reconnect_max) << "\n";
+    out << "  link: secret " << presence(link.secret) << ", handshake_timeout "
+        << show(link.handshake_timeout) << ", max_pending_handshakes "
+        << link.max_pending_handshakes << ", max_line " << link.max_line_bytes
+        << " B, request_timeout " << show(link.request_timeout) << ", heartbeat "
+        << show(link.heartbeat_interval) << " (dead after " << show(link.heartbeat_timeout)
+        << "), reconnect " << show(link.reconnect_min) << " to " << show(link.reconnect_max)
+        << "\n";
 
     out << "  rooms (" << cfg.rooms.size() << "):";
     for (const auto& r : cfg.rooms) {

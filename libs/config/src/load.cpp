@@ -30,7 +30,10 @@ YAML::Node parse(const std::string& yaml, const std::string& source)
 
 }  // namespace
 
-config load_string(const std::string& yaml, const std::string& source, const env_lookup& lookup)
+config load_string(const std::string& yaml,
+                   const std::string& source,
+                   secrets_for who,
+                   const env_lookup& lookup)
 {
     YAML::Node root = parse(yaml, source);
     detail::load_context ctx(source);
@@ -47,17 +50,33 @@ config load_string(const std::string& yaml, const std::string& source, const env
     detail::read_sections(top, cfg);
     detail::read_rooms(top, cfg.rooms);
     detail::check_relations(ctx, cfg);
-    apply_env(cfg, lookup);
-    detail::check_required_secrets(ctx, cfg);
+    apply_env(cfg, lookup, who);
+    if (who == secrets_for::room) {
+        // Least privilege: whatever a shared file holds, the room service
+        // keeps no OME credential in memory.
+        cfg.ome.api.access_token.clear();
+        cfg.ome.webhook_secret.clear();
+    }
+    detail::check_required_secrets(ctx, cfg, who);
     return cfg;
+}
+
+config load_string(const std::string& yaml, const std::string& source, secrets_for who)
+{
+    return load_string(yaml, source, who, process_env());
+}
+
+config load_string(const std::string& yaml, const std::string& source, const env_lookup& lookup)
+{
+    return load_string(yaml, source, secrets_for::both, lookup);
 }
 
 config load_string(const std::string& yaml, const std::string& source)
 {
-    return load_string(yaml, source, process_env());
+    return load_string(yaml, source, secrets_for::both, process_env());
 }
 
-config load_file(const std::string& path, const env_lookup& lookup)
+config load_file(const std::string& path, secrets_for who, const env_lookup& lookup)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -68,12 +87,22 @@ config load_file(const std::string& path, const env_lookup& lookup)
     if (in.bad()) {
         throw config_error(path + ": cannot read the config file");
     }
-    return load_string(text.str(), path, lookup);
+    return load_string(text.str(), path, who, lookup);
+}
+
+config load_file(const std::string& path, secrets_for who)
+{
+    return load_file(path, who, process_env());
+}
+
+config load_file(const std::string& path, const env_lookup& lookup)
+{
+    return load_file(path, secrets_for::both, lookup);
 }
 
 config load_file(const std::string& path)
 {
-    return load_file(path, process_env());
+    return load_file(path, secrets_for::both, process_env());
 }
 
 }  // namespace ovs::config

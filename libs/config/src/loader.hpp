@@ -20,7 +20,8 @@ void read_rooms(map_reader& top, std::vector<room_def>& rooms);
 // Settings that must agree with each other (timeouts vs intervals, min vs max).
 void check_relations(const load_context& ctx, const config& cfg);
 
-// The secrets that must be set once the environment has been applied.
-void check_required_secrets(const load_context& ctx, const config& cfg);
+// The secrets `who` needs, which must be set once the environment has been
+// applied (link.secret also long enough).
+void check_required_secrets(const load_context& ctx, const config& cfg, secrets_for who);
 
 }  // namespace ovs::config::detail

@@ -126,12 +126,18 @@ void read_gateway(map_reader& top, gateway_config& gw)
 void read_link(map_reader& top, link_config& link)
 {
     auto m = top.child("link",
-                       {"max_line_bytes",
+                       {"secret",
+                        "handshake_timeout_ms",
+                        "max_pending_handshakes",
+                        "max_line_bytes",
                         "request_timeout_ms",
                         "heartbeat_interval_ms",
                         "heartbeat_timeout_ms",
                         "reconnect_min_ms",
                         "reconnect_max_ms"});
+    m.text("secret", link.secret, secret_text, true);
+    m.duration("handshake_timeout_ms", link.handshake_timeout, 100, minute);
+    m.integer("max_pending_handshakes", link.max_pending_handshakes, 1, 1024);
     m.integer("max_line_bytes", link.max_line_bytes, kib, 16 * mib);
     m.duration("request_timeout_ms", link.request_timeout, 10, minute);
     m.duration("heartbeat_interval_ms", link.heartbeat_interval, 100, minute);

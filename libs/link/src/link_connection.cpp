@@ -1,5 +1,6 @@
 #include <ovs/link/link_connection.hpp>
 #include <ovs/proto/codec.hpp>
+#include <ovs/proto/handshake.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -28,6 +29,18 @@ std::string describe(const tcp::socket& s)
     if (ec) return "?";
     return ep.address().to_string() + ":" + std::to_string(ep.port());
 }
+
+std::string address_of(const tcp::socket& s)
+{
+    error_code ec;
+    auto ep = s.remote_endpoint(ec);
+    if (ec) return "?";
+    return ep.address().to_string();
+}
+
+// Error texts may repeat what the peer sent (a JSON parser's excerpt, an
+// unknown type): bounded and printable in logs and on the wire.
+constexpr std::size_t max_error_text = 200;
 
 // Completion of the connection's coroutines: they handle expected errors as
 // values, so an exception here is a bug; log it rather than take the process down.
@@ -62,6 +75,7 @@ link_connection::link_connection(tcp::socket socket, link_options options)
       opt_(std::move(options)),
       framer_(opt_.limits.max_line_bytes),
       peer_(describe(socket_)),
+      peer_address_(address_of(socket_)),
       writer_wake_(socket_.get_executor()),
       heartbeat_timer_(socket_.get_executor()),
       linger_timer_(socket_.get_executor())
@@ -84,9 +98,13 @@ void link_connection::start()
 {
     if (state_ != state::created) return;
     state_ = state::handshaking;
-    last_received_ = clock::now();
+    started_at_ = clock::now();
+    last_received_ = started_at_;
     last_ping_ = last_received_;
-    enqueue(proto::encode(proto::hello{proto::protocol_version, opt_.role, opt_.software}));
+    handshake_.emplace(
+        proto::handshake_settings{opt_.role, opt_.peer_role, opt_.software, opt_.limits.secret},
+        proto::make_nonce());
+    enqueue(proto::encode(handshake_->own_hello()));
     auto ex = socket_.get_executor();
     asio::co_spawn(ex, reader(), log_exception{opt_.log});
     asio::co_spawn(ex, writer(), log_exception{opt_.log});
@@ -102,6 +120,7 @@ asio::awaitable<void> link_connection::reader()
     while (state_ == state::handshaking || state_ == state::ready) {
         auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf), use_nothrow);
         if (ec) {
+            if (state_ == state::handshaking) handshake_failure_ = "abandoned";
             if (ec == asio::error::eof)
                 finish_close("peer closed the connection");
             else
@@ -114,6 +133,16 @@ asio::awaitable<void> link_connection::reader()
             handle_line(*line);
             if (state_ != state::handshaking && state_ != state::ready) co_return;
         }
+        if (state_ == state::handshaking &&
+            framer_.partial_bytes() > proto::handshake_max_line_bytes) {
+            // Before the peer has proven anything it may not make us hold
+            // more than one small line.
+            refuse({"too_large",
+                    "malformed",
+                    "a handshake line longer than " +
+                        std::to_string(proto::handshake_max_line_bytes) + " bytes"});
+            co_return;
+        }
         if (framer_.overflowed()) {
             protocol_error("too_large",
                            "received a line longer than " +
@@ -125,6 +154,10 @@ asio::awaitable<void> link_connection::reader()
 
 void link_connection::handle_line(const std::string& line)
 {
+    if (state_ == state::handshaking) {
+        handle_handshake_line(line);
+        return;
+    }
     auto decoded = proto::decode(line, opt_.limits.max_line_bytes);
     if (!decoded) {
         const auto& err = decoded.error();
@@ -141,41 +174,67 @@ void link_connection::handle_line(const std::string& line)
         protocol_error(std::string(proto::wire_code(err.code)), err.text);
         return;
     }
-    if (state_ == state::handshaking) {
-        if (auto* h = std::get_if<proto::hello>(&decoded.value())) {
-            handle_hello(*h);
-        } else {
-            protocol_error(
-                "bad_message",
-                "expected hello first, got " + std::string(proto::type_name(decoded.value())));
-        }
-        return;
-    }
     handle_message(std::move(decoded.value()));
 }
 
-void link_connection::handle_hello(const proto::hello& h)
+void link_connection::handle_handshake_line(const std::string& line)
 {
-    if (h.protocol != proto::protocol_version) {
-        protocol_error("version_mismatch",
-                       "this side speaks protocol " + std::to_string(proto::protocol_version) +
-                           ", the peer sent " + std::to_string(h.protocol));
+    if (line.size() > proto::handshake_max_line_bytes) {
+        refuse({"too_large",
+                "malformed",
+                "a handshake line longer than " + std::to_string(proto::handshake_max_line_bytes) +
+                    " bytes"});
         return;
     }
-    if (!opt_.peer_role.empty() && h.role != opt_.peer_role) {
-        protocol_error("bad_role", "expected a " + opt_.peer_role + " peer, got '" + h.role + "'");
+    auto decoded = proto::decode(line, proto::handshake_max_line_bytes);
+    if (!decoded) {
+        refuse({std::string(proto::wire_code(decoded.error().code)),
+                "malformed",
+                decoded.error().text});
         return;
     }
+    if (const auto* err = std::get_if<proto::error_message>(&decoded.value())) {
+        // The peer refused us (a wrong secret on one side, most likely).
+        handshake_failure_ = "peer_error";
+        finish_close("the peer refused the handshake: " + err->error.code + ": " +
+                     proto::printable_excerpt(err->error.message, max_error_text));
+        return;
+    }
+    auto step = handshake_->receive(decoded.value());
+    for (const auto& m : step.send) enqueue(proto::encode(m));
+    if (step.failure) {
+        refuse(*step.failure);
+        return;
+    }
+    if (!step.done) return;
     state_ = state::ready;
-    log("connected to " + h.role + " (" + h.software + ")");
+    const auto& peer = *handshake_->peer_hello();
+    log("authenticated " + proto::printable_excerpt(peer.role) + " (" +
+        proto::printable_excerpt(peer.software) + ")");
     heartbeat_timer_.cancel();  // re-plan: pings start now
     if (handlers_.on_ready) handlers_.on_ready();
 }
 
+void link_connection::refuse(const proto::handshake_failure& failure)
+{
+    if (state_ != state::handshaking) return;
+    handshake_failure_ = failure.reason;
+    log("handshake refused (" + failure.reason + ")");
+    protocol_error(failure.code, failure.text);
+}
+
+void link_connection::evict(const std::string& why)
+{
+    if (state_ != state::handshaking) return;
+    handshake_failure_ = "evicted";
+    finish_close(why);
+}
+
 void link_connection::handle_message(proto::message m)
 {
-    if (std::holds_alternative<proto::hello>(m)) {
-        protocol_error("bad_message", "second hello on one connection");
+    if (std::holds_alternative<proto::hello>(m) || std::holds_alternative<proto::auth>(m)) {
+        protocol_error("bad_message",
+                       "a second " + std::string(proto::type_name(m)) + " on one connection");
     } else if (std::holds_alternative<proto::ping>(m)) {
         enqueue(proto::encode(proto::pong{}));
     } else if (std::holds_alternative<proto::pong>(m)) {
@@ -192,7 +251,8 @@ void link_connection::handle_message(proto::message m)
         waiting->result = std::move(*rep);
         waiting->timer.cancel();
     } else if (auto* err = std::get_if<proto::error_message>(&m)) {
-        finish_close("peer reported " + err->error.code + ": " + err->error.message);
+        finish_close("peer reported " + proto::printable_excerpt(err->error.code) + ": " +
+                     proto::printable_excerpt(err->error.message, max_error_text));
     } else if (auto ev = proto::as_event(m)) {
         if (handlers_.on_event) handlers_.on_event(std::move(*ev));
     } else if (auto req = proto::as_request(m)) {
@@ -328,10 +388,16 @@ asio::awaitable<void> link_connection::heartbeat()
     const auto timeout = opt_.limits.heartbeat_timeout;
     while (state_ == state::handshaking || state_ == state::ready) {
         const auto now = clock::now();
-        const auto deadline = last_received_ + timeout;
+        // Handshake: a fixed deadline from the connect (a peer trickling
+        // bytes does not extend it). After it: silence for heartbeat_timeout.
+        const bool handshaking = state_ == state::handshaking;
+        const auto deadline =
+            handshaking ? started_at_ + opt_.limits.handshake_timeout : last_received_ + timeout;
         if (now >= deadline) {
-            finish_close(state_ == state::handshaking
-                             ? "no hello within " + std::to_string(timeout.count()) + " ms"
+            if (handshaking) handshake_failure_ = "timeout";
+            finish_close(handshaking
+                             ? "not authenticated within " +
+                                   std::to_string(opt_.limits.handshake_timeout.count()) + " ms"
                              : "heartbeat timeout: nothing received for " +
                                    std::to_string(timeout.count()) + " ms");
             co_return;
@@ -354,6 +420,7 @@ asio::awaitable<void> link_connection::heartbeat()
 void link_connection::protocol_error(std::string code, std::string text)
 {
     if (state_ != state::handshaking && state_ != state::ready) return;
+    text = proto::printable_excerpt(text, max_error_text);
     log("protocol error (" + code + "): " + text);
     // Tell the peer why, then close once that line is written; the linger
     // timer bounds the wait for a peer that does not read.

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <stdexcept>
 #include <utility>
 
 namespace ovs::link {
@@ -9,6 +10,9 @@ namespace ovs::link {
 link_peer::link_peer(asio::any_io_executor ex, link_options options)
     : ex_(std::move(ex)), opt_(std::move(options))
 {
+    if (opt_.limits.secret.empty()) {
+        throw std::invalid_argument("link: no link secret (link.secret) configured");
+    }
 }
 
 void link_peer::disconnect(std::string reason)
@@ -81,7 +85,9 @@ link_handlers link_peer::forwarders(std::weak_ptr<link_peer> owner,
     h.on_closed = [owner, conn](const std::string& reason) {
         auto o = owner.lock();
         auto c = conn.lock();
-        if (o && c) o->connection_closed(c, reason);
+        if (!o || !c) return;
+        if (!c->handshake_failure().empty()) ++o->handshake_failures_[c->handshake_failure()];
+        o->connection_closed(c, reason);
     };
     return h;
 }

@@ -1,3 +1,4 @@
+#include <ovs/link/handshake_slots.hpp>
 #include <ovs/link/link_server.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -61,11 +62,18 @@ asio::awaitable<void> link_server::accept_loop()
 
 void link_server::adopt(tcp::socket socket)
 {
-    if (handshaking_.size() >= max_handshaking) {
-        if (opt_.log) opt_.log("refusing a connection: too many still in their hello");
-        error_code ignored;
-        socket.close(ignored);
-        return;
+    // Make room first: this connection may be the room service's, and the
+    // ones holding the slots may be idle intruders (see handshake_slots.hpp).
+    while (!handshaking_.empty() && handshaking_.size() >= opt_.limits.max_pending_handshakes) {
+        std::vector<std::shared_ptr<link_connection>> conns(handshaking_.begin(),
+                                                            handshaking_.end());
+        std::vector<pending_handshake> pending;
+        pending.reserve(conns.size());
+        for (const auto& c : conns) pending.push_back({c->peer_address(), c->started_at()});
+        auto victim = conns[choose_eviction(pending)];
+        handshaking_.erase(victim);
+        victim->evict("evicted: all " + std::to_string(opt_.limits.max_pending_handshakes) +
+                      " handshake slots were taken when another peer connected");
     }
     auto conn = link_connection::create(std::move(socket), opt_);
     conn->set_handlers(forwarders(weak_from_this(), conn));

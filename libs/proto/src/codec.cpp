@@ -143,10 +143,14 @@ message read_message(const std::string& type, const object_reader& r)
         std::uint64_t version = r.u64("protocol");
         if (version > std::numeric_limits<unsigned>::max())
             throw field_problem("field 'protocol': number too large");
+        // The nonce is optional here so that a version-1 hello (which has
+        // none) decodes and is refused as version_mismatch, not bad_message.
         return hello{static_cast<unsigned>(version),
                      r.string("role"),
-                     r.opt_string("software").value_or("")};
+                     r.opt_string("software").value_or(""),
+                     r.opt_string("nonce").value_or("")};
     }
+    if (type == "auth") return auth{r.string("proof")};
     if (type == "ping") return ping{};
     if (type == "pong") return pong{};
     if (type == "reply") {
@@ -249,11 +253,14 @@ json write_error(const error_info& e)
 struct writer {
     json operator()(const hello& m) const
     {
-        return {{"type", "hello"},
-                {"protocol", m.protocol},
-                {"role", m.role},
-                {"software", m.software}};
+        json j = {{"type", "hello"},
+                  {"protocol", m.protocol},
+                  {"role", m.role},
+                  {"software", m.software}};
+        if (!m.nonce.empty()) j["nonce"] = m.nonce;
+        return j;
     }
+    json operator()(const auth& m) const { return {{"type", "auth"}, {"proof", m.proof}}; }
     json operator()(const ping&) const { return {{"type", "ping"}}; }
     json operator()(const pong&) const { return {{"type", "pong"}}; }
     json operator()(const reply& m) const

@@ -18,6 +18,7 @@ struct is_alternative<T, std::variant<Ts...>> : std::bool_constant<(std::is_same
 
 // The wire "type" of each alternative of `message`, in variant order.
 constexpr std::string_view message_type_names[] = {"hello",
+                                                   "auth",
                                                    "ping",
                                                    "pong",
                                                    "reply",

@@ -53,7 +53,7 @@ int main(int argc, char** argv)
 
     ovs::config::config cfg;
     try {
-        cfg = ovs::config::load_file(config_path);
+        cfg = ovs::config::load_file(config_path, ovs::config::secrets_for::gateway);
     } catch (const ovs::config::config_error& e) {
         std::cerr << "ovenspace-gateway: " << e.what() << '\n';
         return 1;
@@ -72,7 +72,8 @@ int main(int argc, char** argv)
     ovs::gateway::gateway_service service(ioc.get_executor(), cfg, log);
     try {
         service.start();
-    } catch (const boost::system::system_error& e) {
+    } catch (const std::exception& e) {
+        // Cannot bind, or a missing webhook secret: say which, and stop.
         log(std::string("cannot start: ") + e.what());
         return 1;
     }

@@ -60,7 +60,7 @@ int main(int argc, char** argv)
 
     config::config cfg;
     try {
-        cfg = config::load_file(path);
+        cfg = config::load_file(path, config::secrets_for::room);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "ovenspace-room: %s\n", e.what());
         return 2;

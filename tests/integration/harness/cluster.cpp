@@ -143,6 +143,7 @@ void cluster::write_config()
       << "  poll_interval_ms: " << o.poll_ms << "\n"
       << "  poll_backoff_max_ms: " << std::max(o.poll_backoff_max_ms, o.poll_ms) << "\n"
       << "link:\n"
+      << "  secret: \"" << link_secret() << "\"\n"
       << "  heartbeat_interval_ms: 500\n"
       << "  heartbeat_timeout_ms: 2000\n"
       << "  reconnect_min_ms: 50\n"

@@ -52,6 +52,8 @@ public:
     const std::string& dir() const { return dir_; }
     const std::string& config_path() const { return config_path_; }
     std::string webhook_secret() const { return webhook_secret_; }
+    // The link secret both services share (the config file carries it).
+    static std::string link_secret() { return "integration-link-secret-0123"; }
     std::string stream(unsigned seat) const
     {
         return options_.stream_prefix + std::to_string(seat);

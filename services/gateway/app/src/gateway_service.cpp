@@ -8,6 +8,7 @@
 #include <ctime>
 #include <iostream>
 #include <mutex>
+#include <stdexcept>
 
 namespace ovs::gateway {
 
@@ -158,6 +159,7 @@ void gateway_service::impl::update_gauges()
 {
     metrics.streams_known = live.size();
     metrics.links_up = links && links->connected() ? 1 : 0;
+    if (links) metrics.link_handshake_failures = links->handshake_failures();
     metrics.ome_reachable = policy.status().reachable.value_or(false);
 }
 
@@ -184,6 +186,13 @@ void gateway_service::start()
 {
     auto& d = *impl_;
     std::weak_ptr<impl> weak = impl_;
+    if (d.cfg.ome.webhook_secret.empty()) {
+        // In every mode: a webhook anyone could sign would open and close
+        // seats' streams. (The config loader refuses such a file first.)
+        throw std::invalid_argument(
+            "ome.webhook_secret is empty: the gateway accepts only signed webhooks; set it "
+            "(or OVENSPACE_WEBHOOK_SECRET) to OME's AdmissionWebhooks SecretKey");
+    }
 
     link::link_options options;
     options.limits = d.cfg.link;
@@ -229,12 +238,6 @@ void gateway_service::start()
     d.log("listening: webhooks/health/metrics on " + d.cfg.gateway.http.address + ":" +
           std::to_string(d.http_port) + ", room link on " + d.cfg.gateway.link.address + ":" +
           std::to_string(d.link_port));
-    if (d.cfg.ome.webhook_secret.empty()) {
-        d.log(d.cfg.mode == config::admission_mode::webhook
-                  ? "WARNING: ome.webhook_secret is empty: every webhook will be refused"
-                  : "WARNING: ome.webhook_secret is empty: webhooks are accepted unauthenticated "
-                    "(open mode); set a secret in OME's SecretKey and here");
-    }
     asio::co_spawn(d.executor, impl::poll_loop(impl_), asio::detached);
 }
 

@@ -103,6 +103,18 @@ std::string gateway_metrics::render() const
     out += "# HELP ovs_gateway_link_up Room service links with a completed hello.\n";
     out += "# TYPE ovs_gateway_link_up gauge\n";
     out += "ovs_gateway_link_up " + std::to_string(links_up) + "\n";
+    out +=
+        "# HELP ovs_gateway_link_handshake_failures_total Link connections refused before "
+        "authenticating, by reason.\n";
+    out += "# TYPE ovs_gateway_link_handshake_failures_total counter\n";
+    for (const auto& [reason, n] : link_handshake_failures) {
+        out += "ovs_gateway_link_handshake_failures_total{reason=\"" + reason + "\"} " +
+               std::to_string(n) + "\n";
+    }
+    out +=
+        "# HELP ovs_gateway_kicks_refused_total Kicks refused: not a configured seat's stream.\n";
+    out += "# TYPE ovs_gateway_kicks_refused_total counter\n";
+    out += "ovs_gateway_kicks_refused_total " + std::to_string(kicks_refused_) + "\n";
     out += "# HELP ovs_gateway_streams_known Streams the gateway reports as live.\n";
     out += "# TYPE ovs_gateway_streams_known gauge\n";
     out += "ovs_gateway_streams_known " + std::to_string(streams_known) + "\n";

@@ -3,6 +3,7 @@
 #include "gateway_impl.hpp"
 
 #include <ovs/gateway/redact.hpp>
+#include <ovs/proto/handshake.hpp>
 
 #include <exception>
 #include <set>
@@ -185,11 +186,17 @@ asio::awaitable<void> gateway_service::impl::handle_kick(std::shared_ptr<impl> s
                                                          proto::kick kick,
                                                          link::responder responder)
 {
-    self->log("kick " + kick.stream + ": " + kick.reason);
-    if (kick.stream.empty()) {
-        responder.fail("bad_request", "kick without a stream name");
+    if (self->seat_streams.count(kick.stream) == 0) {
+        // The room only ever kicks its seats' streams; anything else (another
+        // app's stream on a shared OME, a name made up by a buggy or hostile
+        // peer) is not ours to end. Nothing is sent to OME.
+        self->metrics.kick_refused();
+        self->log("kick refused: '" + proto::printable_excerpt(kick.stream) +
+                  "' is not a configured seat's stream");
+        responder.fail("not_a_seat", "only the configured rooms' seat streams can be kicked");
         co_return;
     }
+    self->log("kick " + kick.stream + ": " + proto::printable_excerpt(kick.reason, 200));
     const std::string path = stream_path(self->cfg.ome.vhost, self->cfg.ome.app, kick.stream);
     // The publishers this kick is about: a publisher admitted while the
     // DELETE is under way (a new holder of the seat) is not.

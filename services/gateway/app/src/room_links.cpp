@@ -43,6 +43,11 @@ bool room_links::connected() const
     return server_->connected();
 }
 
+const std::map<std::string, std::uint64_t>& room_links::handshake_failures() const
+{
+    return server_->handshake_failures();
+}
+
 void room_links::stop()
 {
     server_->stop();

@@ -40,6 +40,8 @@ bool verify_signature(std::string_view secret, std::string_view raw_body, std::s
     while (!header.empty() && (blank(header.back()) || header.back() == '=')) {
         header.remove_suffix(1);
     }
+    // Anyone can sign with an empty key: no secret, no valid signature.
+    if (secret.empty()) return false;
     const std::string want = webhook_signature(secret, raw_body);
     // The length is public (always 27); only the content is compared in
     // constant time.

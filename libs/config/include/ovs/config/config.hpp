@@ -89,6 +89,11 @@ struct room_service_config {
 };
 
 struct link_config {
+    // Shared by every room replica and gateway; proven in the handshake,
+    // never sent. Secret; env OVENSPACE_LINK_SECRET(_FILE) overrides.
+    std::string secret;
+    millis handshake_timeout{2000};          // connect to authenticated, or closed
+    std::size_t max_pending_handshakes = 8;  // gateway: unauthenticated connections held
     std::size_t max_line_bytes = 65536;
     millis request_timeout{1000};
     millis heartbeat_interval{2000};
@@ -126,9 +131,15 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// The environment variables that override the secrets.
+// The environment variables that override the secrets. Each also exists with
+// the suffix "_FILE" (OVENSPACE_LINK_SECRET_FILE=/run/secrets/link): the
+// secret is then read from that file (trailing line breaks dropped), as
+// mounted Docker and Kubernetes secrets provide it. Setting both is an error.
 inline constexpr const char* env_ome_api_token = "OVENSPACE_OME_API_TOKEN";
 inline constexpr const char* env_webhook_secret = "OVENSPACE_WEBHOOK_SECRET";
+inline constexpr const char* env_link_secret = "OVENSPACE_LINK_SECRET";
+// link.secret must be at least this long (proto::min_link_secret_bytes).
+inline constexpr std::size_t min_link_secret_bytes = 16;
 // Not a secret: the host browsers and encoders dial (ome.host), so a compose
 // or Kubernetes deployment sets it next to OME_HOST_IP without editing YAML.
 inline constexpr const char* env_ome_host = "OVENSPACE_OME_HOST";
@@ -139,25 +150,42 @@ using env_lookup = std::function<std::optional<std::string>(const char* name)>;
 // The real process environment (std::getenv).
 env_lookup process_env();
 
+// Least privilege: whose secrets one load reads and requires.
+//   room:    link.secret only. The OME token and the webhook secret are not
+//            read from the environment, and dropped if the file has them.
+//   gateway: link.secret, ome.api.access_token and ome.webhook_secret (in
+//            both modes: no webhook is ever accepted unsigned).
+//   both:    all three (a tool checking a file shared by both services).
+enum class secrets_for { room, gateway, both };
+
 // Reads and validates a file; unknown keys are errors. Secrets are then taken
-// from the environment when set (OVENSPACE_OME_API_TOKEN,
-// OVENSPACE_WEBHOOK_SECRET), and only after that are the required secrets
-// checked (ome.api.access_token always, ome.webhook_secret in webhook mode),
-// so a file without secrets is fine when the environment supplies them.
-// Throws config_error. The one-argument form uses the process environment.
+// from the environment when set (see the env_* names above), and only after
+// that are the required secrets of `who` checked, so a file without secrets
+// is fine when the environment supplies them. link.secret must have at least
+// 16 characters. Throws config_error. The forms without `lookup` use the
+// process environment; the forms without `who` mean secrets_for::both.
+config load_file(const std::string& path, secrets_for who);
+config load_file(const std::string& path, secrets_for who, const env_lookup& lookup);
 config load_file(const std::string& path);
 config load_file(const std::string& path, const env_lookup& lookup);
 
 // Same, from YAML text (tests); `source` names it in messages.
+config load_string(const std::string& yaml, const std::string& source, secrets_for who);
+config load_string(const std::string& yaml,
+                   const std::string& source,
+                   secrets_for who,
+                   const env_lookup& lookup);
 config load_string(const std::string& yaml, const std::string& source);
 config load_string(const std::string& yaml, const std::string& source, const env_lookup& lookup);
 
-// Applies the environment overrides to an already loaded config. A variable
-// that is set and non-empty replaces the file's value; an empty one is
-// ignored. Throws config_error (naming the variable, never its value) when the
-// value holds control characters (a stray newline from a secret file). Does
-// not check for required secrets: load_file/load_string do that afterwards.
-void apply_env(config& cfg, env_lookup lookup);
+// Applies the environment overrides of `who`'s secrets (and ome.host) to an
+// already loaded config. A variable that is set and non-empty replaces the
+// file's value; an empty one is ignored; NAME_FILE names a file holding the
+// value. Throws config_error (naming the variable, never its value) when the
+// value holds control characters (a stray newline in a variable), when both
+// NAME and NAME_FILE are set, or when the file cannot be read. Does not check
+// for required secrets: load_file/load_string do that afterwards.
+void apply_env(config& cfg, env_lookup lookup, secrets_for who = secrets_for::both);
 
 // A multi-line, human-readable summary for the startup log. Secrets are shown
 // only as "(set)" or "(not set)".

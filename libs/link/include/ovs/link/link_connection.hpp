@@ -2,9 +2,13 @@
 // One internal-protocol connection over one TCP socket (proto/internal.md).
 //
 // Both ends use this class; link_server and link_client create it for you.
-// On start() it sends `hello`, expects the peer's `hello` (same protocol
-// version, and the expected role if link_options::peer_role is set) within
-// heartbeat_timeout, and then calls on_ready. After that:
+// On start() it runs the authenticated handshake (proto/handshake.hpp): it
+// sends `hello` with a fresh nonce, expects the peer's `hello` (same protocol
+// version, the expected role if link_options::peer_role is set) and `auth`
+// (proof that the peer knows limits.secret) within limits.handshake_timeout,
+// and then calls on_ready. Before that nothing but the handshake is accepted,
+// and no handshake line may exceed proto::handshake_max_line_bytes; a failure
+// sends one `error` and closes, and handshake_failure() says why. After it:
 //   - send_event() queues an event (bounded queue, one writer coroutine);
 //   - request() sends a request with a fresh id and waits for its reply, or
 //     produces an error reply with code "timeout" / "closed" / "not_connected";
@@ -22,6 +26,7 @@
 #include <ovs/link/link_options.hpp>
 #include <ovs/link/responder.hpp>
 #include <ovs/net/net.hpp>
+#include <ovs/proto/handshake.hpp>
 #include <ovs/proto/line_framer.hpp>
 #include <ovs/proto/messages.hpp>
 
@@ -79,10 +84,23 @@ public:
     // Closes the socket now and fails pending requests with "closed".
     void close(std::string reason = "closed locally");
 
+    // Closes a connection still in its handshake, counted as "evicted" (the
+    // server makes room for a newer one). No effect once authenticated.
+    void evict(const std::string& why);
+
     bool is_ready() const { return state_ == state::ready; }
     bool is_closed() const { return state_ == state::closed; }
+    bool is_handshaking() const { return state_ == state::handshaking; }
     // "ip:port" of the peer, for logs (kept after close).
     const std::string& peer() const { return peer_; }
+    // The peer's IP address alone.
+    const std::string& peer_address() const { return peer_address_; }
+    std::chrono::steady_clock::time_point started_at() const { return started_at_; }
+    // Why the handshake failed, as a metrics label: "bad_proof", "version",
+    // "role", "bad_hello", "unexpected", "malformed", "timeout", "evicted",
+    // "abandoned" (the peer hung up), "peer_error" (the peer refused us).
+    // Empty while it has not failed (or the connection was closed locally).
+    const std::string& handshake_failure() const { return handshake_failure_; }
 
 private:
     friend class responder;
@@ -104,7 +122,8 @@ private:
                                               std::optional<millis> timeout);
 
     void handle_line(const std::string& line);
-    void handle_hello(const proto::hello& h);
+    void handle_handshake_line(const std::string& line);
+    void refuse(const proto::handshake_failure& failure);
     void handle_message(proto::message m);
     void send_reply(std::uint64_t id, proto::reply_body body);
     bool enqueue(std::string line);
@@ -117,7 +136,11 @@ private:
     link_handlers handlers_;
     proto::line_framer framer_;
     std::string peer_;
+    std::string peer_address_;
     state state_ = state::created;
+    std::optional<proto::handshake> handshake_;
+    std::string handshake_failure_;
+    std::chrono::steady_clock::time_point started_at_;
     std::string close_reason_;
 
     std::deque<std::string> outbox_;

@@ -5,7 +5,9 @@
 
 #include <ovs/link/link_connection.hpp>
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +34,13 @@ public:
 
     bool connected() const { return active_ && active_->is_ready(); }
 
+    // Connections whose handshake failed, by link_connection::handshake_failure()
+    // label ("bad_proof", "timeout", ...): for /metrics.
+    const std::map<std::string, std::uint64_t>& handshake_failures() const
+    {
+        return handshake_failures_;
+    }
+
     // Closes the active connection, if any (on_disconnected follows). A
     // client then reconnects after its backoff; a server waits for the next.
     void disconnect(std::string reason);
@@ -51,6 +60,8 @@ public:
                  std::optional<millis> timeout = {});
 
 protected:
+    // Throws std::invalid_argument when options.limits.secret is empty: a
+    // link without a secret would accept anyone.
     explicit link_peer(asio::any_io_executor ex, link_options options);
     virtual ~link_peer() = default;
 
@@ -71,6 +82,7 @@ protected:
     link_options opt_;
     peer_handlers handlers_;
     std::shared_ptr<link_connection> active_;
+    std::map<std::string, std::uint64_t> handshake_failures_;
     bool stopped_ = false;
 };
 

@@ -15,9 +15,11 @@
 // Replacement rule: a newly accepted connection becomes the active one as
 // soon as its hello is accepted; the previous active connection is then
 // closed ("replaced by a newer connection") and on_connected runs for the new
-// one (on_disconnected does not run for the replaced one). Connections that
-// have not finished their hello never disturb the active one; at most
-// max_handshaking of them exist at a time (more are closed on accept).
+// one (on_disconnected does not run for the replaced one). Only an
+// authenticated connection (proof of the link secret) can become active:
+// connections still in their handshake never disturb the active one. At most
+// limits.max_pending_handshakes of them exist at a time; when another peer
+// connects, one of them is evicted to make room (handshake_slots.hpp).
 
 #include <ovs/config/config.hpp>
 #include <ovs/link/link_peer.hpp>
@@ -32,8 +34,6 @@ namespace ovs::link {
 
 class link_server : public link_peer, public std::enable_shared_from_this<link_server> {
 public:
-    static constexpr std::size_t max_handshaking = 8;
-
     static std::shared_ptr<link_server> create(asio::any_io_executor ex, link_options options);
 
     // Binds (address may be an IP literal or a host name), then accepts

@@ -13,8 +13,10 @@
 
 namespace ovs::proto {
 
-// The protocol version this code speaks; carried by `hello`.
-inline constexpr unsigned protocol_version = 1;
+// The protocol version this code speaks; carried by `hello`. Version 2 added
+// the authenticated handshake (hello.nonce, `auth`); a version-1 peer, which
+// cannot prove it knows the link secret, is refused with version_mismatch.
+inline constexpr unsigned protocol_version = 2;
 
 // ---------------------------------------------------------------- shared parts
 
@@ -59,7 +61,17 @@ struct hello {
     unsigned protocol = protocol_version;
     std::string role;      // "room" or "gateway"
     std::string software;  // free text, e.g. "ovenspace-gateway/0.1.0"
+    // Fresh random challenge for the peer's proof (see handshake.hpp); empty
+    // only in a version-1 hello, which is refused before it is looked at.
+    std::string nonce;
     friend bool operator==(const hello&, const hello&) = default;
+};
+
+// Second message on every connection, from both sides: proof that the sender
+// knows the link secret, bound to both hellos' nonces and the sender's role.
+struct auth {
+    std::string proof;  // lowercase hex HMAC-SHA256, see handshake.hpp
+    friend bool operator==(const auth&, const auth&) = default;
 };
 
 struct ping {
@@ -178,6 +190,7 @@ struct kick {
 using event = std::variant<streams, stream_up, stream_down, endpoints, media_status>;
 using request = std::variant<admission_check, kick>;
 using message = std::variant<hello,
+                             auth,
                              ping,
                              pong,
                              reply,

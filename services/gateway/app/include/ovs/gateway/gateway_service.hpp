@@ -38,7 +38,9 @@ public:
     gateway_service& operator=(const gateway_service&) = delete;
 
     // Binds gateway.http and gateway.link (throws boost::system::system_error
-    // when either cannot be bound) and starts polling OME.
+    // when either cannot be bound) and starts polling OME. Throws
+    // std::invalid_argument, before binding anything, when ome.webhook_secret
+    // or link.secret is empty (in every mode).
     void start();
 
     // Stops accepting, closes room links, stops polling. Idempotent; pending

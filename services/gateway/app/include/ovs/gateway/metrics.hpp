@@ -41,6 +41,10 @@ public:
     // "bad_request".
     void webhook(std::string_view direction, std::string_view status, std::string_view result);
 
+    // A kick for a stream that is not a configured seat's (refused, not sent).
+    void kick_refused() { ++kicks_refused_; }
+    std::uint64_t kicks_refused() const { return kicks_refused_; }
+
     std::uint64_t ome_requests(std::string_view kind, std::string_view result) const;
     std::uint64_t webhooks(std::string_view direction,
                            std::string_view status,
@@ -49,6 +53,8 @@ public:
     histogram poll_latency;       // one whole poll (list + new details)
     histogram admission_latency;  // webhook opening received -> answer ready
     std::size_t links_up = 0;
+    // Link connections refused before they authenticated, by reason.
+    std::map<std::string, std::uint64_t> link_handshake_failures;
     std::size_t streams_known = 0;
     bool ome_reachable = false;
 
@@ -57,6 +63,7 @@ public:
 private:
     std::map<std::tuple<std::string, std::string>, std::uint64_t> ome_requests_;
     std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> webhooks_;
+    std::uint64_t kicks_refused_ = 0;
 };
 
 }  // namespace ovs::gateway

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -54,6 +55,10 @@ public:
     asio::awaitable<proto::reply> request(proto::request req, std::chrono::milliseconds timeout);
 
     bool connected() const;
+
+    // Room connections refused before they authenticated, by reason
+    // ("bad_proof", "timeout", "evicted", ...; see link_connection).
+    const std::map<std::string, std::uint64_t>& handshake_failures() const;
 
     // Stops accepting and closes the connection. Idempotent.
     void stop();

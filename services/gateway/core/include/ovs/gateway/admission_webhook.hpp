@@ -24,7 +24,8 @@ std::string webhook_signature(std::string_view secret, std::string_view raw_body
 
 // True when `header` (the X-OME-Signature value) signs `raw_body` with
 // `secret`. Constant-time comparison; trailing '=' padding and surrounding
-// blanks in the header are tolerated.
+// blanks in the header are tolerated. Always false for an empty secret
+// (anyone can compute a signature with an empty key).
 bool verify_signature(std::string_view secret, std::string_view raw_body, std::string_view header);
 
 // ---------------------------------------------------------------- request
