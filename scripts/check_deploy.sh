@@ -14,7 +14,9 @@
 #                                     (skipped where nginx is not installed)
 #   scripts/check_deploy.sh config [--room BIN] [--gateway BIN]
 #                                     each service checks and starts from every
-#                                     config the deploy files mount; /healthz answers
+#                                     config the deploy files mount, with only the
+#                                     secrets its container gets there (the room
+#                                     service: the link secret alone); /healthz answers
 #   scripts/check_deploy.sh all [--room BIN] [--gateway BIN]
 #
 # Exit status: 0 passed, 1 failed, 77 skipped (a tool is missing; the reason
@@ -176,36 +178,51 @@ NGINX
 room_bin=""
 gateway_bin=""
 
-# Every OvenSpace config the deploy files mount, as
-# "label<TAB>file<TAB>secrets-env<TAB>secrets-only-from-env (yes/no)".
+# Every OvenSpace config the deploy files mount, as "label<TAB>file<TAB>
+# room-secrets<TAB>gateway-secrets<TAB>secrets-only-from-env (yes/no)": each
+# service gets exactly the secrets its container gets there (NAME=value or
+# NAME_FILE=path lines), so least privilege is what runs here.
 configs_to_check() {
-    local dev="$out/config/dev-secrets.env"
+    local dev_room="$out/config/dev-room.env" dev_gateway="$out/config/dev-gateway.env"
     mkdir -p "$out/config"
-    printf '%s\n' OVENSPACE_OME_API_TOKEN=check-only-token OVENSPACE_WEBHOOK_SECRET=check-only-secret >"$dev"
-    # The reference config carries development secrets of its own.
-    printf 'deploy/ovenspace.yaml\t%s\t%s\tno\n' deploy/ovenspace.yaml "$dev"
-    printf 'compose\t%s\t%s\tyes\n' deploy/compose/ovenspace.yaml "$dev"
-    printf 'compose.tls\t%s\t%s\tyes\n' deploy/compose/ovenspace.tls.yaml "$dev"
+    printf '%s\n' OVENSPACE_LINK_SECRET=check-only-link-secret-0123 >"$dev_room"
+    printf '%s\n' OVENSPACE_LINK_SECRET=check-only-link-secret-0123 \
+        OVENSPACE_OME_API_TOKEN=check-only-token OVENSPACE_WEBHOOK_SECRET=check-only-secret >"$dev_gateway"
+    # The reference config carries development OME secrets of its own.
+    printf 'deploy/ovenspace.yaml\t%s\t%s\t%s\tno\n' deploy/ovenspace.yaml "$dev_room" "$dev_gateway"
+    # Compose: what compose.yaml gives each container (its dev defaults).
+    local compose_room="$out/config/compose-room.env" compose_gateway="$out/config/compose-gateway.env"
+    python3 "$tests/check_ports.py" compose-env "$here" room >"$compose_room"
+    python3 "$tests/check_ports.py" compose-env "$here" gateway >"$compose_gateway"
+    printf 'compose\t%s\t%s\t%s\tyes\n' deploy/compose/ovenspace.yaml "$compose_room" "$compose_gateway"
+    printf 'compose.tls\t%s\t%s\t%s\tyes\n' deploy/compose/ovenspace.tls.yaml "$compose_room" "$compose_gateway"
     find_kustomize
     if ((${#kustomize_cmd[@]})); then
         # Exactly what the pods mount: the ConfigMap out of the render, and
-        # the Secret's values when the render has one.
+        # the files and variables each pod gets of the Secrets.
         npm_ready
         local name k8s="$out/config/k8s"
         while read -r name; do
             node "$tests/k8s/validate.js" "$k8s/$name.yaml" --name "$name" --out "$k8s/$name" >/dev/null ||
                 fail "k8s $name does not validate (run: scripts/check_deploy.sh k8s)"
-            printf 'k8s/%s\t%s\t%s\tyes\n' "$name" "$k8s/$name/ovenspace.yaml" "$k8s/$name/secrets.env"
+            printf 'k8s/%s\t%s\t%s\t%s\tyes\n' "$name" "$k8s/$name/ovenspace.yaml" \
+                "$k8s/$name/room.secrets.env" "$k8s/$name/gateway.secrets.env"
         done < <(render_all "$k8s")
     else
         say "config: kubectl/kustomize missing: using the ConfigMap source files" >&2
-        printf 'k8s/base\t%s\t%s\tyes\n' deploy/k8s/base/ovenspace.yaml "$dev"
+        printf 'k8s/base\t%s\t%s\t%s\tyes\n' deploy/k8s/base/ovenspace.yaml "$dev_room" "$dev_gateway"
         local f
         for f in deploy/k8s/overlays/*/ovenspace.yaml; do
-            printf 'k8s/%s\t%s\t%s\tyes\n' "$(basename "$(dirname "$f")")" "$f" "$dev"
+            printf 'k8s/%s\t%s\t%s\t%s\tyes\n' "$(basename "$(dirname "$f")")" "$f" "$dev_room" "$dev_gateway"
         done
     fi
 }
+
+# The secret variables (and their _FILE forms), which every run here first
+# removes from the environment: a service gets only what its lines give it.
+secret_vars=(OVENSPACE_LINK_SECRET OVENSPACE_OME_API_TOKEN OVENSPACE_WEBHOOK_SECRET)
+unset_secrets=()
+for v in "${secret_vars[@]}"; do unset_secrets+=(-u "$v" -u "${v}_FILE"); done
 
 # Runs a command with only the secrets of FILE (NAME=value lines) in its
 # environment. `env` execs the command, so a background one's $! is its pid.
@@ -214,7 +231,7 @@ with_secrets() {
     shift
     local vars=()
     mapfile -t vars <"$secrets"
-    env -u OVENSPACE_OME_API_TOKEN -u OVENSPACE_WEBHOOK_SECRET "${vars[@]}" "$@"
+    env "${unset_secrets[@]}" "${vars[@]}" "$@"
 }
 
 free_port() {
@@ -245,15 +262,27 @@ with open(dst, "w") as f:
 EOF
 }
 
-# Fails when LOG holds one of the secret values in SECRETS (NAME=value lines).
+# Fails when LOG holds one of the secret values in SECRETS (NAME=value lines;
+# for NAME_FILE=path, the file's contents).
 no_secret_in() {
-    local label=$1 bin=$2 secrets=$3 log=$4 line
+    local label=$1 bin=$2 secrets=$3 log=$4 line value
     while IFS= read -r line; do
-        [[ -n ${line#*=} ]] || continue
-        if grep -qF -- "${line#*=}" "$log"; then
+        value=${line#*=}
+        [[ ${line%%=*} == *_FILE ]] && value=$(<"$value")
+        [[ -n $value ]] || continue
+        if grep -qF -- "$value" "$log"; then
             fail "$label: $(basename "$bin") wrote the value of ${line%%=*} to its output"
         fi
     done <"$secrets"
+}
+
+# The room service faces the internet: its environment must hold nothing of
+# OME's credentials (issue 10, least privilege).
+room_secrets_only_link() {
+    local label=$1 secrets=$2
+    if grep -Eq '^OVENSPACE_(OME_API_TOKEN|WEBHOOK_SECRET)(_FILE)?=' "$secrets"; then
+        fail "$label: the room service is given an OME secret ($(grep -Eo '^OVENSPACE_[A-Z_]+' "$secrets" | tr '\n' ' '))"
+    fi
 }
 
 # Starts BIN on CONFIG, waits (bounded) for /healthz on PORT, stops it.
@@ -261,7 +290,7 @@ start_and_probe() {
     local label=$1 bin=$2 config=$3 secrets=$4 port=$5 log=$6
     local vars=()
     mapfile -t vars <"$secrets"
-    env -u OVENSPACE_OME_API_TOKEN -u OVENSPACE_WEBHOOK_SECRET "${vars[@]}" "$bin" --config "$config" >"$log" 2>&1 &
+    env "${unset_secrets[@]}" "${vars[@]}" "$bin" --config "$config" >"$log" 2>&1 &
     local pid=$! code=""
     running_pid=$pid
     local deadline=$((SECONDS + 20))
@@ -304,10 +333,13 @@ check_config() {
     local bins=() label config secrets bin copy
     [[ -n $room_bin ]] && bins+=("$room_bin")
     [[ -n $gateway_bin ]] && bins+=("$gateway_bin")
-    local env_only
-    while IFS=$'\t' read -r label config secrets env_only; do
+    local env_only room_secrets gateway_secrets
+    while IFS=$'\t' read -r label config room_secrets gateway_secrets env_only; do
+        room_secrets_only_link "$label" "$room_secrets"
         for bin in "${bins[@]}"; do
             [[ -x $bin ]] || fail "$bin is not an executable"
+            secrets=$gateway_secrets
+            [[ $bin == "$room_bin" ]] && secrets=$room_secrets
             # The file as mounted, with the secrets as the pods/containers get them.
             with_secrets "$secrets" "$bin" --config "$config" --check-config >"$out/config/check.log" 2>&1 || {
                 cat "$out/config/check.log" >&2
@@ -316,9 +348,9 @@ check_config() {
             no_secret_in "$label" "$bin" "$secrets" "$out/config/check.log"
             # The deploy configs carry no secrets: without the environment the
             # service must refuse to start rather than run without them.
-            if [[ $env_only == yes ]] && env -u OVENSPACE_OME_API_TOKEN -u OVENSPACE_WEBHOOK_SECRET \
+            if [[ $env_only == yes ]] && env "${unset_secrets[@]}" \
                 "$bin" --config "$config" --check-config >"$out/config/nosecret.log" 2>&1; then
-                fail "$label: $(basename "$bin") accepts $config without OVENSPACE_OME_API_TOKEN/OVENSPACE_WEBHOOK_SECRET"
+                fail "$label: $(basename "$bin") accepts $config without its secrets (${secret_vars[*]})"
             fi
             say "config $label: $(basename "$bin") --check-config accepts $config"
 

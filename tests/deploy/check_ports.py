@@ -2,10 +2,15 @@
 """Checks that the deploy files agree on ports and addresses with the OME
 Server.xml they mount and the OvenSpace config they mount.
 
-  check_ports.py compose REPO_ROOT   deploy/compose.yaml (alone and with
-                                     compose.tls.yaml), the configs it mounts,
-                                     deploy/ovenspace.yaml, the k8s copies
+  check_ports.py compose REPO_ROOT   deploy/compose.yaml (alone, with
+                                     compose.tls.yaml, with compose.secrets.yaml),
+                                     the configs it mounts, deploy/ovenspace.yaml,
+                                     the k8s copies; and that each container gets
+                                     only its own secrets
   check_ports.py k8s RENDERED.yaml   one `kubectl kustomize` output
+  check_ports.py compose-env REPO_ROOT SERVICE
+                                     the secret variables compose.yaml gives
+                                     SERVICE (with its defaults), as NAME=value
 
 Compose files are read as YAML with compose's own ${VAR:-default}
 interpolation (defaults only) and its merge rules for the keys used here."""
@@ -67,7 +72,13 @@ class Override(list):
     pass
 
 
+class OverrideMap(dict):
+    pass
+
+
 def _override(loader, node):
+    if isinstance(node, yaml.MappingNode):
+        return OverrideMap(loader.construct_mapping(node))
     return Override(loader.construct_sequence(node))
 
 
@@ -84,7 +95,7 @@ def interpolate(value):
     if isinstance(value, list):
         return type(value)(interpolate(v) for v in value) if isinstance(value, Override) else [interpolate(v) for v in value]
     if isinstance(value, dict):
-        return {k: interpolate(v) for k, v in value.items()}
+        return type(value)((k, interpolate(v)) for k, v in value.items())
     return value
 
 
@@ -106,7 +117,7 @@ def merge_service(base, over):
             out[key] = list(merged.values())
         elif key == "ports" and not isinstance(value, Override):
             out[key] = base.get("ports", []) + value
-        elif key == "environment" and isinstance(value, dict):
+        elif key == "environment" and isinstance(value, dict) and not isinstance(value, OverrideMap):
             out[key] = {**base.get(key, {}), **value}
         else:
             out[key] = list(value) if isinstance(value, Override) else value
@@ -115,6 +126,7 @@ def merge_service(base, over):
 
 def merge_compose(base, over):
     merged = dict(base)
+    merged["secrets"] = {**base.get("secrets", {}), **over.get("secrets", {})}
     merged["services"] = dict(base["services"])
     for name, svc in over.get("services", {}).items():
         merged["services"][name] = merge_service(base["services"].get(name, {}), svc)
@@ -211,10 +223,46 @@ def check_compose(problems, where, compose, compose_dir):
     problems.need((r.get("listen", {}).get("port"), "tcp") in room_pub,
                   f"{where}: room.listen.port {r.get('listen', {}).get('port')} is not published")
     problems.need(not gateway.get("ports"), f"{where}: the gateway publishes ports; only OME and the room service talk to it")
-    for name in ("gateway", "room"):
-        svc_env = services[name].get("environment", {})
-        for var in ("OVENSPACE_OME_API_TOKEN", "OVENSPACE_WEBHOOK_SECRET"):
-            problems.need(var in svc_env and var in env, f"{where}: {var} is not given to both OME and {name}")
+    check_least_privilege(problems, where, compose)
+
+
+# Which secrets each container may hold (issue 10: least privilege). OME
+# reads its two from the environment only (Server.xml's ${env:...}).
+LINK, TOKEN, HOOK = "OVENSPACE_LINK_SECRET", "OVENSPACE_OME_API_TOKEN", "OVENSPACE_WEBHOOK_SECRET"
+SECRET_VARS = (LINK, TOKEN, HOOK)
+WANTED_SECRETS = {"ome": {TOKEN, HOOK}, "gateway": {LINK, TOKEN, HOOK}, "room": {LINK}}
+
+
+def secrets_given(problems, where, compose, name):
+    """The secret variables a compose service gets, in the environment or as
+    a *_FILE pointing at a compose secret mounted into it."""
+    svc = compose["services"][name]
+    env = svc.get("environment", {})
+    mounted_secrets = {s if isinstance(s, str) else s.get("source") for s in svc.get("secrets", [])}
+    got = set()
+    for var in SECRET_VARS:
+        if env.get(var):
+            got.add(var)
+        path = env.get(var + "_FILE")
+        if path:
+            secret = path.rsplit("/", 1)[-1]
+            problems.need(path == f"/run/secrets/{secret}" and secret in mounted_secrets
+                          and secret in compose.get("secrets", {}),
+                          f"{where}: {name}'s {var}_FILE ({path}) is not a compose secret mounted into it")
+            got.add(var)
+    for secret in mounted_secrets:
+        problems.need(any(env.get(v + "_FILE") == f"/run/secrets/{secret}" for v in SECRET_VARS),
+                      f"{where}: {name} mounts the secret '{secret}' it does not use")
+    return got
+
+
+def check_least_privilege(problems, where, compose):
+    for name, wanted in WANTED_SECRETS.items():
+        got = secrets_given(problems, where, compose, name)
+        for var in sorted(got - wanted):
+            problems.append(f"{where}: {name} gets {var}, which it does not need")
+        for var in sorted(wanted - got):
+            problems.append(f"{where}: {name} does not get {var}")
 
 
 def check_repo(root):
@@ -224,6 +272,10 @@ def check_repo(root):
     check_compose(problems, "compose.yaml", base, d)
     tls = merge_compose(base, load_compose(os.path.join(d, "compose.tls.yaml")))
     check_compose(problems, "compose.yaml+compose.tls.yaml", tls, d)
+    files = merge_compose(base, load_compose(os.path.join(d, "compose.secrets.yaml")))
+    check_compose(problems, "compose.yaml+compose.secrets.yaml", files, d)
+    check_compose(problems, "compose.yaml+compose.tls.yaml+compose.secrets.yaml",
+                  merge_compose(tls, load_compose(os.path.join(d, "compose.secrets.yaml"))), d)
 
     # The non-container default config goes with the plain Server.xml.
     with open(os.path.join(d, "ovenspace.yaml"), encoding="utf-8") as f:
@@ -293,7 +345,19 @@ def check_k8s(rendered):
     return problems, os.path.basename(rendered)
 
 
+def compose_env(root, service):
+    """NAME=value lines of the secret variables compose.yaml gives `service`."""
+    compose = load_compose(os.path.join(root, "deploy", "compose.yaml"))
+    env = compose["services"][service].get("environment", {})
+    for var in SECRET_VARS:
+        if env.get(var):
+            print(f"{var}={env[var]}")
+    return 0
+
+
 def main(argv):
+    if len(argv) == 3 and argv[0] == "compose-env":
+        return compose_env(argv[1], argv[2])
     if len(argv) != 2 or argv[0] not in ("compose", "k8s"):
         print(__doc__, file=sys.stderr)
         return 2

@@ -14,7 +14,16 @@ const SERVICES = [ROOM, GATEWAY, OME];
 const HTTP_PROBED = [ROOM, GATEWAY];
 const CONFIG_MAP = 'ovenspace-config';
 const CONFIG_KEY = 'ovenspace.yaml';
-const SECRET = 'ovenspace-secrets';
+// Each pod gets only the secrets it uses (issue 10): the room service only
+// the link secret, OME only its API token and webhook secret.
+const LINK_SECRET = 'ovenspace-link-secret';
+const OME_SECRETS = 'ovenspace-ome-secrets';
+const SECRET_VARS = ['OVENSPACE_LINK_SECRET', 'OVENSPACE_OME_API_TOKEN', 'OVENSPACE_WEBHOOK_SECRET'];
+const WANTED = {
+    [ROOM]: { secrets: [LINK_SECRET], vars: ['OVENSPACE_LINK_SECRET'] },
+    [GATEWAY]: { secrets: [LINK_SECRET, OME_SECRETS], vars: SECRET_VARS },
+    [OME]: { secrets: [OME_SECRETS], vars: ['OVENSPACE_OME_API_TOKEN', 'OVENSPACE_WEBHOOK_SECRET'] },
+};
 
 // ---------------------------------------------------------------- helpers
 
@@ -184,7 +193,7 @@ rule('config and secrets', (ctx) => {
     ctx.config_text = cm.data[CONFIG_KEY];
     ctx.config = YAML.parse(ctx.config_text);
     const cfg = ctx.config;
-    for (const secret_key of [['ome', 'webhook_secret'], ['ome', 'api', 'access_token']]) {
+    for (const secret_key of [['ome', 'webhook_secret'], ['ome', 'api', 'access_token'], ['link', 'secret']]) {
         let v = cfg;
         for (const k of secret_key) v = v && v[k];
         if (v) ctx.problems.push(`ConfigMap '${cm.metadata.name}': ${secret_key.join('.')} is set; secrets belong in the Secret`);
@@ -192,13 +201,14 @@ rule('config and secrets', (ctx) => {
 
     // Every configMap/secret a pod refers to exists in the render, except
     // the Secrets an operator creates by hand.
-    const external_secrets = ['ovenspace-secrets', 'ome-tls', 'ovenspace-tls'];
+    const external_secrets = [LINK_SECRET, OME_SECRETS, 'ome-tls', 'ovenspace-tls'];
     for (const d of of_kind(ctx, 'Deployment')) {
         const pod = d.spec.template.spec;
         const refs = [];
         for (const v of pod.volumes || []) {
             if (v.configMap) refs.push(['ConfigMap', v.configMap.name]);
             if (v.secret) refs.push(['Secret', v.secret.secretName]);
+            for (const src of (v.projected || {}).sources || []) if (src.secret) refs.push(['Secret', src.secret.name]);
         }
         for (const c of pod.containers || [])
             for (const ef of c.envFrom || []) {
@@ -222,9 +232,6 @@ rule('config and secrets', (ctx) => {
         const args = (c.args || []).join(' ');
         if (!/--config \/etc\/ovenspace\/ovenspace\.yaml/.test(args))
             ctx.problems.push(`Deployment/${name}: args do not pass --config /etc/ovenspace/ovenspace.yaml`);
-        const gets_secret = (c.envFrom || []).some((ef) => ef.secretRef && ef.secretRef.name === SECRET) ||
-            (c.env || []).some((e) => e.valueFrom && e.valueFrom.secretKeyRef && e.valueFrom.secretKeyRef.name === SECRET);
-        if (!gets_secret) ctx.problems.push(`Deployment/${name}: gets no env from Secret '${SECRET}'`);
     }
 
     const secrets = of_kind(ctx, 'Secret');
@@ -239,9 +246,93 @@ rule('config and secrets', (ctx) => {
         for (const [k, v] of Object.entries(values))
             if (!/fake|example|change-?me/i.test(v))
                 ctx.problems.push(`Secret/${s.metadata.name}: '${k}' does not look like an obvious fake; never commit real secrets`);
-        if (s.metadata.name === SECRET) ctx.secret_env = values;
+        ctx.secret_values = Object.assign(ctx.secret_values || {}, { [s.metadata.name]: values });
     }
 });
+
+// What one container can read of the Secrets: {secrets: Set of Secret names,
+// vars: {VAR: {secret, key, file?}}} from envFrom, env valueFrom and *_FILE
+// variables that point into mounted secret volumes.
+function secret_access(deploy, c) {
+    const pod = deploy.spec.template.spec;
+    const secrets = new Set();
+    const vars = {};
+    const problems = [];
+    // mount path -> [{secret, items?}] for secret and projected volumes.
+    const volume_secrets = {};
+    for (const v of pod.volumes || []) {
+        const srcs = [];
+        if (v.secret) srcs.push({ name: v.secret.secretName, items: v.secret.items });
+        for (const src of (v.projected || {}).sources || []) if (src.secret) srcs.push({ name: src.secret.name, items: src.secret.items });
+        if (srcs.length) volume_secrets[v.name] = srcs;
+    }
+    const mounts = {};
+    for (const m of c.volumeMounts || []) {
+        if (!volume_secrets[m.name]) continue;
+        mounts[m.mountPath.replace(/\/$/, '')] = volume_secrets[m.name];
+        for (const src of volume_secrets[m.name]) secrets.add(src.name);
+    }
+    for (const ef of c.envFrom || []) {
+        if (!ef.secretRef) continue;
+        secrets.add(ef.secretRef.name);
+        vars[`envFrom:${ef.secretRef.name}`] = { secret: ef.secretRef.name, key: '*' };
+    }
+    for (const e of c.env || []) {
+        const ref = e.valueFrom && e.valueFrom.secretKeyRef;
+        if (ref) {
+            secrets.add(ref.name);
+            vars[e.name] = { secret: ref.name, key: ref.key };
+            continue;
+        }
+        if (!e.name.endsWith('_FILE') || e.value === undefined) continue;
+        const dir = e.value.slice(0, e.value.lastIndexOf('/'));
+        const key = e.value.slice(e.value.lastIndexOf('/') + 1);
+        const srcs = mounts[dir];
+        const src = srcs && srcs.find((s) => !s.items || s.items.some((i) => i.path === key));
+        if (!src) problems.push(`${e.name}=${e.value} is not a file of a mounted Secret`);
+        else vars[e.name.slice(0, -'_FILE'.length)] = { secret: src.name, key, file: e.value };
+    }
+    return { secrets, vars, problems };
+}
+
+rule('least privilege: each pod only its own secrets', (ctx) => {
+    for (const [name, wanted] of Object.entries(WANTED)) {
+        const d = named(ctx, 'Deployment', name);
+        if (!d) continue;
+        const got_secrets = new Set();
+        const got_vars = new Set();
+        for (const c of containers(d)) {
+            const access = secret_access(d, c);
+            for (const p of access.problems) ctx.problems.push(`Deployment/${name}: ${p}`);
+            for (const s of access.secrets) got_secrets.add(s);
+            for (const [v, how] of Object.entries(access.vars)) {
+                if (how.key === '*') {
+                    // envFrom: every key of that Secret, as in the example.
+                    const values = (ctx.secret_values || {})[how.secret] || {};
+                    for (const k of Object.keys(values)) got_vars.add(k);
+                } else got_vars.add(v);
+            }
+        }
+        // (Certificates such as ome-tls are not credentials of ours.)
+        for (const s of got_secrets)
+            if ([LINK_SECRET, OME_SECRETS].includes(s) && !wanted.secrets.includes(s)) ctx.problems.push(`Deployment/${name}: reads Secret '${s}', which it does not need`);
+        for (const s of wanted.secrets)
+            if (!got_secrets.has(s)) ctx.problems.push(`Deployment/${name}: does not get Secret '${s}'`);
+        for (const v of got_vars)
+            if (SECRET_VARS.includes(v) && !wanted.vars.includes(v)) ctx.problems.push(`Deployment/${name}: gets ${v}, which it does not need`);
+        for (const v of wanted.vars)
+            if (!got_vars.has(v) && name !== OME) ctx.problems.push(`Deployment/${name}: does not get ${v}`);
+    }
+    // Each Secret holds only its own keys (the example shows the layout).
+    const layout = { [LINK_SECRET]: ['OVENSPACE_LINK_SECRET'], [OME_SECRETS]: ['OVENSPACE_OME_API_TOKEN', 'OVENSPACE_WEBHOOK_SECRET'] };
+    for (const [secret, keys] of Object.entries(layout)) {
+        const values = (ctx.secret_values || {})[secret];
+        if (!values) continue;
+        const have = Object.keys(values).sort().join(',');
+        if (have !== [...keys].sort().join(',')) ctx.problems.push(`Secret/${secret}: keys ${have}, expected ${keys.join(',')}`);
+    }
+});
+
 
 rule('services reach their pods', (ctx) => {
     for (const svc of of_kind(ctx, 'Service')) {
@@ -420,4 +511,4 @@ rule('disruption budgets', (ctx) => {
     }
 });
 
-module.exports = { rules };
+module.exports = { rules, secret_access };

@@ -19,7 +19,7 @@
 const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
-const { rules } = require('./rules');
+const { rules, secret_access } = require('./rules');
 
 function parse_args(argv) {
     const args = { file: null, name: null, out: null, forbid_secrets: false };
@@ -90,15 +90,32 @@ function main() {
     if (args.out && ctx.config_text) {
         fs.mkdirSync(args.out, { recursive: true });
         fs.writeFileSync(path.join(args.out, 'ovenspace.yaml'), ctx.config_text);
-        // The secrets the pods get, as NAME=value lines: the example Secret's
-        // fake values when the render has it, else stand-ins for a Secret
+        // What each of our pods gets of the Secrets, as an environment for
+        // the service run by check_deploy.sh: NAME=value for variables,
+        // NAME_FILE=<a local copy> for mounted files. Values: the example
+        // Secret's fakes when the render has it, else stand-ins for Secrets
         // created outside the tree.
-        const env = ctx.secret_env || {
-            OVENSPACE_OME_API_TOKEN: 'check-only-stand-in-token',
-            OVENSPACE_WEBHOOK_SECRET: 'check-only-stand-in-secret',
-        };
-        const lines = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-        fs.writeFileSync(path.join(args.out, 'secrets.env'), lines.join('\n') + '\n');
+        const files = path.join(args.out, 'secret-files');
+        fs.mkdirSync(files, { recursive: true });
+        const value_of = (secret, key) =>
+            ((ctx.secret_values || {})[secret] || {})[key] || `check-only-stand-in-${key.toLowerCase()}-0123456789`;
+        for (const [service, deployment] of [['room', 'ovenspace-room'], ['gateway', 'ovenspace-gateway']]) {
+            const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment);
+            const lines = [];
+            for (const c of d ? d.spec.template.spec.containers : []) {
+                const access = secret_access(d, c);
+                for (const [name, how] of Object.entries(access.vars)) {
+                    if (how.file) {
+                        const local = path.join(files, `${service}-${name}`);
+                        fs.writeFileSync(local, value_of(how.secret, how.key) + '\n');
+                        lines.push(`${name}_FILE=${local}`);
+                    } else if (how.key === '*') {
+                        for (const [k, v] of Object.entries((ctx.secret_values || {})[how.secret] || {})) lines.push(`${k}=${v}`);
+                    } else lines.push(`${name}=${value_of(how.secret, how.key)}`);
+                }
+            }
+            fs.writeFileSync(path.join(args.out, `${service}.secrets.env`), lines.join('\n') + '\n');
+        }
     }
 
     const kinds = {};
