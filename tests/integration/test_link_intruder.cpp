@@ -20,6 +20,7 @@
 #include <openssl/hmac.h>
 
 #include <array>
+#include <thread>
 #include <vector>
 
 using namespace ovs::integration;
@@ -248,6 +249,10 @@ TEST_CASE("intruders on the link port never take over from the real room", "[int
         }
         real_room_still_decides("a replayed handshake");
         {  // A kick of the live seat in place of the proof.
+            auto live =
+                c.media().publish(ingest::rtmp, claim->stream, publish_query(*claim, ingest::rtmp));
+            REQUIRE(live.admitted);
+            REQUIRE(viewer.wait_seat_state(0, "live", event_bound));
             raw_peer p(link);
             p.send(hello_line(fresh_nonce(3), "intruder/4") +
                    json{{"type", "kick"}, {"id", 1}, {"stream", claim->stream}, {"reason", "x"}}
@@ -256,7 +261,12 @@ TEST_CASE("intruders on the link port never take over from the real room", "[int
             std::vector<std::string> lines;
             CHECK(p.closed_by_gateway(lines));
             CHECK(error_code_in(lines) == "bad_message");
-            CHECK_FALSE(c.media().wait_deleted(claim->stream, std::chrono::milliseconds(300)));
+            // The stream is still there, and still live for the viewer.
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            CHECK(c.media().listed(claim->stream));
+            CHECK(viewer.wait_seat_state(0, "live", event_bound));
+            c.media().unpublish(live);
+            CHECK(viewer.wait_seat_state(0, "reserved", event_bound));
         }
         real_room_still_decides("a forged kick");
         {  // Eight idle connections hold every handshake slot.
