@@ -224,9 +224,15 @@ async function changeDevice(kind) {
   if (!publisher) return;
   const error = $('devices-error');
   error.hidden = true;
+  const id = kind === 'video' ? $('live-camera-select').value : $('live-mic-select').value;
+  // The device already in use: nothing to switch (opening it a second time
+  // is what some cameras, and Chromium's fake one, answer with no frames).
+  if (publisher.source === 'camera' || kind === 'audio') {
+    if (id && id === publisher.deviceOf(kind)) return;
+  }
   try {
-    if (kind === 'video') await publisher.switchTo('camera', $('live-camera-select').value);
-    else await publisher.switchMic($('live-mic-select').value);
+    if (kind === 'video') await publisher.switchTo('camera', id);
+    else await publisher.switchMic(id);
   } catch (e) {
     error.textContent = mediaSwitchMessage('camera', e);
     error.hidden = false;
@@ -438,6 +444,7 @@ if (__OVS_TEST_HOOKS__) {
     media: () => unreleasedMedia(),
     spotlight: () => local.spotlight,
     broadcast: () => (publisher ? { ...broadcastView(), connectionState: publisher.connectionState } : null),
+    peer: () => (publisher && publisher.kit ? publisher.kit.peerConnection : null),
     // Ids of the tracks the running connection sends (tests of replaceTrack).
     broadcastTracks: () => {
       const pc = publisher && publisher.kit && publisher.kit.peerConnection;

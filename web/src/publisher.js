@@ -160,6 +160,12 @@ export class Publisher {
     this.onChange();
   }
 
+  // The device a track of this kind comes from now ('' when unknown).
+  deviceOf(kind) {
+    const track = this.stream && (kind === 'video' ? this.stream.getVideoTracks()[0] : this.stream.getAudioTracks()[0]);
+    return (track && typeof track.getSettings === 'function' && track.getSettings().deviceId) || '';
+  }
+
   async switchMic(audioId) {
     this.choice = { ...this.choice, audioId };
     const { audio } = captureConstraints(this.choice);

@@ -247,7 +247,7 @@ export class SeatGrid {
       setBadge(p.resolution, stats ? view.resolution : null);
       const fps = status && Number.isFinite(status.fps) && status.fps > 0 ? Math.round(status.fps) : view.fps;
       setBadge(p.fps, stats && fps ? `${fps} fps` : null);
-      setBadge(p.mode, status && status.mode ? MODE_TEXT[status.mode] || status.mode : null);
+      setBadge(p.mode, status && status.mode ? `playing ${MODE_TEXT[status.mode] || status.mode}` : null);
       setBadge(p.latency, status && Number.isFinite(status.latencyMs) ? `latency ${formatLatency(status.latencyMs)}` : null);
       p.stats.title = [view.source, view.codec, view.resolution].filter(Boolean).join(' · ');
       p.protocol.hidden = kind !== 'live';
