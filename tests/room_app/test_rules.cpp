@@ -120,6 +120,22 @@ TEST_CASE("command decoding", "[unit]")
     REQUIRE(with_id.id.has_value());
     CHECK(*with_id.id == "x");
 
+    // Nothing the client sent is repeated at length: not an unknown type,
+    // not a long string id (issue 10).
+    const std::string long_type =
+        std::string(R"({"id":1,"type":")") + std::string(3000, 'z') + "\"}";
+    auto unknown = std::get<wire::bad_frame>(cmd(long_type.c_str()));
+    CHECK(unknown.code == "unknown_command");
+    CHECK(unknown.message.find("zzz") == std::string::npos);
+    CHECK(unknown.message.size() < 100);
+    const std::string long_id =
+        std::string(R"({"type":"ping","id":")") + std::string(65, 'i') + "\"}";
+    auto no_id = std::get<wire::bad_frame>(cmd(long_id.c_str()));
+    CHECK(no_id.code == "bad_message");
+    CHECK_FALSE(no_id.id.has_value());
+    const std::string id64 = std::string(R"({"type":"ping","id":")") + std::string(64, 'i') + "\"}";
+    CHECK(std::holds_alternative<wire::command>(cmd(id64.c_str())));
+
     auto ok = cmd(R"({"type":"resume","id":7,"seat":3,"token":"abc"})");
     REQUIRE(std::holds_alternative<wire::command>(ok));
     auto& c = std::get<wire::command>(ok);

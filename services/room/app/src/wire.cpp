@@ -15,9 +15,14 @@ std::string replace_all(std::string text, std::string_view key, const std::strin
     return text;
 }
 
+// Replies echo the id, so a string id is bounded: a client cannot make the
+// server repeat kilobytes back at it.
+constexpr std::size_t max_id_chars = 64;
+
 bool valid_id(const json& id)
 {
-    return id.is_number_integer() || id.is_number_unsigned() || id.is_string();
+    return id.is_number_integer() || id.is_number_unsigned() ||
+           (id.is_string() && id.get_ref<const std::string&>().size() <= max_id_chars);
 }
 
 }  // namespace
@@ -56,7 +61,9 @@ std::variant<command, bad_frame> parse_command(std::string_view text)
     } else if (name == "resume") {
         cmd.kind = command_kind::resume;
     } else {
-        return bad_frame{"unknown_command", "Unknown command \"" + name + "\"", id};
+        // Never the client's text back: the frame may be kilobytes long.
+        return bad_frame{
+            "unknown_command", "Unknown command type: expected claim, release, resume or ping", id};
     }
     auto seat = doc.find("seat");
     if (seat == doc.end() || !seat->is_number_unsigned() || seat->get<std::uint64_t>() > 1000) {
