@@ -62,6 +62,7 @@ struct fault_results {
     std::string garbage;
     std::string oversized;
     std::string bad_version;
+    std::string number_overflow;
     bool room_still_connected = false;
     bool room_request_ok = false;
 };
@@ -78,6 +79,11 @@ asio::awaitable<void> fault_scenario(unsigned short port,
     out->oversized = co_await raw_session(port, oversized);
     std::string bad_version = proto::encode(proto::hello{99, "room", "raw", ""});
     out->bad_version = co_await raw_session(port, bad_version);
+    // A number too large for any type: the JSON parser throws out_of_range,
+    // not parse_error (found by fuzz_link_codec). Still bad_json, at once.
+    std::string number_overflow = R"({"type":"hello","protocol":1e999,"role":"room"})"
+                                  "\n";
+    out->number_overflow = co_await raw_session(port, number_overflow);
     // The proper room connection never noticed any of it.
     out->room_still_connected = server->connected() && room->connected();
     proto::request kick = proto::kick{0, "stream1", "test"};
@@ -117,6 +123,7 @@ TEST_CASE("bad lines close only their own connection", "[loopback][link]")
     CHECK(error_code_in(garbage) == "bad_json");
     CHECK(error_code_in(decode_all(out->oversized)) == "too_large");
     CHECK(error_code_in(decode_all(out->bad_version)) == "version_mismatch");
+    CHECK(error_code_in(decode_all(out->number_overflow)) == "bad_json");
     CHECK(out->room_still_connected);
     CHECK(out->room_request_ok);
     CHECK(logged(*logs, "protocol error (bad_json)"));

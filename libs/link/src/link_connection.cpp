@@ -106,9 +106,23 @@ void link_connection::start()
         proto::make_nonce());
     enqueue(proto::encode(handshake_->own_hello()));
     auto ex = socket_.get_executor();
-    asio::co_spawn(ex, reader(), log_exception{opt_.log});
-    asio::co_spawn(ex, writer(), log_exception{opt_.log});
-    asio::co_spawn(ex, heartbeat(), log_exception{opt_.log});
+    // An exception out of one of these is a bug; it must not leave behind a
+    // connection that nobody reads or pings: log it and close.
+    auto close_on_exception = [self = shared_from_this()](std::exception_ptr e) {
+        if (!e) return;
+        std::string what = "unknown exception";
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            what = x.what();
+        } catch (...) {
+        }
+        self->log("unexpected exception: " + what);
+        self->finish_close("internal error: " + what);
+    };
+    asio::co_spawn(ex, reader(), close_on_exception);
+    asio::co_spawn(ex, writer(), close_on_exception);
+    asio::co_spawn(ex, heartbeat(), close_on_exception);
 }
 
 // ------------------------------------------------------------------ reading

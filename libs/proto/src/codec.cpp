@@ -366,7 +366,10 @@ decode_result decode(std::string_view line, std::size_t max_bytes)
     json j;
     try {
         j = json::parse(line);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // parse_error, and also out_of_range for a number too large for any
+        // type ("1e999", found by fuzz_link_codec): both are bad JSON here,
+        // never an exception out of decode().
         return decode_error{
             decode_errc::bad_json, std::string("not valid JSON: ") + e.what(), {}, {}};
     }
