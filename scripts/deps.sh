@@ -22,6 +22,7 @@ command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(catch2 clang-format chromium yamllint shellcheck libxml2-utils curl nginx openssl)
     packages+=(redis-server)  # the store tests start their own on free ports
+    packages+=(clang libclang-rt-14-dev)  # libFuzzer + ASan/UBSan runtimes (scripts/fuzz.sh)
     if [[ -n "${OVENSPACE_TEST_OME_BIN:-}" ]]; then
         packages+=(ffmpeg libsrt1.5-openssl libsrtp2-1 libhiredis0.14 libspdlog1.10 libjemalloc2 libnuma1)
     fi

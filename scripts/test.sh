@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything with AddressSanitizer + UndefinedBehaviorSanitizer and runs
-# every test (unit, loopback, integration, browser, deploy checks) via ctest.
+# every test (unit, loopback, integration, browser, deploy checks, fuzz corpus
+# replays) via ctest, then fuzzes every outside-input parser briefly.
 # Usage: scripts/test.sh [extra ctest args, e.g. -R room]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,3 +25,12 @@ cmake --build "$build" -j "$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 300 "$@"
+
+# A bounded libFuzzer run of every parser that takes outside input (the
+# corpus already replayed above, ctest -L fuzz). Full runs only (no ctest
+# arguments), 10 s per target; OVS_FUZZ_SECONDS=600 for a longer one, 0 to
+# skip.
+fuzz_seconds=${OVS_FUZZ_SECONDS:-10}
+if [[ $# -eq 0 && $fuzz_seconds != 0 ]]; then
+    scripts/fuzz.sh "$fuzz_seconds"
+fi
