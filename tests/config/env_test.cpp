@@ -106,3 +106,26 @@ TEST_CASE("OVENSPACE_OME_HOST overrides ome.host and is validated", "[unit]")
                                   fake_env({{"OVENSPACE_OME_HOST", "bad host/x"}})),
                       Catch::Contains("OVENSPACE_OME_HOST"));
 }
+
+TEST_CASE(
+    "the moderator secret: optional, from the file or the environment, 16+ characters, never shown",
+    "[unit]")
+{
+    auto none = load_string(with_room(test::minimal_secrets), "t", fake_env());
+    CHECK(none.room.moderator_secret.empty());
+    const std::string file =
+        std::string(test::minimal_secrets) + "room:\n  moderator_secret: file-secret-0123456789\n";
+    auto from_file = load_string(with_room(file), "t", fake_env());
+    CHECK(from_file.room.moderator_secret == "file-secret-0123456789");
+    auto from_env = load_string(
+        with_room(file), "t", fake_env({{"OVENSPACE_MODERATOR_SECRET", "env-secret-0123456789"}}));
+    CHECK(from_env.room.moderator_secret == "env-secret-0123456789");
+    CHECK_THAT(describe(from_env), Contains("moderator_secret (set)"));
+    CHECK_THAT(describe(from_env), !Contains("env-secret-0123456789"));
+    const std::string shorter =
+        std::string(test::minimal_secrets) + "room:\n  moderator_secret: short-secret\n";
+    const std::string error = error_of(with_room(shorter));
+    CHECK_THAT(error, Contains("room.moderator_secret"));
+    CHECK_THAT(error, Contains("at least 16 characters"));
+    CHECK_THAT(error, !Contains("short-secret"));
+}

@@ -448,3 +448,25 @@ TEST_CASE("version strings compare numerically", "[unit][ome_api]")
     CHECK_FALSE(parse_version_string("latest"));
     CHECK_FALSE(parse_version_string("0.20x"));
 }
+
+TEST_CASE("recorded stream statistics give the viewer count", "[unit][ome_api][recorded]")
+{
+    CHECK(stream_stats_path("default", "app", "stream0") ==
+          "/v1/stats/current/vhosts/default/apps/app/streams/stream0");
+    auto r = load("12_GET_stats_current_stream0");
+    auto n = parse_stream_viewers(r.status, r.body);
+    REQUIRE(n.ok());
+    CHECK(n.value() == 0);
+    auto gone = load("33_GET_stats_current_stream0_after_delete");
+    auto g = parse_stream_viewers(gone.status, gone.body);
+    REQUIRE_FALSE(g.ok());
+    CHECK(g.error().kind == ome_error_kind::stream_not_found);
+    const std::string three =
+        R"({"message":"OK","response":{"connections":{"llhls":1,"webrtc":2},"totalConnections":3},"statusCode":200})";
+    auto t = parse_stream_viewers(200, three);
+    REQUIRE(t.ok());
+    CHECK(t.value() == 3);
+    auto bad = parse_stream_viewers(200, R"({"message":"OK","response":{},"statusCode":200})");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().kind == ome_error_kind::bad_response);
+}

@@ -86,6 +86,9 @@ function buildWeb() {
   execFileSync(process.execPath, [path.join(webDir, 'build.mjs'), '--outdir', distDir, '--test-hooks'], { stdio: 'inherit' });
 }
 
+// The room service's moderator secret in these tests (never in the page).
+export const MODERATOR_SECRET = 'e2e-moderator-secret-0123456789';
+
 const ROOMS = [
   { id: 'main', title: 'OvenSpace E2E', seats: 9 },
   { id: 'small', title: 'Small room', seats: 4 },
@@ -111,6 +114,7 @@ room:
   gateway: { address: 127.0.0.1, port: ${gatewayLinkPort} }
   disconnect_grace_ms: 3000
   presence_interval_ms: 100
+  moderator_secret: ${MODERATOR_SECRET}
 gateway:
   http: { address: 127.0.0.1, port: ${ome.gatewayHttpPort || 9595} }
   link: { address: 127.0.0.1, port: ${gatewayLinkPort} }
@@ -573,14 +577,16 @@ function standinControl(base) {
       return outcome;
     },
     unpublish: ({ stream }) => post('/control/unpublish', { stream }),
+    play: ({ stream, protocol = 'webrtc' }) => post('/control/play', { stream, protocol }),
+    streams: async () => (await fetch(`${base}/control/streams`)).json(),
   };
 }
 
 // The scenarios of issue 13 live in their own files (this one would pass
 // 500 lines); they share the helpers above through this context.
 {
-  const ctx = { openPage, shot, webDir, outDir, NotReady, waitForPlayback };
-  for (const file of ['./scenarios_page.mjs', './scenarios_broadcast.mjs']) {
+  const ctx = { openPage, shot, webDir, outDir, NotReady, waitForPlayback, moderatorSecret: MODERATOR_SECRET };
+  for (const file of ['./scenarios_page.mjs', './scenarios_broadcast.mjs', './scenarios_moderation.mjs']) {
     if (existsSync(path.join(here, file))) (await import(file)).register(scenario, ctx);
   }
 }

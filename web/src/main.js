@@ -20,6 +20,7 @@ import {
 } from './ui.js';
 import { installTestHooks } from './testhooks.js';
 import { enhanceDialogs } from './dialogs.js';
+import { Moderation } from './moderation.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -70,6 +71,10 @@ function forgetToken() {
 }
 
 enhanceDialogs();
+const moderation = new Moderation({
+  command: (type, fields) => (conn ? conn.command(type, fields) : Promise.reject(Object.assign(new Error('disconnected'), { code: 'disconnected' }))),
+  onChange: () => render(),
+});
 const grid = new SeatGrid($('seats'), {
   onParticipate: (index) => participate(index),
   onLeave: (index) => leave(index),
@@ -91,6 +96,7 @@ const grid = new SeatGrid($('seats'), {
   onSource: () => switchSource(),
   onDevices: () => openDevices(),
   onEncoderDetails: () => openEncoderDetails(),
+  onModerate: (command, index) => moderation.run(command, index),
 });
 const players = new Players((index) => grid.playerHost(index), { onChange: () => render() });
 const encoderDetails = new EncoderDetails($('encoder-dialog-fields'));
@@ -135,7 +141,9 @@ function render() {
     player: (index) => players.status(index),
     broadcast: publisher ? broadcastView() : null,
     encoderDetails: Boolean(local.claim && local.claim.publish),
+    moderator: moderation.active,
   });
+  moderation.render();
   renderSpotlightBar();
   // Our own seat plays like any other when there is no local preview
   // (an external encoder feeds it).
@@ -246,10 +254,13 @@ function onState(state) {
     const seat = state.seats[local.claim.seat];
     if (seat && seat.state !== SEAT_FREE) local.claim.heldSeen = true;
     if (seat && seat.state === SEAT_FREE && local.claim.heldSeen) {
-      // Lease ran out, or the seat was taken back: let go of everything.
+      // Lease ran out, the moderator ended it, or the seat was taken back:
+      // let go of everything.
       const n = local.claim.seat + 1;
       dropSeat();
-      showToast(`Seat ${n} was released (it did not go live in time or the server ended it).`);
+      showToast(seat.ended === 'moderator'
+        ? `The moderator ended your broadcast on seat ${n}.`
+        : `Seat ${n} was released (it did not go live in time or the server ended it).`);
     }
   }
   render();
@@ -404,7 +415,10 @@ async function boot() {
       if (s === 'open') roomError = null;
       render();
     },
-    onOpen: () => resumeSeat(),
+    onOpen: () => {
+      resumeSeat();
+      moderation.reconnected();
+    },
     onServerError,
   });
   conn.start();
@@ -443,6 +457,7 @@ if (__OVS_TEST_HOOKS__) {
     lastResume: () => lastResume,
     media: () => unreleasedMedia(),
     spotlight: () => local.spotlight,
+    moderator: () => moderation.active,
     broadcast: () => (publisher ? { ...broadcastView(), connectionState: publisher.connectionState } : null),
     peer: () => (publisher && publisher.kit ? publisher.kit.peerConnection : null),
     // Ids of the tracks the running connection sends (tests of replaceTrack).

@@ -134,6 +134,8 @@ function normalizeSeat(seat) {
   if (seat.video && typeof seat.video === 'object') out.video = { ...seat.video };
   if (Number.isFinite(seat.bitrate)) out.bitrate = seat.bitrate;
   if (Number.isInteger(seat.viewers) && seat.viewers >= 0) out.viewers = seat.viewers;
+  if (seat.locked === true) out.locked = true;
+  if (seat.ended === 'moderator') out.ended = 'moderator';
   return out;
 }
 
@@ -192,6 +194,8 @@ export function seatView(seat, state, local = {}) {
     codec: (seat.video && typeof seat.video.codec === 'string' && seat.video.codec) || null,
     fps: seat.video && Number.isFinite(seat.video.framerate) && seat.video.framerate > 0 ? Math.round(seat.video.framerate) : null,
     watchers: Number.isInteger(seat.viewers) ? seat.viewers : null,
+    locked: seat.locked === true,
+    endedByModerator: seat.ended === 'moderator' && seat.state === SEAT_FREE,
     protocol: (local.protocols && local.protocols[seat.index]) || 'webrtc',
     webrtc: null,
     llhls: null,
@@ -259,6 +263,14 @@ export function commandErrorMessage(command, error, seatIndex) {
   switch (code) {
     case 'seat_taken':
       return `Someone else just took seat ${n}. Please pick another free seat.`;
+    case 'seat_locked':
+      return `Seat ${n} is locked by the moderator. Please pick another seat.`;
+    case 'bad_secret':
+      return 'That is not the moderator secret.';
+    case 'not_moderator':
+      return 'Only the moderator can do that. Sign in as moderator first.';
+    case 'moderation_disabled':
+      return 'This server has no moderator.';
     case 'already_holding':
       return 'You already hold a seat in this room. Leave it before taking another.';
     case 'bad_seat':
@@ -369,13 +381,22 @@ export function seatAnnouncements(before, after) {
     const old = before[view.index];
     if (!old) continue;
     const n = view.index + 1;
+    if (Boolean(old.locked) !== Boolean(view.locked)) {
+      out.push(view.locked ? `Seat ${n} was locked by the moderator.` : `Seat ${n} was unlocked.`);
+    }
     const was = old.kind === 'mine' ? (old.live ? 'live' : 'joining') : old.kind;
     const now = view.kind === 'mine' ? (view.live ? 'live' : 'joining') : view.kind;
     if (was === now) continue;
     if (now === 'live') out.push(view.kind === 'mine' ? `Your seat ${n} is live.` : `Seat ${n} is live.`);
     else if (now === 'joining' && view.kind !== 'mine') out.push(`Someone is joining seat ${n}.`);
+    else if (now === 'free' && view.endedByModerator) out.push(`The moderator ended the broadcast on seat ${n}.`);
     else if (now === 'free' && was === 'live') out.push(`Seat ${n} stopped broadcasting and is free.`);
     else if (now === 'free') out.push(`Seat ${n} is free.`);
   }
   return out;
+}
+
+// Whether the page was opened for moderation (`/r/<room>?mod`).
+export function wantsModeration(search) {
+  return new URLSearchParams(search || '').has('mod');
 }

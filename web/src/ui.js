@@ -22,7 +22,7 @@ const PLAYER_NOTE = {
 export class SeatGrid {
   // handlers: onParticipate(index), onLeave(index), onProtocol(index, protocol),
   // onSpotlight(index | null), onMute(index), onMic(), onCamera(),
-  // onSource(), onDevices(), onEncoderDetails()
+  // onSource(), onDevices(), onEncoderDetails(), onModerate(command, index)
   constructor(root, handlers) {
     this.root = root;
     this.handlers = handlers;
@@ -72,6 +72,7 @@ export class SeatGrid {
         <div class="seat-row">
           <span class="seat-name" id="seat-name-${index}"></span>
           <span class="on-air" hidden>LIVE</span>
+          <span class="lock-chip" hidden>Locked</span>
           <span class="watchers" hidden></span>
           <span class="seat-actions">
             <select class="protocol" hidden>
@@ -80,6 +81,10 @@ export class SeatGrid {
             </select>
             <button type="button" class="btn encoder-details" hidden>Encoder details</button>
             <button type="button" class="btn danger leave" hidden>Leave</button>
+          </span>
+          <span class="mod-tools" role="group" hidden>
+            <button type="button" class="btn danger mod-end">End broadcast</button>
+            <button type="button" class="btn mod-lock"></button>
           </span>
         </div>
         <div class="seat-stats" hidden>
@@ -120,6 +125,11 @@ export class SeatGrid {
       protocol: q('.protocol'),
       encoderDetails: q('.encoder-details'),
       leave: q('.leave'),
+      lockChip: q('.lock-chip'),
+      modTools: q('.mod-tools'),
+      modEnd: q('.mod-end'),
+      modLock: q('.mod-lock'),
+      locked: false,
       stats: q('.seat-stats'),
       source: q('.badge.source'),
       codec: q('.badge.codec'),
@@ -145,6 +155,9 @@ export class SeatGrid {
     parts.sourceButton.addEventListener('click', () => h.onSource());
     parts.devices.addEventListener('click', () => h.onDevices());
     parts.encoderDetails.addEventListener('click', () => h.onEncoderDetails());
+    parts.modEnd.addEventListener('click', () => h.onModerate('end_seat', index));
+    parts.modLock.addEventListener('click', () => h.onModerate(parts.locked ? 'unlock' : 'lock', index));
+    parts.modTools.setAttribute('aria-label', `Moderate seat ${index + 1}`);
     // A click on a picture puts it in the spotlight (or back); a double click
     // makes it full screen. The click waits a moment to know which it is (a
     // spotlight change in between would move the picture under the pointer).
@@ -173,7 +186,7 @@ export class SeatGrid {
   update(views, ctx = {}) {
     const {
       previewStream = null, canClaim = true, holding = false, spotlight = null,
-      audible = () => false, player = () => null, broadcast = null, encoderDetails = false,
+      audible = () => false, player = () => null, broadcast = null, encoderDetails = false, moderator = false,
     } = ctx;
     this.resize(views.length);
     this.root.classList.toggle('seats--spotlight', spotlight !== null);
@@ -198,9 +211,19 @@ export class SeatGrid {
       let text = KIND_TEXT[kind] || '';
       if (kind === 'live' && !view.webrtc && !view.llhls) text = 'Live (waiting for the media server)';
       if (kind === 'mine' && !showPreview && !view.live) text = 'Your seat: waiting for your stream…';
+      if (kind === 'free' && view.endedByModerator) text = 'Broadcast ended by the moderator';
+      if (kind === 'free' && view.locked) text = view.endedByModerator ? 'Ended and locked by the moderator' : 'Locked by the moderator';
       p.stateText.textContent = text;
-      p.participate.hidden = kind !== 'free';
+      p.participate.hidden = kind !== 'free' || view.locked;
       p.participate.disabled = !canClaim || holding;
+      p.locked = view.locked;
+      p.lockChip.hidden = !view.locked;
+      p.modTools.hidden = !moderator;
+      if (moderator) {
+        p.modEnd.hidden = kind === 'free' || kind === 'claiming';
+        p.modEnd.setAttribute('aria-label', `End broadcast on seat ${view.index + 1}`);
+        setButton(p.modLock, view.locked ? 'Unlock' : 'Lock', `${view.locked ? 'Unlock' : 'Lock'} seat ${view.index + 1}`);
+      }
       p.participate.setAttribute('aria-label', `Participate in seat ${view.index + 1}`);
 
       const status = kind === 'live' ? player(view.index) : null;

@@ -74,6 +74,15 @@ void check_required_secrets(const load_context& ctx, const config& cfg, secrets_
                      " characters (e.g. the output of `openssl rand -hex 32`)",
                  "a hidden value of " + std::to_string(cfg.link.secret.size()) + " characters");
     }
+    // Optional (room service), but a short moderator secret could be guessed.
+    const auto& mod = cfg.room.moderator_secret;
+    if (who != secrets_for::gateway && !mod.empty() && mod.size() < 16) {
+        const int line = ctx.line_of("room.moderator_secret");
+        ctx.fail("room.moderator_secret",
+                 line,
+                 std::string("at least 16 characters (here or in ") + env_moderator_secret + ")",
+                 "a hidden value of " + std::to_string(mod.size()) + " characters");
+    }
     if (who == secrets_for::room) {
         return;
     }

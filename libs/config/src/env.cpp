@@ -124,6 +124,9 @@ void apply_env(config& cfg, env_lookup lookup, secrets_for who)
         override_secret(cfg.ome.api.access_token, env_ome_api_token, lookup);
         override_secret(cfg.ome.webhook_secret, env_webhook_secret, lookup);
     }
+    if (who != secrets_for::gateway) {
+        override_secret(cfg.room.moderator_secret, env_moderator_secret, lookup);
+    }
     override_host(cfg.ome.host, env_ome_host, lookup);
 }
 

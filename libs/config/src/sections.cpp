@@ -90,6 +90,7 @@ void read_room_service(map_reader& top, room_service_config& room)
                         "lease_ms",
                         "disconnect_grace_ms",
                         "presence_interval_ms",
+                        "moderator_secret",
                         "limits",
                         "max_http_body_bytes",
                         "shutdown_timeout_ms"});
@@ -100,6 +101,7 @@ void read_room_service(map_reader& top, room_service_config& room)
     m.duration("lease_ms", room.lease, second, 10 * minute);
     m.duration("disconnect_grace_ms", room.disconnect_grace, 0, 10 * minute);
     m.duration("presence_interval_ms", room.presence_interval, 10, 10 * second);
+    m.text("moderator_secret", room.moderator_secret, secret_text, true);
     read_limits(m, room.limits);
     m.integer("max_http_body_bytes", room.max_http_body_bytes, 256, mib);
     m.duration("shutdown_timeout_ms", room.shutdown_timeout, 100, 5 * minute);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <stdexcept>
 #include <utility>
 
@@ -87,6 +88,21 @@ public:
         const json& v = need(key);
         if (!v.is_array()) fail(key, "expected an array");
         return v;
+    }
+    // An object whose every value is a non-negative integer (name -> count).
+    std::map<std::string, std::uint64_t> counts(const char* key) const
+    {
+        const json& v = need(key);
+        if (!v.is_object()) fail(key, "expected an object");
+        std::map<std::string, std::uint64_t> out;
+        for (const auto& [name, n] : v.items()) {
+            if (!n.is_number_unsigned()) {
+                throw field_problem("field '" + path_ + key + "." + name +
+                                    "': expected a non-negative integer");
+            }
+            out[name] = n.get<std::uint64_t>();
+        }
+        return out;
     }
 
     const std::string& path() const { return path_; }
@@ -180,6 +196,7 @@ message read_message(const std::string& type, const object_reader& r)
     }
     if (type == "stream_up") return stream_up{read_stream(r.object("stream"))};
     if (type == "stream_down") return stream_down{read_stream(r.object("stream"))};
+    if (type == "stream_viewers") return stream_viewers{r.counts("viewers")};
     if (type == "endpoints") {
         endpoints e;
         e.webrtc_publish = r.string("webrtc_publish");
@@ -300,6 +317,12 @@ struct writer {
                 {"srt", {{"url", m.srt.url}, {"legacy_url", m.srt.legacy_url}}},
                 {"webrtc_play", m.webrtc_play},
                 {"llhls_play", m.llhls_play}};
+    }
+    json operator()(const stream_viewers& m) const
+    {
+        json counts = json::object();
+        for (const auto& [name, n] : m.counts) counts[name] = n;
+        return {{"type", "stream_viewers"}, {"viewers", std::move(counts)}};
     }
     json operator()(const media_status& m) const
     {

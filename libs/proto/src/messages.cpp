@@ -29,7 +29,8 @@ constexpr std::string_view message_type_names[] = {"hello",
                                                    "endpoints",
                                                    "media_status",
                                                    "admission_check",
-                                                   "kick"};
+                                                   "kick",
+                                                   "stream_viewers"};
 static_assert(std::size(message_type_names) == std::variant_size_v<message>);
 
 std::string_view type_name(const message& m)

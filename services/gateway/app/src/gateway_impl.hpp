@@ -53,6 +53,8 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
         std::optional<steady_clock::time_point> admitted_at;  // last webhook admission
     };
     std::map<std::string, live_stream> live;
+    // Viewers per live stream (OME's stats), as last sent to the room.
+    std::map<std::string, std::uint64_t> viewers;
 
     // Room side and HTTP
     std::set<std::string> seat_streams;  // every seat's stream name, all rooms
@@ -79,6 +81,7 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     static asio::awaitable<void> poll_loop(std::shared_ptr<impl> self);
     static asio::awaitable<void> poll_once(std::shared_ptr<impl> self);
     static asio::awaitable<void> fetch_version(std::shared_ptr<impl> self);
+    static asio::awaitable<void> poll_viewers(std::shared_ptr<impl> self);
     static asio::awaitable<void> handle_kick(std::shared_ptr<impl> self,
                                              proto::kick kick,
                                              link::responder responder);

@@ -120,6 +120,7 @@ void gateway_service::impl::greet()
     links->send(endpoints());
     links->send(media_status());
     links->send(snapshot());
+    if (!viewers.empty()) links->send(proto::stream_viewers{viewers});
     update_gauges();
 }
 

@@ -1,5 +1,6 @@
 // The OME side of the gateway: the poll loop (stream list, details of new
-// streams, version after (re)connecting, backoff while OME is down) and kicks.
+// streams, viewers per live stream, version after (re)connecting, backoff
+// while OME is down) and kicks.
 #include "gateway_impl.hpp"
 
 #include <ovs/gateway/redact.hpp>
@@ -170,6 +171,9 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
         self->set_down(name, "not in OME's stream list");
     }
 
+    co_await poll_viewers(self);
+    if (self->stopped) co_return;
+
     if (reachability_changed) {
         self->log("OME reachable: " + std::to_string(names.size()) + " stream(s)");
         if (self->links) {
@@ -180,6 +184,33 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
     self->metrics.poll_latency.observe(
         std::chrono::duration<double>(steady_clock::now() - started).count());
     self->update_gauges();
+}
+
+// One stats request per live stream per poll: the cost grows with the
+// streams (at most one per seat), never with the viewers. The room hears of
+// the counts only when one changed; a stream whose stats failed keeps its
+// last count until the next poll.
+asio::awaitable<void> gateway_service::impl::poll_viewers(std::shared_ptr<impl> self)
+{
+    std::map<std::string, std::uint64_t> counts;
+    std::vector<std::string> names;
+    for (const auto& [name, entry] : self->live) names.push_back(name);
+    for (const auto& stream : names) {
+        const std::string path = stream_stats_path(self->cfg.ome.vhost, self->cfg.ome.app, stream);
+        auto n = co_await call(
+            self->ome, self->metrics, "stats", http_method::get, path, parse_stream_viewers);
+        if (self->stopped) co_return;
+        if (!self->live.count(stream)) continue;  // went away meanwhile
+        if (n.ok()) {
+            counts[stream] = n.value();
+        } else if (const auto it = self->viewers.find(stream); it != self->viewers.end()) {
+            counts[stream] = it->second;
+        }
+    }
+    if (counts == self->viewers) co_return;
+    self->viewers = std::move(counts);
+    if (self->links && !self->viewers.empty())
+        self->links->send(proto::stream_viewers{self->viewers});
 }
 
 asio::awaitable<void> gateway_service::impl::handle_kick(std::shared_ptr<impl> self,

@@ -240,6 +240,12 @@ std::string stream_path(std::string_view vhost, std::string_view app, std::strin
     return streams_path(vhost, app) + "/" + segment(stream, "stream");
 }
 
+std::string stream_stats_path(std::string_view vhost, std::string_view app, std::string_view stream)
+{
+    return "/v1/stats/current/vhosts/" + segment(vhost, "vhost") + "/apps/" + segment(app, "app") +
+           "/streams/" + segment(stream, "stream");
+}
+
 std::string version_path()
 {
     return "/v1/version";
@@ -422,6 +428,22 @@ ome_result<std::monostate> parse_delete(unsigned http_status, std::string_view b
     auto env = parse_envelope(http_status, body);
     if (!env) return env.error();
     return std::monostate{};
+}
+
+ome_result<std::uint64_t> parse_stream_viewers(unsigned http_status, std::string_view body)
+{
+    auto env = parse_envelope(http_status, body);
+    if (!env) return env.error();
+    const json& doc = env.value();
+    const auto response = doc.find("response");
+    if (response == doc.end() || !response->is_object()) {
+        return wrong_shape(http_status, "stats without a response object", body);
+    }
+    const auto total = number_field(*response, "totalConnections");
+    if (!total || *total < 0) {
+        return wrong_shape(http_status, "stats without a totalConnections count", body);
+    }
+    return static_cast<std::uint64_t>(*total);
 }
 
 std::optional<ome_version> parse_version_string(std::string_view text)

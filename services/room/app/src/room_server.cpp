@@ -64,6 +64,17 @@ void log_exception(std::exception_ptr e, const char* what)
     }
 }
 
+// Compares a secret without an early exit, so the time taken does not tell
+// how much of a guess was right.
+bool same_secret(const std::string& a, const std::string& b)
+{
+    unsigned char diff = a.size() == b.size() ? 0 : 1;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        diff |= static_cast<unsigned char>(a[i] ^ b[i % (b.empty() ? 1 : b.size())]);
+    }
+    return diff == 0 && !b.empty();
+}
+
 struct spawn_logger {
     const char* what;
     void operator()(std::exception_ptr e) const { log_exception(e, what); }
@@ -248,7 +259,12 @@ private:
     std::deque<std::shared_ptr<const std::string>> queue_;
     std::string room_;
     token_bucket bucket_;
-    conn_id id_ = 0;  // set once joined to the model
+    conn_id id_ = 0;                   // set once joined to the model
+    bool moderator_ = false;           // entered the moderator secret
+    unsigned moderator_failures_ = 0;  // wrong secrets on this connection
+    static constexpr unsigned max_moderator_failures = 5;
+    void sign_in_moderator(const wire::command& cmd);
+    std::optional<refusal> moderate(const wire::command& cmd, time_point now);
     std::size_t slot_ = 0;
     bool member_ = false;
     bool done_ = false;
@@ -863,8 +879,82 @@ void ws_session::handle_text(std::string_view text)
             }
             break;
         }
+        case wire::command_kind::moderate:
+            sign_in_moderator(cmd);
+            return;
+        case wire::command_kind::end_seat:
+        case wire::command_kind::lock:
+        case wire::command_kind::unlock:
+            if (!moderator_) {
+                ++srv.counters.rejections["not_moderator"];
+                deliver(wire::reply_error(cmd.id,
+                                          "not_moderator",
+                                          "Only the moderator may do this; send moderate first"));
+                return;
+            }
+            if (auto refused = moderate(cmd, now)) {
+                refuse(*refused);
+            } else {
+                deliver(wire::reply_ok(cmd.id));
+            }
+            break;
     }
     srv.process_outputs();
+}
+
+// The moderator secret is compared in constant time; a connection gets a few
+// wrong tries, then only rate_limited until it reconnects. Every attempt is
+// logged with the connection and room, never with the secret.
+void ws_session::sign_in_moderator(const wire::command& cmd)
+{
+    auto& srv = *srv_;
+    const std::string& secret = srv.cfg.moderator_secret;
+    const std::string who = "conn " + std::to_string(id_) + " in room " + room_;
+    if (secret.empty()) {
+        ++srv.counters.rejections["moderation_disabled"];
+        deliver(wire::reply_error(cmd.id, "moderation_disabled", "This server has no moderator"));
+        return;
+    }
+    if (moderator_failures_ >= max_moderator_failures) {
+        ++srv.counters.rejections["rate_limited"];
+        deliver(
+            wire::reply_error(cmd.id,
+                              "rate_limited",
+                              "Too many wrong moderator secrets; reload the page to try again"));
+        return;
+    }
+    if (!same_secret(cmd.secret, secret)) {
+        ++moderator_failures_;
+        ++srv.counters.rejections["bad_secret"];
+        log::warn("moderator: wrong secret from " + who);
+        deliver(wire::reply_error(cmd.id, "bad_secret", "That is not the moderator secret"));
+        return;
+    }
+    moderator_ = true;
+    log::info("moderator: " + who + " signed in");
+    deliver(wire::reply_ok(cmd.id, {{"moderator", true}}));
+}
+
+std::optional<refusal> ws_session::moderate(const wire::command& cmd, time_point now)
+{
+    auto& srv = *srv_;
+    const std::string seat = cmd.all_seats ? "all seats" : "seat " + std::to_string(cmd.seat);
+    std::optional<refusal> refused;
+    const char* what = "";
+    if (cmd.kind == wire::command_kind::end_seat) {
+        refused = srv.model.moderator_end(room_, cmd.seat, now);
+        what = "ended";
+    } else {
+        const bool lock = cmd.kind == wire::command_kind::lock;
+        refused = srv.model.set_locked(
+            room_, cmd.all_seats ? std::nullopt : std::optional<unsigned>(cmd.seat), lock, now);
+        what = lock ? "locked" : "unlocked";
+    }
+    if (!refused) {
+        log::info("moderator: conn " + std::to_string(id_) + " " + what + " " + seat + " in room " +
+                  room_);
+    }
+    return refused;
 }
 
 void ws_session::finish()
@@ -943,6 +1033,12 @@ void room_server::on_stream_down(const std::string& stream)
 void room_server::on_streams_snapshot(const std::map<std::string, stream_info>& streams)
 {
     impl_->model.streams_snapshot(streams, clock::now());
+    impl_->process_outputs();
+}
+
+void room_server::on_stream_viewers(const std::map<std::string, std::size_t>& counts)
+{
+    impl_->model.stream_viewers(counts, clock::now());
     impl_->process_outputs();
 }
 

@@ -60,6 +60,24 @@ std::variant<command, bad_frame> parse_command(std::string_view text)
         cmd.kind = command_kind::release;
     } else if (name == "resume") {
         cmd.kind = command_kind::resume;
+    } else if (name == "moderate") {
+        cmd.kind = command_kind::moderate;
+        auto secret = doc.find("secret");
+        if (secret == doc.end() || !secret->is_string() ||
+            secret->get_ref<const std::string&>().empty() ||
+            secret->get_ref<const std::string&>().size() > 256) {
+            return bad_frame{"bad_message", "\"secret\" must be a non-empty string", id};
+        }
+        cmd.secret = secret->get<std::string>();
+        return cmd;
+    } else if (name == "end_seat") {
+        cmd.kind = command_kind::end_seat;
+    } else if (name == "lock" || name == "unlock") {
+        cmd.kind = name == "lock" ? command_kind::lock : command_kind::unlock;
+        if (doc.find("seat") == doc.end()) {
+            cmd.all_seats = true;  // the whole room
+            return cmd;
+        }
     } else {
         // Never the client's text back: the frame may be kilobytes long.
         return bad_frame{
@@ -93,10 +111,14 @@ json seat_json(const seat_view& seat)
             if (!info.video_codec.empty()) video["codec"] = info.video_codec;
             if (info.width != 0) video["width"] = info.width;
             if (info.height != 0) video["height"] = info.height;
+            if (info.framerate > 0) video["framerate"] = info.framerate;
             j["video"] = std::move(video);
         }
         if (info.bitrate != 0) j["bitrate"] = info.bitrate;
     }
+    if (seat.state == seat_state::live && seat.watching) j["viewers"] = *seat.watching;
+    if (seat.locked) j["locked"] = true;
+    if (seat.ended_by_moderator && seat.state == seat_state::free) j["ended"] = "moderator";
     return j;
 }
 
@@ -217,6 +239,8 @@ std::string refusal_message(refusal r, unsigned seat)
             return "The seat is not claimed";
         case refusal::already_live:
             return "The seat is live already";
+        case refusal::seat_locked:
+            return "Seat " + n + " is locked by the moderator";
     }
     return "Refused";
 }

@@ -17,13 +17,15 @@ namespace ovs::room::wire {
 
 using json = nlohmann::json;
 
-enum class command_kind { claim, release, resume, ping };
+enum class command_kind { claim, release, resume, ping, moderate, end_seat, lock, unlock };
 
 struct command {
     command_kind kind = command_kind::ping;
     json id;  // number or string, echoed in the reply
     unsigned seat = 0;
+    bool all_seats = false;  // lock/unlock without a seat: the whole room
     std::string token;
+    std::string secret;  // moderate: the moderator secret (never logged)
 };
 
 // A frame the server could not take as a command. `id` is set when the frame

@@ -28,6 +28,8 @@ const char* to_string(refusal r)
             return "no_claim";
         case refusal::already_live:
             return "already_live";
+        case refusal::seat_locked:
+            return "seat_locked";
     }
     return "unknown";
 }

@@ -3,6 +3,10 @@
 // then applies its change through change_seat(), which compares the seat's
 // public view before and after: an event goes out exactly when the view
 // changed, with the room's next sequence number.
+//
+// Longer than 500 lines: one state machine whose transitions (claims, streams,
+// deadlines, moderation) all share the private seat records below; splitting
+// it by concern would expose those records to every part.
 
 #include "presence.hpp"
 #include "tokens.hpp"
@@ -33,6 +37,10 @@ struct seat_rec {
     std::optional<time_point> lease_expires;  // reserved seats only
     std::optional<time_point> grace_expires;  // held, and the holder's connection is gone
     std::optional<stream_info> info;          // live seats only
+    std::optional<std::size_t> watching;      // live seats only
+    bool locked = false;
+    bool ended_by_moderator = false;
+    bool kicked_by_moderator = false;  // unheld live seat: free it as "ended" when it goes down
 
     bool held() const { return holder != 0; }
 
@@ -45,6 +53,9 @@ struct seat_rec {
         v.holder = holder;
         v.lease_expires = lease_expires;
         v.info = info;
+        v.watching = watching;
+        v.locked = locked;
+        v.ended_by_moderator = ended_by_moderator;
         return v;
     }
 
@@ -131,7 +142,7 @@ struct space::impl_state {
     // obviously, and a reserved one because OME may already have admitted the
     // publisher with this token while the stream_up has not reached us; the
     // gateway treats a kick of an absent stream as a no-op.
-    void free_held(seat_ref r, const char* reason)
+    void free_held(seat_ref r, const char* reason, bool by_moderator = false)
     {
         seat_rec& s = at(r);
         if (!s.held()) {
@@ -146,6 +157,8 @@ struct space::impl_state {
             x.lease_expires.reset();
             x.grace_expires.reset();
             x.info.reset();
+            x.watching.reset();
+            x.ended_by_moderator = by_moderator;
         });
     }
 
@@ -180,6 +193,9 @@ struct space::impl_state {
     void apply_up(seat_ref r, const stream_info& info)
     {
         change_seat(r, [&](seat_rec& s) {
+            if (s.state != seat_state::live) {
+                s.ended_by_moderator = false;  // a new broadcast
+            }
             s.state = seat_state::live;
             s.lease_expires.reset();
             s.info = info;
@@ -193,6 +209,11 @@ struct space::impl_state {
         }
         change_seat(r, [&](seat_rec& s) {
             s.info.reset();
+            s.watching.reset();
+            if (s.kicked_by_moderator) {
+                s.ended_by_moderator = true;
+                s.kicked_by_moderator = false;
+            }
             if (s.held()) {
                 // The encoder may reconnect with the same token.
                 s.state = seat_state::reserved;
@@ -314,6 +335,9 @@ result<claim_granted> space::claim(conn_id c, unsigned seat, time_point now)
     if (st.holds.count(c) != 0) {
         return refusal::already_holding;
     }
+    if (st.at(ref).locked) {
+        return refusal::seat_locked;
+    }
     if (st.at(ref).state != seat_state::free) {
         return refusal::seat_taken;
     }
@@ -324,6 +348,7 @@ result<claim_granted> space::claim(conn_id c, unsigned seat, time_point now)
     st.change_seat(ref, [&](seat_rec& s) {
         st.take_hold(s, ref, c);
         s.state = seat_state::reserved;
+        s.ended_by_moderator = false;
         s.token = std::move(token);
         s.lease_expires = now + st.cfg.lease;
     });
@@ -419,10 +444,14 @@ admission space::check_admission(const std::string& stream,
     if (it == st.seat_by_stream.end()) {
         return {false, refusal::unknown_stream};
     }
+    const seat_rec& s = st.rooms[it->second.room].seats[it->second.seat];
     if (st.cfg.mode == config::admission_mode::open) {
+        // Publishing is claiming there: a locked seat takes no new stream.
+        if (s.locked && s.state != seat_state::live) {
+            return {false, refusal::seat_locked};
+        }
         return {true, std::nullopt};
     }
-    const seat_rec& s = st.rooms[it->second.room].seats[it->second.seat];
     if (s.state == seat_state::live) {
         return {false, refusal::already_live};
     }
@@ -434,6 +463,65 @@ admission space::check_admission(const std::string& stream,
         return {false, refusal::bad_token};
     }
     return {true, std::nullopt};
+}
+
+std::optional<refusal> space::moderator_end(const std::string& room, unsigned seat, time_point now)
+{
+    auto& st = *state_;
+    st.expire_seats(now);
+    const auto it = st.room_by_id.find(room);
+    if (it == st.room_by_id.end()) {
+        return refusal::unknown_room;
+    }
+    if (seat >= st.rooms[it->second].seats.size()) {
+        return refusal::bad_seat;
+    }
+    const seat_ref ref{it->second, seat};
+    seat_rec& s = st.at(ref);
+    if (s.held()) {
+        st.free_held(ref, "moderator", true);
+    } else if (s.state == seat_state::live) {
+        // A stream nobody holds (open mode): end it in OME; the seat frees
+        // itself when the stream goes down.
+        st.out.kicks.push_back(kick_stream{s.stream, "moderator"});
+        s.kicked_by_moderator = true;
+    }
+    return std::nullopt;
+}
+
+std::optional<refusal> space::set_locked(const std::string& room,
+                                         std::optional<unsigned> seat,
+                                         bool locked,
+                                         time_point now)
+{
+    auto& st = *state_;
+    st.expire_seats(now);
+    const auto it = st.room_by_id.find(room);
+    if (it == st.room_by_id.end()) {
+        return refusal::unknown_room;
+    }
+    const std::size_t ri = it->second;
+    const auto count = static_cast<unsigned>(st.rooms[ri].seats.size());
+    if (seat && *seat >= count) {
+        return refusal::bad_seat;
+    }
+    for (unsigned i = seat.value_or(0); i < (seat ? *seat + 1 : count); ++i) {
+        st.change_seat({ri, i}, [&](seat_rec& s) { s.locked = locked; });
+    }
+    return std::nullopt;
+}
+
+void space::stream_viewers(const std::map<std::string, std::size_t>& counts, time_point now)
+{
+    auto& st = *state_;
+    st.expire_seats(now);
+    for (const auto& [stream, n] : counts) {
+        const auto it = st.seat_by_stream.find(stream);
+        if (it == st.seat_by_stream.end() || st.at(it->second).state != seat_state::live) {
+            continue;
+        }
+        st.change_seat(it->second, [&](seat_rec& s) { s.watching = n; });
+    }
 }
 
 void space::tick(time_point now)

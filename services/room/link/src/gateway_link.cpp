@@ -168,6 +168,7 @@ void gateway_link::state::on_event(proto::event e)
                 last_media = to_room_media(s);
                 server.on_media_status(last_media);
             },
+            [&](const proto::stream_viewers& s) { server.on_stream_viewers(to_room_viewers(s)); },
         },
         e);
 }

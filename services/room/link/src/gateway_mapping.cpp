@@ -10,6 +10,7 @@ stream_info to_room_stream(const proto::stream_info& s)
         out.video_codec = s.video->codec.value_or("");
         out.width = s.video->width.value_or(0);
         out.height = s.video->height.value_or(0);
+        out.framerate = s.video->framerate.value_or(0);
     }
     out.bitrate = s.bitrate.value_or(0);
     return out;
@@ -19,6 +20,13 @@ std::map<std::string, stream_info> to_room_streams(const std::vector<proto::stre
 {
     std::map<std::string, stream_info> out;
     for (const auto& s : list) out[s.name] = to_room_stream(s);
+    return out;
+}
+
+std::map<std::string, std::size_t> to_room_viewers(const proto::stream_viewers& v)
+{
+    std::map<std::string, std::size_t> out;
+    for (const auto& [stream, n] : v.counts) out[stream] = static_cast<std::size_t>(n);
     return out;
 }
 

@@ -83,6 +83,10 @@ struct room_service_config {
     millis lease{30000};                  // reserved seat must go live within this
     millis disconnect_grace{5000};        // holder gone: seat freed after this
     millis presence_interval{250};        // viewer-count updates coalesced to this
+    // Lets a person who enters it on /r/<room>?mod end broadcasts and lock
+    // seats. Secret; env OVENSPACE_MODERATOR_SECRET overrides; empty turns
+    // moderation off; else at least 16 characters.
+    std::string moderator_secret;
     ws_limits limits;
     std::size_t max_http_body_bytes = 8192;
     millis shutdown_timeout{5000};
@@ -140,6 +144,7 @@ inline constexpr const char* env_webhook_secret = "OVENSPACE_WEBHOOK_SECRET";
 inline constexpr const char* env_link_secret = "OVENSPACE_LINK_SECRET";
 // link.secret must be at least this long (proto::min_link_secret_bytes).
 inline constexpr std::size_t min_link_secret_bytes = 16;
+inline constexpr const char* env_moderator_secret = "OVENSPACE_MODERATOR_SECRET";
 // Not a secret: the host browsers and encoders dial (ome.host), so a compose
 // or Kubernetes deployment sets it next to OME_HOST_IP without editing YAML.
 inline constexpr const char* env_ome_host = "OVENSPACE_OME_HOST";

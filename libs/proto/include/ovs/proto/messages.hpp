@@ -5,6 +5,7 @@
 // out of the encoded JSON when empty.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -132,6 +133,13 @@ struct stream_down {
     friend bool operator==(const stream_down&, const stream_down&) = default;
 };
 
+// How many viewers OME counts on each live stream (all playback protocols),
+// read at the gateway's poll rate; sent when a count changed.
+struct stream_viewers {
+    std::map<std::string, std::uint64_t> counts;  // JSON key "viewers"
+    friend bool operator==(const stream_viewers&, const stream_viewers&) = default;
+};
+
 // URL templates with the placeholders `{stream}` and `{token}`.
 struct rtmp_endpoint {
     std::string server;  // "rtmp://h:1935/app"        (encoder "server" field)
@@ -187,7 +195,8 @@ struct kick {
 
 // ------------------------------------------------------------------- variants
 
-using event = std::variant<streams, stream_up, stream_down, endpoints, media_status>;
+using event =
+    std::variant<streams, stream_up, stream_down, endpoints, media_status, stream_viewers>;
 using request = std::variant<admission_check, kick>;
 using message = std::variant<hello,
                              auth,
@@ -201,7 +210,8 @@ using message = std::variant<hello,
                              endpoints,
                              media_status,
                              admission_check,
-                             kick>;
+                             kick,
+                             stream_viewers>;
 
 // The wire name ("type") of a message.
 std::string_view type_name(const message& m);

@@ -33,6 +33,12 @@ std::string streams_path(std::string_view vhost, std::string_view app);
 // ".../streams/{stream}": GET for the detail, DELETE to end the ingest.
 std::string stream_path(std::string_view vhost, std::string_view app, std::string_view stream);
 
+// "/v1/stats/current/vhosts/{vhost}/apps/{app}/streams/{stream}": the
+// stream's current statistics (its viewers among them).
+std::string stream_stats_path(std::string_view vhost,
+                              std::string_view app,
+                              std::string_view stream);
+
 // "/v1/version" (OME 0.16.5+; older servers answer 404 "Controller not found").
 std::string version_path();
 
@@ -160,6 +166,11 @@ ome_result<stream_details> parse_stream_details(unsigned http_status, std::strin
 // DELETE .../streams/{stream}. A 404 stream_not_found means the stream is
 // already gone; callers that only want it gone may treat that as success.
 ome_result<std::monostate> parse_delete(unsigned http_status, std::string_view body);
+
+// The viewers OME counts on a stream right now: `totalConnections` of its
+// current statistics (every playback protocol, renditions rolled up). A
+// missing or non-numeric count is a bad_response.
+ome_result<std::uint64_t> parse_stream_viewers(unsigned http_status, std::string_view body);
 
 // An OME release number. Comparisons ignore `text` and `git`.
 struct ome_version {

@@ -71,6 +71,8 @@ public:
     void on_stream_down(const std::string& stream);
     void on_streams_snapshot(const std::map<std::string, stream_info>& streams);
     void on_media_status(const media_status& status);
+    // Viewers per live stream, as OME counts them (stream name -> count).
+    void on_stream_viewers(const std::map<std::string, std::size_t>& counts);
     void on_endpoints(const endpoint_templates& templates);
     admission check_admission(const std::string& stream, const std::string& token) const;
     void set_kick_sink(kick_sink sink);

@@ -35,6 +35,16 @@
 //   (a free or unheld seat answers bad_token).
 // - snapshot().viewers is the current count (it may be ahead of the last
 //   viewers_changed); seq is the room's last event number.
+// - Moderation (the shell checks who may moderate): moderator_end() frees a
+//   held seat at once and kicks its stream ("moderator"); an unheld live seat
+//   (open mode) has its stream kicked and goes free when the stream goes
+//   down. Either way the seat shows ended_by_moderator until it is claimed or
+//   goes live again. A locked seat refuses claim (seat_locked; after
+//   already_holding, before seat_taken) and, in open mode, admission; a
+//   holder keeps a seat that gets locked (resume and its publisher still
+//   work): locking stops new claims, ending stops a broadcast.
+// - stream_viewers() sets how many people watch each live seat (OME's
+//   per-stream counts, from the gateway's poll); not live means no count.
 
 #include <ovs/config/config.hpp>
 
@@ -63,6 +73,7 @@ struct stream_info {
     unsigned width = 0;
     unsigned height = 0;
     std::uint64_t bitrate = 0;  // bits per second, 0 = unknown
+    double framerate = 0;       // frames per second, 0 = unknown
     bool operator==(const stream_info&) const = default;
 };
 
@@ -73,6 +84,9 @@ struct seat_view {
     conn_id holder = 0;  // 0 = nobody holds it (free, or live from an unclaimed stream)
     std::optional<time_point> lease_expires;  // reserved seats only
     std::optional<stream_info> info;          // live seats only
+    std::optional<std::size_t> watching;      // live seats only, when the gateway counted
+    bool locked = false;                      // claims refused (moderator)
+    bool ended_by_moderator = false;          // the last broadcast was ended by the moderator
     bool operator==(const seat_view&) const = default;
 };
 
@@ -98,6 +112,7 @@ enum class refusal {
     unknown_stream,  // admission: stream name belongs to no seat
     no_claim,        // admission: the seat is not claimed
     already_live,    // admission: the seat's stream is up already
+    seat_locked,     // claim (or open-mode admission) of a seat the moderator locked
 };
 const char* to_string(refusal r);
 
@@ -185,6 +200,19 @@ public:
 
     // -- time: expires leases and grace periods, flushes coalesced presence
     void tick(time_point now);
+    // -- moderation (the caller has checked the moderator's credentials)
+    // Ends the broadcast of a seat; a free seat is left as it is.
+    std::optional<refusal> moderator_end(const std::string& room, unsigned seat, time_point now);
+    // Locks or unlocks one seat, or every seat of the room (no seat given).
+    std::optional<refusal> set_locked(const std::string& room,
+                                      std::optional<unsigned> seat,
+                                      bool locked,
+                                      time_point now);
+
+    // -- per-seat audience: viewers of each stream as OME counts them; streams
+    // not in the map keep their count
+    void stream_viewers(const std::map<std::string, std::size_t>& counts, time_point now);
+
     // The earliest time at which tick() has something to do, if any.
     std::optional<time_point> next_deadline() const;
 

@@ -20,6 +20,9 @@ stream_info to_room_stream(const proto::stream_info& s);
 // A `streams` snapshot keyed by stream name (a later duplicate name wins).
 std::map<std::string, stream_info> to_room_streams(const std::vector<proto::stream_info>& list);
 
+// Viewers per stream from a `stream_viewers` event.
+std::map<std::string, std::size_t> to_room_viewers(const proto::stream_viewers& v);
+
 // The gateway's URL templates under the keys room_server serves
 // (proto/websocket.md): playback `webrtc`, `llhls`; publish `webrtc`, `whip`,
 // `rtmp_server`, `rtmp_key`, `rtmp` (the one-URL form), `srt` (the
