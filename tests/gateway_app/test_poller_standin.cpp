@@ -105,7 +105,9 @@ TEST_CASE("poller: streams appearing and leaving in OME reach the room", "[loopb
     }));
     CHECK(f.api_calls("GET", "/v1/vhosts/default/apps/app/streams/stream1") == 1);
 
-    // Viewers cost OME nothing: playing makes no API call.
+    // Viewers cost OME nothing: playing makes no API call. The per-seat
+    // viewer counts are one stats request per live stream per poll.
+    const std::string stats = "/v1/stats/current/vhosts/default/apps/app/streams/stream1";
     const auto before = f.ome->api_log().size();
     ome_standin::play_request play;
     play.stream = "stream1";
@@ -113,9 +115,11 @@ TEST_CASE("poller: streams appearing and leaving in OME reach the room", "[loopb
     for (const auto& e : f.ome->api_log()) {
         CHECK((e.target == "/v1/vhosts/default/apps/app/streams" ||
                e.target == "/v1/vhosts/default/apps/app/streams/stream1" ||
-               e.target == "/v1/version"));
+               e.target == "/v1/version" || e.target == stats));
     }
     CHECK(f.ome->api_log().size() >= before);
+    CHECK(f.api_calls("GET", stats) >= 1);
+    CHECK(f.api_calls("GET", stats) <= f.api_calls("GET", "/v1/vhosts/default/apps/app/streams"));
 
     REQUIRE(run_coroutine(f.ioc, f.ome->unpublish(published.id)));
     REQUIRE(run_until(f.ioc, [&] { return f.has_event<proto::stream_down>("stream1"); }));
