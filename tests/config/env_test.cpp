@@ -117,6 +117,9 @@ TEST_CASE(
         std::string(test::minimal_secrets) + "room:\n  moderator_secret: file-secret-0123456789\n";
     auto from_file = load_string(with_room(file), "t", fake_env());
     CHECK(from_file.room.moderator_secret == "file-secret-0123456789");
+    // Only the room service keeps it.
+    auto gateway = load_string(with_room(file), "t", secrets_for::gateway, fake_env());
+    CHECK(gateway.room.moderator_secret.empty());
     auto from_env = load_string(
         with_room(file), "t", fake_env({{"OVENSPACE_MODERATOR_SECRET", "env-secret-0123456789"}}));
     CHECK(from_env.room.moderator_secret == "env-secret-0123456789");
