@@ -85,6 +85,9 @@ asio::awaitable<proto::reply> kick_stream(link::link_client* client, std::string
 TEST_CASE("poller: streams appearing and leaving in OME reach the room", "[loopback][integration]")
 {
     standin_fixture f(false);
+    // The poller counts OME reachable on the list's answer and asks for the
+    // version right after: wait for that request, then it must be the only one.
+    REQUIRE(run_until(f.ioc, [&] { return f.api_calls("GET", "/v1/version") >= 1; }));
     CHECK(f.api_calls("GET", "/v1/version") == 1);
 
     auto published = run_coroutine(f.ioc, f.ome->publish(rtmp_publish("stream1")));
