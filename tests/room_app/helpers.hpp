@@ -1,23 +1,16 @@
 #pragma once
-// Test helpers for the room service over loopback: a WebSocket client, an
-// HTTP client and a bounded runner. Beast lives only in helpers.cpp, which
-// is compiled once into a small library, so the test files stay quick.
+// Test helpers for the room service over loopback: a test config and a
+// bounded runner; the clients come from tests/support (ovs::testing).
 
 #include <ovs/config/config.hpp>
 #include <ovs/net/net.hpp>
 #include <ovs/room/room_server.hpp>
+#include <ovs/testing/clients.hpp>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cstdint>
-#include <deque>
-#include <map>
-#include <memory>
-#include <optional>
-#include <string>
 
 namespace ovs::room::testing {
 
@@ -27,105 +20,14 @@ using json = nlohmann::json;
 // short presence interval, generous limits unless a test changes them.
 config::config test_config();
 
-struct http_result {
-    unsigned status = 0;
-    std::map<std::string, std::string> headers;  // lower-case names
-    std::string body;
-};
-
-// One request on a fresh connection; `target` is sent as is.
-asio::awaitable<http_result> http_request(std::uint16_t port,
-                                          std::string method,
-                                          std::string target,
-                                          std::map<std::string, std::string> headers = {},
-                                          std::string body = {});
-
-// Writes `bytes` as they are on a fresh connection and returns everything
-// the server sends until it closes the connection (at most 1 MiB).
-asio::awaitable<std::string> raw_exchange(std::uint16_t port, std::string bytes);
-
-// One keep-alive HTTP/1.1 connection for several requests in turn.
-class http_connection {
-public:
-    // `receive_buffer`: SO_RCVBUF before connecting (0 = default); a small
-    // one makes a client that reads late hold the server's write up.
-    static asio::awaitable<std::unique_ptr<http_connection>> open(std::uint16_t port,
-                                                                  int receive_buffer = 0);
-    ~http_connection();
-    asio::awaitable<void> send(std::string method, std::string target);
-    // The next response; throws when the connection ends before it is whole.
-    asio::awaitable<http_result> read();
-
-    struct impl;
-
-private:
-    explicit http_connection(std::unique_ptr<impl> p);
-    std::unique_ptr<impl> impl_;
-};
-
-class ws_client {
-public:
-    struct options {
-        std::string target = "/ws?room=main";
-        std::string origin;      // empty: no Origin header
-        int receive_buffer = 0;  // SO_RCVBUF before connecting, 0 = default
-    };
-    struct connect_result {
-        std::unique_ptr<ws_client> client;
-        error_code ec;
-        unsigned http_status = 0;  // of the upgrade response
-    };
-    static asio::awaitable<connect_result> connect(std::uint16_t port, options opts);
-    // Connects and returns the client; throws when the upgrade fails.
-    static asio::awaitable<std::unique_ptr<ws_client>> open(std::uint16_t port,
-                                                            std::string room = "main");
-
-    ~ws_client();
-
-    asio::awaitable<void> send(std::string text);
-    // The next frame (from the backlog first); nullopt once closed. Then
-    // close_code() says how.
-    asio::awaitable<std::optional<std::string>> next_text();
-    asio::awaitable<std::optional<json>> next();
-    // The next frame of this type, skipping (and keeping nothing of) others.
-    asio::awaitable<json> next_of(std::string type);
-    // Sends a command and returns its reply; other frames go to the backlog.
-    asio::awaitable<json> command(json cmd);
-    // Reads (and discards) until the server closes; returns the close code,
-    // or 0 when the connection ended without a close frame.
-    asio::awaitable<unsigned> until_closed();
-
-    unsigned close_code() const { return close_code_; }
-    std::deque<json>& backlog() { return backlog_; }
-
-    struct impl;
-
-private:
-    explicit ws_client(std::unique_ptr<impl> p);
-    std::unique_ptr<impl> impl_;
-    std::deque<json> backlog_;
-    unsigned close_code_ = 0;
-    std::int64_t next_id_ = 1;
-};
-
-// Counts down; wait() resumes when it reaches zero.
-class latch {
-public:
-    latch(asio::any_io_executor ex, std::size_t count) : timer_(ex), count_(count)
-    {
-        timer_.expires_at(asio::steady_timer::time_point::max());
-    }
-    void count_down()
-    {
-        if (count_ > 0 && --count_ == 0) timer_.cancel();
-    }
-    asio::awaitable<void> wait();
-    std::size_t remaining() const { return count_; }
-
-private:
-    asio::steady_timer timer_;
-    std::size_t count_;
-};
+using ovs::testing::http_connection;
+using ovs::testing::http_request;
+using ovs::testing::http_result;
+using ovs::testing::latch;
+using ovs::testing::make_temp_dir;
+using ovs::testing::metric_value;
+using ovs::testing::raw_exchange;
+using ovs::testing::ws_client;
 
 // Runs `test` to completion on `io` (bounded by `limit`), then stops the
 // server and lets the io_context run out of work. Rethrows the test's
@@ -134,12 +36,5 @@ void run_bounded(asio::io_context& io,
                  room_server& server,
                  asio::awaitable<void> test,
                  std::chrono::seconds limit = std::chrono::seconds(30));
-
-// A value from Prometheus text: `name` includes labels, e.g.
-// ovs_room_rejections_total{reason="rate_limited"}; 0 when absent.
-double metric_value(const std::string& text, const std::string& name);
-
-// A fresh temporary directory (removed by the caller if it cares).
-std::string make_temp_dir();
 
 }  // namespace ovs::room::testing
