@@ -52,11 +52,13 @@ template <class Body>
 void finish_headers(http::response<Body>& res,
                     unsigned version,
                     bool keep_alive,
-                    const std::string& server_header)
+                    const server_options& opts)
 {
     res.version(version);
-    if (res.find(http::field::server) == res.end()) res.set(http::field::server, server_header);
-    res.keep_alive(keep_alive);
+    if (res.find(http::field::server) == res.end()) {
+        res.set(http::field::server, opts.server_header);
+    }
+    if (keep_alive || opts.announce_close) res.keep_alive(keep_alive);
     if (!res.has_content_length() && !res.chunked()) res.prepare_payload();
 }
 
@@ -114,7 +116,7 @@ asio::awaitable<void> refuse(beast::tcp_stream& stream,
                              std::string_view message)
 {
     reply r = error_response(status, code, message);
-    finish_headers(std::get<string_response>(r), 11, false, opts.server_header);
+    finish_headers(std::get<string_response>(r), 11, false, opts);
     co_await write_reply(stream, r, false, opts.write_timeout);
     co_await linger(stream);
 }
@@ -136,7 +138,7 @@ public:
     {
         if (!core_) return;
         core_->http.erase(it_);
-        --core_->stats.http_connections;
+        --core_->status.stats.http_connections;
         auto core = std::exchange(core_, nullptr);
         core->maybe_drained();
     }
@@ -149,12 +151,12 @@ private:
 // The answer to an upgrade request the server itself refuses, or nullopt.
 std::optional<reply> refuse_upgrade(server::core& core)
 {
-    if (core.stopping) {
+    if (core.status.stopping) {
         return reply{error_response(
             http::status::service_unavailable, "stopping", "The service is shutting down")};
     }
     if (core.websockets.size() >= core.options.ws.max_sessions) {
-        ++core.stats.ws_refused_full;
+        ++core.status.stats.ws_refused_full;
         auto res = error_response(http::status::service_unavailable,
                                   "server_full",
                                   "Too many connections; try again later");
@@ -175,7 +177,7 @@ asio::awaitable<void> serve_http(std::shared_ptr<server::core> core,
     const auto& opts = core->options;
     auto& stream = conn->stream;
     beast::flat_buffer buffer;
-    while (!core->stopping) {
+    while (!core->status.stopping) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
         parser.body_limit(opts.max_body_bytes);
@@ -185,21 +187,21 @@ asio::awaitable<void> serve_http(std::shared_ptr<server::core> core,
         conn->idle = false;
         if (ec) {
             if (ec == http::error::body_limit) {
-                ++core->stats.http_too_large;
+                ++core->status.stats.http_too_large;
                 co_await refuse(stream,
                                 opts,
                                 http::status::payload_too_large,
                                 "too_large",
                                 "Request body too large");
             } else if (ec == http::error::header_limit) {
-                ++core->stats.http_too_large;
+                ++core->status.stats.http_too_large;
                 co_await refuse(stream,
                                 opts,
                                 http::status::request_header_fields_too_large,
                                 "too_large",
                                 "Request headers too large");
             } else if (malformed(ec)) {
-                ++core->stats.http_bad_requests;
+                ++core->status.stats.http_bad_requests;
                 co_await refuse(stream,
                                 opts,
                                 http::status::bad_request,
@@ -208,7 +210,7 @@ asio::awaitable<void> serve_http(std::shared_ptr<server::core> core,
             }
             break;
         }
-        ++core->stats.http_requests;
+        ++core->status.stats.http_requests;
         request req = parser.release();
         const bool header_only = req.method() == http::verb::head;
         const unsigned version = req.version();
@@ -227,8 +229,7 @@ asio::awaitable<void> serve_http(std::shared_ptr<server::core> core,
                 }
                 refusal = std::move(std::get<reply>(answer));
             }
-            std::visit([&](auto& res) { finish_headers(res, version, false, opts.server_header); },
-                       *refusal);
+            std::visit([&](auto& res) { finish_headers(res, version, false, opts); }, *refusal);
             co_await write_reply(stream, *refusal, false, opts.write_timeout);
             break;
         }
@@ -245,9 +246,8 @@ asio::awaitable<void> serve_http(std::shared_ptr<server::core> core,
                 http::status::internal_server_error, "internal", "Internal server error");
             keep_alive = false;
         }
-        keep_alive = keep_alive && !core->stopping;
-        std::visit([&](auto& res) { finish_headers(res, version, keep_alive, opts.server_header); },
-                   answer);
+        keep_alive = keep_alive && !core->status.stopping;
+        std::visit([&](auto& res) { finish_headers(res, version, keep_alive, opts); }, answer);
         auto wec = co_await write_reply(stream, answer, header_only, opts.write_timeout);
         if (wec || !keep_alive) break;
     }

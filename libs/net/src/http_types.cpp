@@ -14,14 +14,38 @@ string_response make_response(http::status status, std::string_view content_type
     return res;
 }
 
-string_response error_response(http::status status, std::string_view code, std::string_view message)
+namespace {
+
+string_response json_response(http::status status, const nlohmann::json& body)
 {
-    nlohmann::json body{{"error", {{"code", code}, {"message", message}}}};
     auto res = make_response(status,
                              "application/json",
                              body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     res.set(http::field::cache_control, "no-store");
     return res;
+}
+
+}  // namespace
+
+string_response error_response(http::status status, std::string_view code, std::string_view message)
+{
+    return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+string_response health_response()
+{
+    return json_response(http::status::ok, {{"status", "ok"}});
+}
+
+string_response readiness_response(const std::vector<std::string>& not_ready_because)
+{
+    if (not_ready_because.empty()) return json_response(http::status::ok, {{"ready", true}});
+    std::string reason;
+    for (const auto& r : not_ready_because) {
+        if (!reason.empty()) reason += "; ";
+        reason += r;
+    }
+    return json_response(http::status::service_unavailable, {{"ready", false}, {"reason", reason}});
 }
 
 string_response method_not_allowed(std::string_view allow)

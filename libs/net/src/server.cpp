@@ -74,7 +74,7 @@ void refuse_busy(tcp::socket& socket)
 
 void admit(const std::shared_ptr<server::core>& core, tcp::socket socket)
 {
-    auto& stats = core->stats;
+    auto& stats = core->status.stats;
     if (stats.http_connections >= core->options.max_http_connections) {
         ++stats.http_connections_refused;
         refuse_busy(socket);
@@ -101,9 +101,9 @@ void admit(const std::shared_ptr<server::core>& core, tcp::socket socket)
 asio::awaitable<void> accept_loop(std::shared_ptr<server::core> core)
 {
     asio::steady_timer pause(core->ex);
-    while (!core->stopping) {
+    while (!core->status.stopping) {
         auto [ec, socket] = co_await core->acceptor.async_accept(use_nothrow);
-        if (core->stopping) break;
+        if (core->status.stopping) break;
         if (ec) {
             if (ec == asio::error::operation_aborted) break;
             // Out of descriptors or similar: the connection stays queued and
@@ -116,7 +116,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<server::core> core)
         }
         admit(core, std::move(socket));
         // The rest of the backlog, without a trip through the scheduler each.
-        for (int i = 1; i < accept_batch && !core->stopping; ++i) {
+        for (int i = 1; i < accept_batch && !core->status.stopping; ++i) {
             tcp::socket next(core->ex);
             core->acceptor.accept(next, ec);
             if (ec) break;  // would_block: the backlog is empty
@@ -134,7 +134,7 @@ upgrade_answer http_service::upgrade(const request&, const peer_info&)
 
 void server::core::maybe_drained()
 {
-    if (!stopping || !on_drained) return;
+    if (!status.stopping || !on_drained) return;
     if (!http.empty() || !websockets.empty()) return;
     asio::post(ex, std::exchange(on_drained, {}));
 }
@@ -144,6 +144,7 @@ server::server(asio::any_io_executor ex,
                std::shared_ptr<http_service> service)
     : core_(std::make_shared<core>(std::move(ex), std::move(options), std::move(service)))
 {
+    if (core_->service) core_->service->status_ = &core_->status;
 }
 
 server::~server()
@@ -178,7 +179,7 @@ void server::start()
     c.acceptor.non_blocking(true, ec);
     if (ec) fail("non_blocking");
     c.bound = c.acceptor.local_endpoint();
-    c.started = true;
+    c.status.accepting = true;
     spawn(c.ex, accept_loop(core_), c.options.service + " accept loop");
 }
 
@@ -191,8 +192,9 @@ void server::stop(std::function<void()> drained)
 {
     auto& c = *core_;
     if (drained) c.on_drained = std::move(drained);
-    if (!c.stopping) {
-        c.stopping = true;
+    if (!c.status.stopping) {
+        c.status.stopping = true;
+        c.status.accepting = false;
         error_code ignored;
         c.acceptor.close(ignored);
         // Idle kept-alive connections close now; busy ones after their answer
@@ -208,14 +210,42 @@ void server::stop(std::function<void()> drained)
     c.maybe_drained();
 }
 
+void server::close_all()
+{
+    stop();
+    auto& c = *core_;
+    error_code ignored;
+    for (auto& weak : c.http) {
+        auto conn = weak.lock();
+        if (!conn) continue;
+        conn->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        conn->stream.socket().close(ignored);
+    }
+    std::vector<std::shared_ptr<ws_session>> open;
+    for (auto& weak : c.websockets) {
+        if (auto s = weak.lock()) open.push_back(std::move(s));
+    }
+    for (auto& s : open) s->drop();
+}
+
 bool server::stopping() const
 {
-    return core_->stopping;
+    return core_->status.stopping;
 }
 
 const server_stats& server::stats() const
 {
-    return core_->stats;
+    return core_->status.stats;
+}
+
+const server_status& server::status() const
+{
+    return core_->status;
+}
+
+void server::set_socket_send_buffer(int bytes)
+{
+    core_->options.ws.socket_send_buffer = bytes;
 }
 
 const server_options& server::options() const

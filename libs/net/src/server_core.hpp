@@ -27,12 +27,12 @@ struct server::core : std::enable_shared_from_this<server::core> {
 
     asio::any_io_executor ex;
     server_options options;
+    // Before the service: members go in reverse order, and the service
+    // reads `status` (http_service::server()) for as long as it lives.
+    server_status status;
     std::shared_ptr<http_service> service;
     asio::ip::tcp::acceptor acceptor;
     asio::ip::tcp::endpoint bound;
-    server_stats stats;
-    bool started = false;
-    bool stopping = false;
     std::function<void()> on_drained;
 
     std::list<std::weak_ptr<http_connection>> http;

@@ -65,7 +65,7 @@ public:
         core_->websockets.push_back(weak_from_this());
         slot_ = std::prev(core_->websockets.end());
         registered_ = true;
-        ++core_->stats.ws_sessions;
+        ++core_->status.stats.ws_sessions;
 
         const auto& o = core_->options.ws;
         ws_.set_option(websocket::stream_base::timeout{
@@ -91,7 +91,7 @@ public:
             return send_result::closed;
         }
         if (queue_.size() >= core_->options.ws.send_queue_messages) {
-            ++core_->stats.ws_dropped_slow;
+            ++core_->status.stats.ws_dropped_slow;
             end_why_ = ws_end::dropped;
             drop();
             return send_result::overflow;
@@ -152,7 +152,7 @@ private:
             return;
         }
         phase_ = phase::open;
-        ++core_->stats.ws_upgrades;
+        ++core_->status.stats.ws_upgrades;
         ws_.text(true);
         handler_->on_open(*this);
         do_read();
@@ -173,7 +173,7 @@ private:
         if (ec) {
             if (ec == websocket::error::message_too_big) {
                 // Beast has sent the 1009 close frame.
-                ++core_->stats.ws_too_big;
+                ++core_->status.stats.ws_too_big;
                 end_why_ = ws_end::message_too_big;
             } else if (ec == websocket::error::closed) {
                 if (!end_why_) end_why_ = close_sent_ ? ws_end::server_closed : ws_end::peer_closed;
@@ -251,7 +251,7 @@ private:
         if (registered_) {
             registered_ = false;
             core_->websockets.erase(slot_);
-            --core_->stats.ws_sessions;
+            --core_->status.stats.ws_sessions;
         }
         error_code ignored;
         beast::get_lowest_layer(ws_).socket().close(ignored);

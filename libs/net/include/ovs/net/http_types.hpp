@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace ovs::net {
 
@@ -39,6 +40,17 @@ string_response make_response(http::status status, std::string_view content_type
 string_response error_response(http::status status,
                                std::string_view code,
                                std::string_view message);
+
+// The health format of every service, with Cache-Control: no-store:
+//   /healthz  200 {"status":"ok"}                (the process serves)
+//   /readyz   200 {"ready":true}                  (it can do its job)
+//             503 {"ready":false,"reason":"OME unreachable; no room service link"}
+string_response health_response();
+string_response readiness_response(const std::vector<std::string>& not_ready_because);
+
+// Prometheus text exposition.
+inline constexpr std::string_view prometheus_content_type =
+    "text/plain; version=0.0.4; charset=utf-8";
 
 // 405 with an Allow header.
 string_response method_not_allowed(std::string_view allow);

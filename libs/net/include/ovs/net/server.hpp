@@ -65,7 +65,33 @@ struct server_options {
     std::chrono::milliseconds request_timeout{5000};
     // To write one response: this, plus a second per 64 KiB of body.
     std::chrono::milliseconds write_timeout{5000};
+    // Send "Connection: close" on the last answer of a connection. Only the
+    // OME stand-in turns it off: real OME closes without saying so, and the
+    // stand-in answers byte for byte as OME does.
+    bool announce_close = true;
     ws_options ws;
+};
+
+// Counters and gauges of one server, for the service's /metrics.
+struct server_stats {
+    std::uint64_t http_connections = 0;          // open now (plain HTTP)
+    std::uint64_t http_connections_total = 0;    // accepted
+    std::uint64_t http_connections_refused = 0;  // over max_http_connections
+    std::uint64_t http_requests = 0;             // requests read whole
+    std::uint64_t http_bad_requests = 0;         // answered 400
+    std::uint64_t http_too_large = 0;            // answered 413 / 431
+    std::uint64_t ws_sessions = 0;               // open now (handshakes too)
+    std::uint64_t ws_upgrades = 0;               // handshakes completed
+    std::uint64_t ws_refused_full = 0;           // upgrades over max_sessions
+    std::uint64_t ws_dropped_slow = 0;           // send queue overflows
+    std::uint64_t ws_too_big = 0;                // messages over the limit
+};
+
+// What a service may read of the server it runs in.
+struct server_status {
+    server_stats stats;
+    bool accepting = false;  // listening and not stopping
+    bool stopping = false;
 };
 
 // What an upgrade request gets: a refusal, or the handler that takes the
@@ -82,21 +108,15 @@ public:
     virtual asio::awaitable<reply> handle(request req, peer_info peer) = 0;
     // A WebSocket upgrade request. The default refuses with 404.
     virtual upgrade_answer upgrade(const request& req, const peer_info& peer);
-};
 
-// Counters and gauges of one server, for the service's /metrics.
-struct server_stats {
-    std::uint64_t http_connections = 0;          // open now (plain HTTP)
-    std::uint64_t http_connections_total = 0;    // accepted
-    std::uint64_t http_connections_refused = 0;  // over max_http_connections
-    std::uint64_t http_requests = 0;             // requests read whole
-    std::uint64_t http_bad_requests = 0;         // answered 400
-    std::uint64_t http_too_large = 0;            // answered 413 / 431
-    std::uint64_t ws_sessions = 0;               // open now (handshakes too)
-    std::uint64_t ws_upgrades = 0;               // handshakes completed
-    std::uint64_t ws_refused_full = 0;           // upgrades over max_sessions
-    std::uint64_t ws_dropped_slow = 0;           // send queue overflows
-    std::uint64_t ws_too_big = 0;                // messages over the limit
+protected:
+    // The server this service runs in (its counters for /metrics, whether
+    // it accepts). The server owns the service, so this outlives it.
+    const server_status& server() const { return *status_; }
+
+private:
+    friend class server;
+    const server_status* status_ = nullptr;
 };
 
 // Prometheus text of `s`, every name prefixed ("ovs_room" ->
@@ -124,10 +144,17 @@ public:
     // Graceful stop (see above). Idempotent; `drained` (if given) is called
     // once no connection is left, from the executor.
     void stop(std::function<void()> drained = {});
+    // Stops, and ends every connection at once: busy ones too (their answer
+    // is lost) and WebSockets without a close frame. For a test double that
+    // plays a server going away, and for a shutdown backstop.
+    void close_all();
     bool stopping() const;
 
     const server_stats& stats() const;
+    const server_status& status() const;
     const server_options& options() const;
+    // SO_SNDBUF of WebSockets upgraded from now on (ws_options).
+    void set_socket_send_buffer(int bytes);
 
     struct core;
 
