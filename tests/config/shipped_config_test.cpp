@@ -75,6 +75,7 @@ TEST_CASE("the shipped config loads and equals the struct defaults", "[unit]")
         CHECK(lim.max_connections_per_room == dlim.max_connections_per_room);
         CHECK(lim.max_connections_total == dlim.max_connections_total);
         CHECK(lim.send_queue_messages == dlim.send_queue_messages);
+        CHECK(lim.max_http_connections == dlim.max_http_connections);
         CHECK(lim.handshake_timeout == dlim.handshake_timeout);
         CHECK(lim.idle_timeout == dlim.idle_timeout);
     }
@@ -92,6 +93,7 @@ TEST_CASE("the shipped config loads and equals the struct defaults", "[unit]")
         CHECK(cfg.link.secret == test::test_link_secret);
         CHECK(cfg.link.handshake_timeout == def.link.handshake_timeout);
         CHECK(cfg.link.max_pending_handshakes == def.link.max_pending_handshakes);
+        CHECK(cfg.gateway.max_http_connections == def.gateway.max_http_connections);
         CHECK(cfg.link.max_line_bytes == def.link.max_line_bytes);
         CHECK(cfg.link.request_timeout == def.link.request_timeout);
         CHECK(cfg.link.heartbeat_interval == def.link.heartbeat_interval);

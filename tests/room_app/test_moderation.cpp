@@ -3,6 +3,7 @@
 // commands and of a moderated seat frame are used as they are written.
 
 #include "fixture.hpp"
+#include "moderator_sign_in.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -155,4 +156,34 @@ TEST_CASE("without a moderator secret moderation is off", "[loopback]")
 {
     fixture f;
     f.run(disabled(&f));
+}
+
+TEST_CASE("moderator secrets: exact match only, never an empty one", "[unit]")
+{
+    CHECK(same_secret(secret, secret));
+    CHECK_FALSE(same_secret("", ""));  // no secret configured: nobody
+    CHECK_FALSE(same_secret("", secret));
+    CHECK_FALSE(same_secret(secret.substr(0, 31), secret));  // a prefix
+    CHECK_FALSE(same_secret(secret + secret, secret));       // the secret repeated
+    CHECK_FALSE(same_secret(secret + "x", secret));
+}
+
+TEST_CASE("moderator sign-in: five wrong tries, then refused even when right", "[unit]")
+{
+    using outcome = moderator_sign_in::outcome;
+    moderator_sign_in off;
+    CHECK(off.attempt("", "anything") == outcome::disabled);
+    CHECK_FALSE(off.signed_in());
+
+    moderator_sign_in m;
+    for (unsigned i = 0; i < moderator_sign_in::max_failures; ++i) {
+        CHECK(m.attempt(secret, "guess") == outcome::bad_secret);
+    }
+    CHECK(m.attempt(secret, secret) == outcome::rate_limited);
+    CHECK_FALSE(m.signed_in());
+
+    moderator_sign_in fresh;
+    CHECK(fresh.attempt(secret, "guess") == outcome::bad_secret);
+    CHECK(fresh.attempt(secret, secret) == outcome::signed_in);
+    CHECK(fresh.signed_in());
 }

@@ -238,7 +238,7 @@ asio::awaitable<void> slow_viewer(fixture* f)
     auto actor = co_await ws_client::open(f->port);
     co_await actor->next_of("snapshot");
     int rounds = 0;
-    while (metric_value(f->server.metrics_text(), "ovs_room_queue_drops_total") == 0) {
+    while (metric_value(f->server.metrics_text(), "ovs_room_ws_dropped_slow_total") == 0) {
         REQUIRE(rounds < 20000);
         auto claimed = co_await actor->command(claim_cmd(0));
         INFO(claimed.dump());
@@ -255,7 +255,7 @@ asio::awaitable<void> slow_viewer(fixture* f)
     co_await seen->wait();
     CHECK(*observed >= static_cast<std::uint64_t>(2 * rounds));
     INFO("rounds until the drop: " << rounds);
-    CHECK(metric_value(f->server.metrics_text(), "ovs_room_queue_drops_total") == 1);
+    CHECK(metric_value(f->server.metrics_text(), "ovs_room_ws_dropped_slow_total") == 1);
     // The slow one was cut off without a close frame.
     auto got1 = co_await slow.client->until_closed();
     CHECK(got1 == 0);
@@ -446,6 +446,34 @@ asio::awaitable<void> refused_when_full(std::uint16_t port,
 
 }  // namespace
 
+namespace {
+
+// The total is checked before the handshake (no upgrade work for a
+// connection that cannot stay): the third gets HTTP 503 server_full.
+asio::awaitable<void> refused_before_upgrade(fixture* f)
+{
+    auto a = co_await ws_client::open(f->port);
+    co_await a->next_of("snapshot");
+    auto b = co_await ws_client::open(f->port, "side");
+    co_await b->next_of("snapshot");
+    ws_client::options opts;
+    opts.target = "/ws?room=side";
+    auto third = co_await ws_client::connect(f->port, opts);
+    CHECK(third.ec);
+    CHECK(third.http_status == 503);
+    auto raw =
+        co_await raw_exchange(f->port,
+                              "GET /ws?room=main HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                              "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    CHECK(raw.rfind("HTTP/1.1 503 ", 0) == 0);
+    CHECK(raw.find("\"server_full\"") != std::string::npos);
+    CHECK(metric_value(f->server.metrics_text(), "ovs_room_ws_refused_full_total") == 2);
+    CHECK(metric_value(f->server.metrics_text(), "ovs_room_ws_connections_total") == 2);
+}
+
+}  // namespace
+
 TEST_CASE("connections per room and in total are capped", "[loopback]")
 {
     auto cfg = test_config();
@@ -455,12 +483,42 @@ TEST_CASE("connections per room and in total are capped", "[loopback]")
         fixture f(cfg);
         f.run(refused_when_full(f.port, "main", "room_full", 4429));
     }
-    SECTION("in total")
+    SECTION("in total, before the upgrade")
     {
         cfg.room.limits.max_connections_total = 2;
         fixture f(cfg);
-        f.run(refused_when_full(f.port, "side", "server_full", 1013));
+        f.run(refused_before_upgrade(&f));
     }
+}
+
+namespace {
+
+// Plain HTTP connections are capped too (room.limits.max_http_connections):
+// over the cap the answer is 503, before anything is read.
+asio::awaitable<void> http_cap(fixture* f)
+{
+    auto a = co_await http_connection::open(f->port);
+    auto b = co_await http_connection::open(f->port);
+    co_await a->send("GET", "/healthz");
+    auto ra = co_await a->read();
+    CHECK(ra.status == 200);
+    auto refused = co_await http_request(f->port, "GET", "/healthz");
+    CHECK(refused.status == 503);
+    CHECK(json::parse(refused.body)["error"]["code"] == "busy");
+    CHECK(metric_value(f->server.metrics_text(), "ovs_room_http_connections_refused_total") == 1);
+    co_await b->send("GET", "/healthz");
+    auto rb = co_await b->read();
+    CHECK(rb.status == 200);
+}
+
+}  // namespace
+
+TEST_CASE("plain HTTP connections are capped", "[loopback]")
+{
+    auto cfg = test_config();
+    cfg.room.limits.max_http_connections = 2;
+    fixture f(cfg);
+    f.run(http_cap(&f));
 }
 
 namespace {
@@ -705,8 +763,9 @@ asio::awaitable<void> head_without_body(std::uint16_t port)
         REQUIRE(end_of_head != std::string::npos);
         CHECK(raw.compare(end_of_head + 4, 9, "HTTP/1.1 ") == 0);
         CHECK(count_of(raw, "HTTP/1.1 ") == 2);
-        CHECK(raw.size() >= 3);
-        CHECK(raw.substr(raw.size() - 3) == "ok\n");
+        const std::string health = R"({"status":"ok"})";
+        CHECK(raw.size() >= health.size());
+        CHECK(raw.substr(raw.size() - health.size()) == health);
     }
 }
 

@@ -74,13 +74,14 @@ std::string describe(const config& cfg)
     out << "  room.limits: max_message " << lim.max_message_bytes << " B, commands "
         << lim.commands_per_second << "/s, connections " << lim.max_connections_per_room
         << " per room, " << lim.max_connections_total << " total, send_queue "
-        << lim.send_queue_messages << " messages, handshake_timeout " << show(lim.handshake_timeout)
-        << ", idle_timeout " << show(lim.idle_timeout) << "\n";
+        << lim.send_queue_messages << " messages, http_connections " << lim.max_http_connections
+        << ", handshake_timeout " << show(lim.handshake_timeout) << ", idle_timeout "
+        << show(lim.idle_timeout) << "\n";
 
     out << "  gateway: http " << show(gw.http) << ", link " << show(gw.link) << ", poll "
         << show(gw.poll_interval) << " (backoff up to " << show(gw.poll_backoff_max)
         << "), admission_timeout " << show(gw.admission_timeout) << ", max_webhook_body "
-        << gw.max_webhook_body_bytes << " B\n";
+        << gw.max_webhook_body_bytes << " B, http_connections " << gw.max_http_connections << "\n";
     out << "  link: secret " << presence(link.secret) << ", handshake_timeout "
         << show(link.handshake_timeout) << ", max_pending_handshakes "
         << link.max_pending_handshakes << ", max_line " << link.max_line_bytes

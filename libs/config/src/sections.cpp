@@ -69,6 +69,7 @@ void read_limits(map_reader& room, ws_limits& limits)
                          "max_connections_per_room",
                          "max_connections_total",
                          "send_queue_messages",
+                         "max_http_connections",
                          "handshake_timeout_ms",
                          "idle_timeout_ms"});
     m.integer("max_message_bytes", limits.max_message_bytes, 256, mib);
@@ -76,6 +77,7 @@ void read_limits(map_reader& room, ws_limits& limits)
     m.integer("max_connections_per_room", limits.max_connections_per_room, 1, 1000000);
     m.integer("max_connections_total", limits.max_connections_total, 1, 1000000);
     m.integer("send_queue_messages", limits.send_queue_messages, 1, 65536);
+    m.integer("max_http_connections", limits.max_http_connections, 1, 1000000);
     m.duration("handshake_timeout_ms", limits.handshake_timeout, 100, minute);
     m.duration("idle_timeout_ms", limits.idle_timeout, second, 60 * minute);
 }
@@ -115,7 +117,8 @@ void read_gateway(map_reader& top, gateway_config& gw)
                         "poll_interval_ms",
                         "poll_backoff_max_ms",
                         "admission_timeout_ms",
-                        "max_webhook_body_bytes"});
+                        "max_webhook_body_bytes",
+                        "max_http_connections"});
     m.endpoint_value("http", gw.http, true);
     m.endpoint_value("link", gw.link, true);
     m.duration("poll_interval_ms", gw.poll_interval, 100, minute);
@@ -123,6 +126,7 @@ void read_gateway(map_reader& top, gateway_config& gw)
     // OME gives up on the webhook after 3 s; answering later is useless.
     m.duration("admission_timeout_ms", gw.admission_timeout, 10, 2900);
     m.integer("max_webhook_body_bytes", gw.max_webhook_body_bytes, kib, mib);
+    m.integer("max_http_connections", gw.max_http_connections, 1, 1000000);
 }
 
 void read_link(map_reader& top, link_config& link)

@@ -2,9 +2,8 @@
 // SIGINT, then closes every WebSocket with 1001 and exits 0 (forced after
 // room.shutdown_timeout_ms). --check-config validates the file and exits.
 
-#include "log.hpp"
-
 #include <ovs/config/config.hpp>
+#include <ovs/log/log.hpp>
 #include <ovs/net/net.hpp>
 #include <ovs/room/gateway_link.hpp>
 #include <ovs/room/room_server.hpp>
@@ -75,19 +74,18 @@ int main(int argc, char** argv)
     try {
         server.start();
     } catch (const std::exception& e) {
-        room::log::error("cannot listen on " + cfg.room.listen.address + ":" +
-                         std::to_string(cfg.room.listen.port) + ": " + e.what());
+        log::error("cannot listen on " + cfg.room.listen.address + ":" +
+                   std::to_string(cfg.room.listen.port) + ": " + e.what());
         return 1;
     }
     auto ep = server.local_endpoint();
-    room::log::info("listening on " + ep.address().to_string() + ":" + std::to_string(ep.port()) +
-                    ", " + std::to_string(cfg.rooms.size()) + " room(s), web root " +
-                    cfg.room.web_root);
+    log::info("listening on " + ep.address().to_string() + ":" + std::to_string(ep.port()) + ", " +
+              std::to_string(cfg.rooms.size()) + " room(s), web root " + cfg.room.web_root);
 
     // The link to the gateway (reconnects until stopped); /readyz is 200
     // only while it is up.
     room::gateway_link gateway(io.get_executor(), server, cfg, [](std::string_view line) {
-        room::log::info(std::string("gateway: ").append(line));
+        log::info(std::string("gateway: ").append(line));
     });
     gateway.start();
 
@@ -99,12 +97,12 @@ int main(int argc, char** argv)
     std::function<void(const error_code&, int)> on_signal = [&](const error_code& ec, int sig) {
         if (ec) return;
         if (stopping) {
-            room::log::warn("second signal: stopping now");
+            log::warn("second signal: stopping now");
             io.stop();
             return;
         }
         stopping = true;
-        room::log::info(std::string("signal ") + std::to_string(sig) + ": shutting down");
+        log::info(std::string("signal ") + std::to_string(sig) + ": shutting down");
         gateway.stop();
         server.stop([&] {
             backstop.cancel();
@@ -113,13 +111,13 @@ int main(int argc, char** argv)
         backstop.expires_after(cfg.room.shutdown_timeout);
         backstop.async_wait([&](const error_code& tec) {
             if (tec) return;
-            room::log::warn("shutdown timeout: closing the remaining connections");
+            log::warn("shutdown timeout: closing the remaining connections");
             io.stop();
         });
         signals.async_wait(on_signal);
     };
     signals.async_wait(on_signal);
     io.run();
-    room::log::info("stopped");
+    log::info("stopped");
     return 0;
 }

@@ -18,10 +18,6 @@ std::string prometheus_text(const metrics& m, const gauges& g)
         family(out, name, type, help);
         out << name << ' ' << value << '\n';
     };
-    single("ovs_room_http_requests_total", "counter", "HTTP requests served", m.http_requests);
-    single(
-        "ovs_room_ws_connections_total", "counter", "WebSocket upgrades accepted", m.ws_accepted);
-    single("ovs_room_ws_connections", "gauge", "Open WebSocket connections", m.ws_open);
     family(out, "ovs_room_ws_refused_total", "counter", "WebSocket connections refused, by reason");
     for (const auto& [reason, n] : m.ws_refused) {
         out << "ovs_room_ws_refused_total{reason=\"" << reason << "\"} " << n << '\n';
@@ -36,10 +32,6 @@ std::string prometheus_text(const metrics& m, const gauges& g)
     for (const auto& [reason, n] : m.rejections) {
         out << "ovs_room_rejections_total{reason=\"" << reason << "\"} " << n << '\n';
     }
-    single("ovs_room_queue_drops_total",
-           "counter",
-           "Viewers disconnected because their send queue was full",
-           m.queue_drops);
     single("ovs_room_kicks_total", "counter", "Stream kicks sent to the gateway", m.kicks);
     family(out, "ovs_room_seats", "gauge", "Seats by state, over all rooms");
     out << "ovs_room_seats{state=\"free\"} " << g.seats_free << '\n';

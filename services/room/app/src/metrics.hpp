@@ -1,5 +1,6 @@
 #pragma once
-// The room service's counters and their Prometheus text form.
+// The room service's own counters and their Prometheus text form (the
+// server's connection and request counters come from libs/net).
 
 #include <cstdint>
 #include <map>
@@ -8,17 +9,13 @@
 namespace ovs::room {
 
 struct metrics {
-    std::uint64_t http_requests = 0;
-    std::uint64_t ws_accepted = 0;                    // upgrades completed
-    std::uint64_t ws_open = 0;                        // gauge
-    std::map<std::string, std::uint64_t> ws_refused;  // by reason
+    std::map<std::string, std::uint64_t> ws_refused;  // by reason (the room's own refusals)
     std::uint64_t messages_in = 0;                    // frames received from browsers
     std::uint64_t messages_out = 0;                   // frames queued to browsers (per receiver)
     std::uint64_t broadcasts = 0;                     // events serialized once for a room
     std::uint64_t claims = 0;                         // claims and resumes granted
     std::uint64_t releases = 0;
     std::map<std::string, std::uint64_t> rejections;  // by code
-    std::uint64_t queue_drops = 0;                    // slow viewers disconnected
     std::uint64_t kicks = 0;
 };
 

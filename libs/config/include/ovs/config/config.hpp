@@ -68,7 +68,8 @@ struct ws_limits {
     unsigned commands_per_second = 20;     // token bucket, burst = 2x
     std::size_t max_connections_per_room = 20000;
     std::size_t max_connections_total = 50000;
-    std::size_t send_queue_messages = 512;  // a viewer further behind is dropped
+    std::size_t send_queue_messages = 512;    // a viewer further behind is dropped
+    std::size_t max_http_connections = 1024;  // plain HTTP (not yet upgraded); more get 503
     millis handshake_timeout{5000};
     millis idle_timeout{60000};  // no pong within this closes
 };
@@ -113,6 +114,7 @@ struct gateway_config {
     millis poll_backoff_max{10000};
     millis admission_timeout{500};  // answer OME within this (OME waits up to 3 s)
     std::size_t max_webhook_body_bytes = 16384;
+    std::size_t max_http_connections = 256;  // open at once; more get 503
 };
 
 struct config {

@@ -1,0 +1,72 @@
+#include "audience.hpp"
+
+namespace ovs::room {
+
+void audience::add(const std::string& room, conn_id id, std::weak_ptr<net::ws_session> session)
+{
+    auto& members = rooms_[room];
+    if (members.slot.count(id)) return;
+    members.slot.emplace(id, members.list.size());
+    members.list.push_back(member{id, std::move(session)});
+}
+
+void audience::remove(const std::string& room, conn_id id)
+{
+    auto it = rooms_.find(room);
+    if (it == rooms_.end()) return;
+    auto& members = it->second;
+    auto slot = members.slot.find(id);
+    if (slot == members.slot.end()) return;
+    // Swap with the last one: order does not matter, removal stays O(1).
+    auto index = slot->second;
+    members.slot.erase(slot);
+    if (index + 1 != members.list.size()) {
+        members.list[index] = std::move(members.list.back());
+        members.slot[members.list[index].id] = index;
+    }
+    members.list.pop_back();
+    if (members.list.empty()) rooms_.erase(it);
+}
+
+std::size_t audience::count(const std::string& room) const
+{
+    auto it = rooms_.find(room);
+    return it == rooms_.end() ? 0 : it->second.list.size();
+}
+
+void audience::send_all(room_members& members, const net::frame& f, delivery& out)
+{
+    // send() never ends a session (and so never calls remove) from inside
+    // itself: walking the list while sending is safe.
+    for (auto& m : members.list) {
+        auto session = m.session.lock();
+        if (!session) continue;
+        switch (session->send(f)) {
+            case net::ws_session::send_result::queued:
+                ++out.queued;
+                break;
+            case net::ws_session::send_result::overflow:
+                ++out.dropped;
+                break;
+            case net::ws_session::send_result::closed:
+                break;
+        }
+    }
+}
+
+audience::delivery audience::broadcast(const std::string& room, const net::frame& f)
+{
+    delivery out;
+    auto it = rooms_.find(room);
+    if (it != rooms_.end()) send_all(it->second, f, out);
+    return out;
+}
+
+audience::delivery audience::broadcast_all(const net::frame& f)
+{
+    delivery out;
+    for (auto& [room, members] : rooms_) send_all(members, f, out);
+    return out;
+}
+
+}  // namespace ovs::room

@@ -1,0 +1,48 @@
+#pragma once
+// Who receives a room's events: the joined WebSockets of each room, held as
+// weak references (a connection that has ended is skipped, never touched).
+// Each connection removes itself when it closes; add and remove are O(1).
+// No I/O of its own: it hands shared frames to net::ws_session::send, so it
+// is tested with fake sessions.
+
+#include <ovs/net/ws_session.hpp>
+#include <ovs/room/space.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ovs::room {
+
+class audience {
+public:
+    // What one broadcast did.
+    struct delivery {
+        std::size_t queued = 0;   // receivers that took the frame
+        std::size_t dropped = 0;  // receivers cut off because their queue was full
+    };
+
+    void add(const std::string& room, conn_id id, std::weak_ptr<net::ws_session> session);
+    void remove(const std::string& room, conn_id id);
+    std::size_t count(const std::string& room) const;
+
+    delivery broadcast(const std::string& room, const net::frame& f);
+    delivery broadcast_all(const net::frame& f);
+
+private:
+    struct member {
+        conn_id id = 0;
+        std::weak_ptr<net::ws_session> session;
+    };
+    struct room_members {
+        std::vector<member> list;
+        std::unordered_map<conn_id, std::size_t> slot;  // id -> index in list
+    };
+    static void send_all(room_members& members, const net::frame& f, delivery& out);
+
+    std::unordered_map<std::string, room_members> rooms_;
+};
+
+}  // namespace ovs::room

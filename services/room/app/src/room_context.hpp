@@ -1,0 +1,68 @@
+#pragma once
+// Internal: the state the room service's parts share (the HTTP routes, the
+// viewers, the gateway seam), owned by shared_ptr: the server and every
+// connection hold it, so it lives as long as any of them. One thread.
+
+#include "audience.hpp"
+#include "metrics.hpp"
+
+#include <ovs/config/config.hpp>
+#include <ovs/net/net.hpp>
+#include <ovs/room/room_server.hpp>
+#include <ovs/room/space.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ovs::room {
+
+struct room_context : std::enable_shared_from_this<room_context> {
+    room_context(asio::any_io_executor ex, const config::config& c, token_source tokens);
+
+    asio::any_io_executor ex;
+    config::room_service_config cfg;
+    std::vector<config::room_def> rooms;
+    space model;
+    asio::steady_timer tick_timer;
+
+    metrics counters;
+    media_status media;
+    std::optional<endpoint_templates> templates;
+    kick_sink kicks;
+    readiness_probe ready_probe;
+    bool stopping = false;
+
+    audience members;  // joined connections per room, for fan-out
+    // Connections per room, handshakes included (the per-room cap).
+    std::unordered_map<std::string, std::size_t> room_load;
+    conn_id next_conn = 1;
+
+    const endpoint_templates* templates_or_null() const
+    {
+        return templates ? &*templates : nullptr;
+    }
+    bool has_room(const std::string& id) const;
+
+    // After every input to the model: its events go out (serialized once,
+    // shared by every receiver in the room), its kicks to the gateway, and
+    // the tick timer moves to the next deadline.
+    void process_outputs();
+    void broadcast_all(std::string text);
+    gauges current_gauges() const;
+
+    // The model's clock: lease expiries, grace ends, presence flushes.
+    void start_ticking();
+    void stop_ticking();
+
+private:
+    void deliver(const std::string& room, std::string text);
+    void reschedule_tick();
+    static asio::awaitable<void> tick_loop(std::shared_ptr<room_context> self);
+};
+
+}  // namespace ovs::room

@@ -1,0 +1,36 @@
+#include "room_http.hpp"
+
+#include "http_routes.hpp"
+#include "routes.hpp"
+#include "viewer.hpp"
+
+namespace ovs::room {
+
+asio::awaitable<net::reply> room_http::handle(net::request req, net::peer_info)
+{
+    const bool linked = !ctx_->ready_probe || ctx_->ready_probe();
+    co_return route(req, *ctx_, server(), linked);
+}
+
+net::upgrade_answer room_http::upgrade(const net::request& req, const net::peer_info&)
+{
+    auto& ctx = *ctx_;
+    if (http_rules::path_of(req.target()) != "/ws") {
+        ++ctx.counters.ws_refused["not_found"];
+        return net::reply{
+            net::error_response(http::status::not_found, "not_found", "WebSockets live at /ws")};
+    }
+    // Browsers always send Origin; a client without one (a tool) is not a
+    // cross-site page, so only a present, unlisted origin is refused.
+    auto origin = req[http::field::origin];
+    if (!origin.empty() &&
+        !http_rules::origin_allowed(origin, req[http::field::host], ctx.cfg.allowed_origins)) {
+        ++ctx.counters.ws_refused["origin"];
+        return net::reply{
+            net::error_response(http::status::forbidden, "bad_origin", "Origin not allowed")};
+    }
+    auto room = http_rules::query_param(req.target(), "room").value_or("");
+    return std::make_unique<viewer>(ctx_, std::move(room));
+}
+
+}  // namespace ovs::room

@@ -1,0 +1,105 @@
+#include "routes.hpp"
+
+#include "http_routes.hpp"
+#include "static_files.hpp"
+#include "wire.hpp"
+
+namespace ovs::room {
+
+namespace {
+
+net::string_response json_ok(const wire::json& body)
+{
+    auto res = net::make_response(http::status::ok, "application/json", body.dump());
+    res.set(http::field::cache_control, "no-store");
+    return res;
+}
+
+wire::json rooms_list(const space& model)
+{
+    wire::json list = wire::json::array();
+    for (const auto& id : model.room_ids()) {
+        auto snap = model.snapshot(id);
+        if (!snap) continue;
+        std::size_t free = 0, reserved = 0, live = 0;
+        for (const auto& s : snap->seats) {
+            if (s.state == seat_state::free) ++free;
+            if (s.state == seat_state::reserved) ++reserved;
+            if (s.state == seat_state::live) ++live;
+        }
+        list.push_back({{"id", snap->id},
+                        {"title", snap->title},
+                        {"seat_count", snap->seats.size()},
+                        {"viewers", snap->viewers},
+                        {"seats", {{"free", free}, {"reserved", reserved}, {"live", live}}}});
+    }
+    return {{"rooms", std::move(list)}};
+}
+
+net::reply api(std::string_view path, const room_context& ctx)
+{
+    if (path == "/api/rooms") return json_ok(rooms_list(ctx.model));
+    constexpr std::string_view prefix = "/api/rooms/";
+    if (path.rfind(prefix, 0) == 0) {
+        auto id = http_rules::percent_decode(path.substr(prefix.size()));
+        auto snap = id ? ctx.model.snapshot(*id) : std::nullopt;
+        if (!snap) {
+            return net::error_response(http::status::not_found, "unknown_room", "No such room");
+        }
+        wire::json seats = wire::json::array();
+        for (const auto& s : snap->seats) seats.push_back(wire::seat_json(s));
+        return json_ok({{"id", snap->id},
+                        {"title", snap->title},
+                        {"seat_count", snap->seats.size()},
+                        {"seq", snap->seq},
+                        {"viewers", snap->viewers},
+                        {"seats", std::move(seats)},
+                        {"media", wire::media_json(ctx.media)},
+                        {"playback", wire::playback_json(ctx.templates_or_null())}});
+    }
+    return net::error_response(http::status::not_found, "not_found", "No such API");
+}
+
+net::reply readiness(const net::server_status& server, bool linked)
+{
+    std::vector<std::string> reasons;
+    if (server.stopping) {
+        reasons.emplace_back("shutting down");
+    } else if (!server.accepting) {
+        reasons.emplace_back("not accepting connections");
+    }
+    if (!linked) reasons.emplace_back("no gateway link");
+    return net::readiness_response(reasons);
+}
+
+net::reply metrics_page(const room_context& ctx, const net::server_status& server)
+{
+    return net::make_response(http::status::ok,
+                              net::prometheus_content_type,
+                              prometheus_text(ctx.counters, ctx.current_gauges()) +
+                                  net::prometheus_text(server.stats, "ovs_room"));
+}
+
+}  // namespace
+
+net::reply route(const net::request& req,
+                 const room_context& ctx,
+                 const net::server_status& server,
+                 bool linked)
+{
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+        return net::method_not_allowed("GET, HEAD");
+    }
+    auto path = http_rules::path_of(req.target());
+    if (path == "/healthz") return net::health_response();
+    if (path == "/readyz") return readiness(server, linked);
+    if (path == "/metrics") return metrics_page(ctx, server);
+    if (path == "/ws") {
+        return net::error_response(
+            http::status::upgrade_required, "upgrade_required", "WebSocket upgrade expected");
+    }
+    if (path == "/api" || path.rfind("/api/", 0) == 0) return api(path, ctx);
+    return static_file(ctx.cfg.web_root, path);
+}
+
+}  // namespace ovs::room

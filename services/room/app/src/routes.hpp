@@ -1,0 +1,27 @@
+#pragma once
+// The room service's HTTP routing, request in, response out:
+//
+//   GET/HEAD /healthz           {"status":"ok"}
+//   GET/HEAD /readyz            200 {"status":"ready"} or 503 {"status":"not_ready",...}
+//   GET/HEAD /metrics           Prometheus text (room counters + the server's)
+//   GET/HEAD /api/rooms         every room, its seats by state and viewers
+//   GET/HEAD /api/rooms/<id>    one room's seats, media state, playback URLs
+//   GET/HEAD /ws                426 (a WebSocket lives there)
+//   GET/HEAD anything else      the page and its assets (static_files)
+//   other methods               405
+//
+// The upgrade itself (/ws) is room_http's, not a route.
+
+#include "room_context.hpp"
+
+#include <ovs/net/http_types.hpp>
+#include <ovs/net/server.hpp>
+
+namespace ovs::room {
+
+net::reply route(const net::request& req,
+                 const room_context& ctx,
+                 const net::server_status& server,
+                 bool linked);
+
+}  // namespace ovs::room
