@@ -1,8 +1,7 @@
 #include <ovs/link/link_client.hpp>
+#include <ovs/net/spawn.hpp>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
 #include <utility>
@@ -33,7 +32,7 @@ void link_client::start()
 {
     if (started_ || stopped_) return;
     started_ = true;
-    asio::co_spawn(ex_, run(), asio::detached);
+    net::spawn(ex_, run(), "link client (reconnect loop)");
 }
 
 asio::awaitable<void> link_client::run()

@@ -1,8 +1,7 @@
 #include <ovs/link/handshake_slots.hpp>
 #include <ovs/link/link_server.hpp>
+#include <ovs/net/spawn.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
 #include <utility>
@@ -31,7 +30,7 @@ void link_server::listen(const config::endpoint& where)
     if (opt_.log)
         opt_.log("listening on " + ep.address().to_string() + ":" +
                  std::to_string(local_endpoint().port()));
-    asio::co_spawn(ex_, accept_loop(), asio::detached);
+    net::spawn(ex_, accept_loop(), "link server accept loop");
 }
 
 tcp::endpoint link_server::local_endpoint() const

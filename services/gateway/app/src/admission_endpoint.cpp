@@ -1,5 +1,6 @@
-// The gateway's HTTP endpoint: OME AdmissionWebhooks (POST /v1/admission),
-// /healthz, /readyz and /metrics.
+// OME's AdmissionWebhooks (POST /v1/admission): the signature first, then
+// the rules (pure, admission_webhook.hpp), the room's decision for
+// publishers, the stream state after an admission or a closing.
 #include "gateway_impl.hpp"
 
 #include <ovs/gateway/redact.hpp>
@@ -10,18 +11,10 @@ namespace ovs::gateway {
 
 namespace {
 
-simple_response json_response(unsigned status, std::string body)
+// OME reads the answer of a webhook it could deliver from a 200 body.
+net::reply webhook_answer(std::string body)
 {
-    return {status, "application/json", std::move(body)};
-}
-
-simple_response error_response(unsigned status, std::string_view text)
-{
-    // Replace, never throw, on bytes that are not UTF-8 (they may come from
-    // the request).
-    return json_response(status,
-                         nlohmann::json{{"error", text}}.dump(
-                             -1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return net::make_response(http::status::ok, "application/json", std::move(body));
 }
 
 std::string_view direction_name(webhook_direction d)
@@ -34,83 +27,42 @@ std::string_view status_name(webhook_status s)
     return s == webhook_status::opening ? "opening" : "closing";
 }
 
-std::string path_of(const std::string& target)
-{
-    return target.substr(0, target.find('?'));
-}
-
-asio::awaitable<simple_response> unavailable()
-{
-    co_return error_response(503, "gateway shutting down");
-}
-
 }  // namespace
 
-asio::awaitable<simple_response> gateway_service::impl::handle_http(std::shared_ptr<impl> self,
-                                                                    simple_request req)
+std::vector<std::string> gateway_service::impl::not_ready_because() const
 {
-    if (!self || self->stopped) co_return co_await unavailable();
-    const std::string path = path_of(req.target);
-    if (path == "/v1/admission") {
-        if (req.method != "POST") co_return error_response(405, "use POST");
-        co_return co_await handle_webhook(self, std::move(req));
+    std::vector<std::string> reasons;
+    const auto& st = policy.status();
+    if (!st.reachable.value_or(false)) {
+        reasons.push_back(st.reachable ? "OME unreachable: " + st.last_error
+                                       : "OME not polled yet");
     }
-    const bool read = req.method == "GET" || req.method == "HEAD";
-    if (path == "/healthz") {
-        if (!read) co_return error_response(405, "use GET");
-        co_return json_response(200, R"({"status":"ok"})");
-    }
-    if (path == "/readyz") {
-        if (!read) co_return error_response(405, "use GET");
-        co_return self->readiness();
-    }
-    if (path == "/metrics") {
-        if (!read) co_return error_response(405, "use GET");
-        self->update_gauges();
-        co_return simple_response{
-            200, "text/plain; version=0.0.4; charset=utf-8", self->metrics.render()};
-    }
-    co_return error_response(404, "not found");
+    if (!links || !links->connected()) reasons.emplace_back("no room service link");
+    return reasons;
 }
 
-simple_response gateway_service::impl::readiness() const
-{
-    const bool reachable = policy.status().reachable.value_or(false);
-    const std::size_t ready_links = links && links->connected() ? 1 : 0;
-    if (reachable && ready_links > 0) return json_response(200, R"({"ready":true})");
-    std::string reason;
-    if (!reachable) {
-        reason = policy.status().reachable ? "OME unreachable: " + policy.status().last_error
-                                           : "OME not polled yet";
-    }
-    if (ready_links == 0) {
-        if (!reason.empty()) reason += "; ";
-        reason += "no room service link";
-    }
-    return json_response(503,
-                         nlohmann::json{{"ready", false}, {"reason", reason}}.dump(
-                             -1, ' ', false, nlohmann::json::error_handler_t::replace));
-}
-
-asio::awaitable<simple_response> gateway_service::impl::handle_webhook(std::shared_ptr<impl> self,
-                                                                       simple_request req)
+asio::awaitable<net::reply> gateway_service::impl::handle_webhook(
+    std::shared_ptr<impl> self,
+    std::string body,
+    std::optional<std::string> signature,
+    net::peer_info peer)
 {
     const auto started = steady_clock::now();
     // The signature first, over the raw bytes: nothing unsigned is even
     // parsed, in either mode (start() refuses to run without a secret).
-    const std::string* signature = req.header("X-OME-Signature");
-    if (!signature || !verify_signature(self->cfg.ome.webhook_secret, req.body, *signature)) {
+    if (!signature || !verify_signature(self->cfg.ome.webhook_secret, body, *signature)) {
         self->metrics.webhook("unknown", "unknown", "bad_signature");
         self->log(std::string("webhook refused: ") +
                   (signature ? "bad X-OME-Signature" : "no X-OME-Signature") + " from " +
-                  req.remote_address);
-        co_return error_response(401, "bad or missing X-OME-Signature");
+                  peer.address);
+        co_return net::error_response(
+            http::status::unauthorized, "bad_signature", "Bad or missing X-OME-Signature");
     }
-    auto parsed = parse_webhook(req.body);
+    auto parsed = parse_webhook(body);
     if (!parsed.request) {
         self->metrics.webhook("unknown", "unknown", "bad_request");
         self->log("webhook refused: " + parsed.error);
-        co_return error_response(400, parsed.error);
+        co_return net::error_response(http::status::bad_request, "bad_webhook", parsed.error);
     }
     webhook_request hook = std::move(*parsed.request);
     const auto direction = direction_name(hook.direction);
@@ -118,36 +70,33 @@ asio::awaitable<simple_response> gateway_service::impl::handle_webhook(std::shar
 
     if (hook.status == webhook_status::closing) {
         self->metrics.webhook(direction, status, "ack");
-        co_return self->handle_closing(hook);
+        self->handle_closing(hook);
+        co_return webhook_answer(closing_response());
     }
 
-    simple_response res;
+    std::optional<std::string> refusal;
     if (hook.direction == webhook_direction::outgoing) {
         // Viewers: never ask the room (viewers must not cost anything).
         const bool ours = hook.target && hook.target->app == self->cfg.ome.app &&
                           self->seat_streams.count(hook.target->stream) != 0;
-        res = json_response(200, ours ? allow_response() : deny_response("unknown stream"));
-        self->metrics.webhook(direction, status, ours ? "allowed" : "denied");
+        if (!ours) refusal = "unknown stream";
     } else {
-        res = co_await admit_publisher(self, std::move(hook));
-        self->metrics.webhook(
-            direction,
-            status,
-            res.body.find("\"allowed\":true") != std::string::npos ? "allowed" : "denied");
+        refusal = co_await admit_publisher(self, std::move(hook));
     }
+    self->metrics.webhook(direction, status, refusal ? "denied" : "allowed");
     self->metrics.admission_latency.observe(
         std::chrono::duration<double>(steady_clock::now() - started).count());
-    co_return res;
+    co_return webhook_answer(refusal ? deny_response(*refusal) : allow_response());
 }
 
-asio::awaitable<simple_response> gateway_service::impl::admit_publisher(std::shared_ptr<impl> self,
-                                                                        webhook_request hook)
+asio::awaitable<std::optional<std::string>> gateway_service::impl::admit_publisher(
+    std::shared_ptr<impl> self, webhook_request hook)
 {
     const std::string shown_url = redact_url(hook.url);
-    auto refuse = [&](std::string_view reason) {
+    auto refuse = [&](std::string reason) {
         self->log("publish refused: " + shown_url + " from " + hook.address + ":" +
-                  std::to_string(hook.port) + ": " + std::string(reason));
-        return json_response(200, deny_response(reason));
+                  std::to_string(hook.port) + ": " + reason);
+        return std::optional<std::string>(std::move(reason));
     };
     if (!hook.target) co_return refuse("unreadable url");
     const stream_url& target = *hook.target;
@@ -193,23 +142,21 @@ asio::awaitable<simple_response> gateway_service::impl::admit_publisher(std::sha
     self->log("publish admitted: " + shown_url + " from " + hook.address + ":" +
               std::to_string(hook.port));
     self->set_live(std::move(info), true);
-    co_return json_response(200, allow_response());
+    co_return std::nullopt;
 }
 
-simple_response gateway_service::impl::handle_closing(const webhook_request& hook)
+void gateway_service::impl::handle_closing(const webhook_request& hook)
 {
-    if (hook.direction == webhook_direction::incoming) {
-        std::vector<std::string> streams;
-        if (hook.target) streams.push_back(hook.target->stream);
-        if (hook.new_target && (!hook.target || hook.new_target->stream != hook.target->stream)) {
-            streams.push_back(hook.new_target->stream);
-        }
-        if (auto ended = ledger.closed(connection_key{hook.address, hook.port}, streams)) {
-            tracker.mark_down(*ended);
-            set_down(*ended, "publisher closed");
-        }
+    if (hook.direction != webhook_direction::incoming) return;
+    std::vector<std::string> streams;
+    if (hook.target) streams.push_back(hook.target->stream);
+    if (hook.new_target && (!hook.target || hook.new_target->stream != hook.target->stream)) {
+        streams.push_back(hook.new_target->stream);
     }
-    return json_response(200, closing_response());
+    if (auto ended = ledger.closed(connection_key{hook.address, hook.port}, streams)) {
+        tracker.mark_down(*ended);
+        set_down(*ended, "publisher closed");
+    }
 }
 
 }  // namespace ovs::gateway

@@ -6,13 +6,13 @@
 #include <ovs/gateway/admission_ledger.hpp>
 #include <ovs/gateway/admission_webhook.hpp>
 #include <ovs/gateway/gateway_service.hpp>
-#include <ovs/gateway/http_server.hpp>
 #include <ovs/gateway/metrics.hpp>
 #include <ovs/gateway/ome_api.hpp>
 #include <ovs/gateway/ome_http_client.hpp>
 #include <ovs/gateway/poll_policy.hpp>
 #include <ovs/gateway/room_links.hpp>
 #include <ovs/gateway/stream_tracker.hpp>
+#include <ovs/net/server.hpp>
 #include <ovs/proto/messages.hpp>
 
 #include <boost/asio/steady_timer.hpp>
@@ -59,7 +59,7 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     // Room side and HTTP
     std::set<std::string> seat_streams;  // every seat's stream name, all rooms
     std::unique_ptr<room_links> links;   // made in start(): the hooks need weak_from_this()
-    std::unique_ptr<http_server> http;
+    std::unique_ptr<net::server> http;
     std::uint16_t http_port = 0;
     std::uint16_t link_port = 0;
     bool stopped = false;
@@ -75,6 +75,8 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     // Drops a stream and tells the room, when it was live.
     void set_down(const std::string& stream, const char* why);
     void update_gauges();
+    // /metrics: the gateway's counters and its HTTP server's.
+    std::string metrics_text();
     steady_clock::duration admission_grace() const;
 
     // ---- OME (poller.cpp)
@@ -87,15 +89,18 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
                                              link::responder responder);
     void wake_poller();
 
-    // ---- HTTP (admission_endpoint.cpp)
-    static asio::awaitable<simple_response> handle_http(std::shared_ptr<impl> self,
-                                                        simple_request req);
-    static asio::awaitable<simple_response> handle_webhook(std::shared_ptr<impl> self,
-                                                           simple_request req);
-    static asio::awaitable<simple_response> admit_publisher(std::shared_ptr<impl> self,
-                                                            webhook_request hook);
-    simple_response handle_closing(const webhook_request& hook);
-    simple_response readiness() const;
+    // ---- HTTP (gateway_http.cpp routes, admission_endpoint.cpp answers)
+    // OME's webhook: `body` as received (the signature is over these bytes).
+    static asio::awaitable<net::reply> handle_webhook(std::shared_ptr<impl> self,
+                                                      std::string body,
+                                                      std::optional<std::string> signature,
+                                                      net::peer_info peer);
+    // nullopt: admitted; otherwise why not.
+    static asio::awaitable<std::optional<std::string>> admit_publisher(std::shared_ptr<impl> self,
+                                                                       webhook_request hook);
+    void handle_closing(const webhook_request& hook);
+    // Empty when ready (/readyz).
+    std::vector<std::string> not_ready_because() const;
 };
 
 // stream_info for the room from OME's stream detail.

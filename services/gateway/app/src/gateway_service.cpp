@@ -1,9 +1,9 @@
+#include "gateway_http.hpp"
 #include "gateway_impl.hpp"
 
 #include <ovs/gateway/urls.hpp>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <ovs/net/spawn.hpp>
+#include <ovs/net/version.hpp>
 
 #include <ctime>
 #include <iostream>
@@ -199,7 +199,7 @@ void gateway_service::start()
     options.limits = d.cfg.link;
     options.role = "gateway";
     options.peer_role = "room";
-    options.software = "ovenspace-gateway/0.1.0";
+    options.software = software_name("gateway");
     options.log = [weak](std::string_view line) {
         if (auto self = weak.lock()) self->log(std::string("link: ").append(line));
     };
@@ -217,29 +217,38 @@ void gateway_service::start()
         auto self = weak.lock();
         if (!self) return r.fail("unavailable", "gateway shutting down");
         if (auto* kick = std::get_if<proto::kick>(&req)) {
-            asio::co_spawn(self->executor,
-                           impl::handle_kick(self, std::move(*kick), std::move(r)),
-                           asio::detached);
+            std::string what = "gateway kick of " + kick->stream;
+            net::spawn(self->executor,
+                       impl::handle_kick(self, std::move(*kick), std::move(r)),
+                       std::move(what));
             return;
         }
         r.fail("unsupported", "the gateway does not serve this request");
     };
     d.links = std::make_unique<room_links>(d.executor, std::move(options), std::move(hooks));
 
-    http_server_limits limits;
-    limits.max_body_bytes = d.cfg.gateway.max_webhook_body_bytes;
-    auto handler = [weak](simple_request req) -> asio::awaitable<simple_response> {
-        // Not a coroutine itself: it hands back the member coroutine's frame.
-        return impl::handle_http(weak.lock(), std::move(req));
-    };
-    d.http = std::make_unique<http_server>(d.executor, limits, std::move(handler));
+    net::server_options http;
+    http.service = "gateway";
+    http.server_header = software_name("gateway");
+    http.address = d.cfg.gateway.http.address;
+    http.port = d.cfg.gateway.http.port;
+    http.config_key = "gateway.http";
+    http.max_http_connections = d.cfg.gateway.max_http_connections;
+    http.max_body_bytes = d.cfg.gateway.max_webhook_body_bytes;
+    // OME waits up to 3 s for a webhook answer; a client slower than this
+    // to send a request is not OME.
+    http.request_timeout = std::chrono::seconds(10);
+    http.write_timeout = std::chrono::seconds(10);
+    http.ws.max_sessions = 0;  // no WebSockets here
+    d.http = std::make_unique<net::server>(d.executor, http, std::make_shared<gateway_http>(weak));
 
     d.link_port = d.links->listen(d.cfg.gateway.link.address, d.cfg.gateway.link.port);
-    d.http_port = d.http->listen(d.cfg.gateway.http.address, d.cfg.gateway.http.port);
+    d.http->start();
+    d.http_port = d.http->local_endpoint().port();
     d.log("listening: webhooks/health/metrics on " + d.cfg.gateway.http.address + ":" +
           std::to_string(d.http_port) + ", room link on " + d.cfg.gateway.link.address + ":" +
           std::to_string(d.link_port));
-    asio::co_spawn(d.executor, impl::poll_loop(impl_), asio::detached);
+    net::spawn(d.executor, impl::poll_loop(impl_), "gateway poll loop");
 }
 
 void gateway_service::stop()
@@ -276,8 +285,15 @@ std::size_t gateway_service::room_links_ready() const
 
 std::string gateway_service::metrics_text() const
 {
-    impl_->update_gauges();
-    return impl_->metrics.render();
+    return impl_->metrics_text();
+}
+
+std::string gateway_service::impl::metrics_text()
+{
+    update_gauges();
+    auto text = metrics.render();
+    if (http) text += net::prometheus_text(http->stats(), "ovs_gateway");
+    return text;
 }
 
 }  // namespace ovs::gateway

@@ -55,8 +55,9 @@ public:
     std::size_t room_links_ready() const;
     std::string metrics_text() const;
 
-private:
     struct impl;
+
+private:
     std::shared_ptr<impl> impl_;
 };
 
