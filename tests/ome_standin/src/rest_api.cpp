@@ -252,22 +252,22 @@ std::string reason_phrase(int status)
     }
 }
 
-std::string serialize_api_response(api_response const& response, wall_clock::time_point now)
+std::vector<std::pair<std::string, std::string>> api_response_headers(api_response const& response,
+                                                                      wall_clock::time_point now)
 {
-    std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " +
-                      reason_phrase(response.status) + "\r\n";
-    out += "Date: " + http_date(now) + "\r\n";
-    if (response.www_authenticate) out += "WWW-Authenticate: Basic realm=\"OvenMediaEngine\"\r\n";
-    out += "Access-Control-Allow-Credentials: true\r\n";
-    out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
-    out += "Access-Control-Allow-Origin: *\r\n";
-    out += "Access-Control-Allow-Methods: OPTIONS, HEAD, GET, POST, PUT, PATCH, DELETE\r\n";
-    out += "Vary: Origin\r\n";
-    if (response.status != 204) out += "Content-Type: application/json;charset=UTF-8\r\n";
-    out += "Server: OvenMediaEngine\r\n";
-    out += "\r\n";
-    out += response.body;
-    return out;
+    std::vector<std::pair<std::string, std::string>> h;
+    h.emplace_back("Date", http_date(now));
+    if (response.www_authenticate) {
+        h.emplace_back("WWW-Authenticate", "Basic realm=\"OvenMediaEngine\"");
+    }
+    h.emplace_back("Access-Control-Allow-Credentials", "true");
+    h.emplace_back("Content-Length", std::to_string(response.body.size()));
+    h.emplace_back("Access-Control-Allow-Origin", "*");
+    h.emplace_back("Access-Control-Allow-Methods", "OPTIONS, HEAD, GET, POST, PUT, PATCH, DELETE");
+    h.emplace_back("Vary", "Origin");
+    if (response.status != 204) h.emplace_back("Content-Type", "application/json;charset=UTF-8");
+    h.emplace_back("Server", "OvenMediaEngine");
+    return h;
 }
 
 }  // namespace ovs::ome_standin

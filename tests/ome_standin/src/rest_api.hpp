@@ -8,6 +8,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ovs::ome_standin {
 
@@ -35,8 +37,12 @@ api_outcome handle_api_request(api_request const& request,
                                standin_config const& config,
                                wall_clock::time_point now);
 
-// Status line and headers in the order a v0.20.0 OME writes them.
-std::string serialize_api_response(api_response const& response, wall_clock::time_point now);
+// The status line comes from reason_phrase; the headers in the order a
+// v0.20.0 OME writes them.
+// OME's response headers for `response`, in OME's order (Content-Length
+// included); the shell writes them as they are.
+std::vector<std::pair<std::string, std::string>> api_response_headers(api_response const& response,
+                                                                      wall_clock::time_point now);
 
 std::string reason_phrase(int status);
 

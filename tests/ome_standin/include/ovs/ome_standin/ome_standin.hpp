@@ -29,7 +29,7 @@ public:
     ome_standin(ome_standin const&) = delete;
     ome_standin& operator=(ome_standin const&) = delete;
 
-    // Binds both listeners and starts accepting. Throws boost::system::system_error.
+    // Binds both listeners and starts accepting. Throws net::bind_error.
     void start();
     // Closes listeners, connections and timers so the io_context runs out of
     // work (webhooks in flight end within their timeout).
