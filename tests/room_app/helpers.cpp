@@ -12,7 +12,10 @@ config::config test_config()
     cfg.room.presence_interval = std::chrono::milliseconds(20);
     cfg.room.limits.commands_per_second = 1000;
     cfg.room.limits.handshake_timeout = std::chrono::milliseconds(5000);
-    cfg.room.limits.idle_timeout = std::chrono::milliseconds(20000);
+    // Long: a test client reads only when it waits for something, so it
+    // answers no ping meanwhile, and a slow (sanitized, loaded) run must not
+    // see its viewers closed as idle.
+    cfg.room.limits.idle_timeout = std::chrono::milliseconds(120000);
     cfg.room.shutdown_timeout = std::chrono::milliseconds(3000);
     cfg.rooms = {config::room_def{"main", "Main room", 4, "stream"},
                  config::room_def{"side", "Side room", 2, "side"}};
