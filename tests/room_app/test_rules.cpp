@@ -78,14 +78,6 @@ TEST_CASE("Origin allow-list", "[unit]")
     CHECK_FALSE(rules::origin_allowed("https://b.example", "x", {"https://a.example"}));
 }
 
-TEST_CASE("query parameters", "[unit]")
-{
-    CHECK(rules::query_param("/ws?room=main", "room") == "main");
-    CHECK(rules::query_param("/ws?x=1&room=a%2Db", "room") == "a-b");
-    CHECK_FALSE(rules::query_param("/ws", "room").has_value());
-    CHECK_FALSE(rules::query_param("/ws?rooms=x", "room").has_value());
-}
-
 TEST_CASE("token bucket: burst, then the rate", "[unit]")
 {
     using namespace std::chrono_literals;

@@ -2,12 +2,13 @@
 
 #include "gateway_impl.hpp"
 
+#include <ovs/util/url.hpp>
+
 namespace ovs::gateway {
 
 std::variant<endpoint, net::reply> route(const net::request& req)
 {
-    const auto target = req.target();
-    const auto path = target.substr(0, target.find('?'));
+    const auto path = util::target_path(req.target());
     const bool read = req.method() == http::verb::get || req.method() == http::verb::head;
     if (path == "/v1/admission") {
         if (req.method() != http::verb::post) return net::method_not_allowed("POST");

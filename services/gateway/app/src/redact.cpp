@@ -1,25 +1,16 @@
 #include <ovs/gateway/redact.hpp>
+#include <ovs/util/text.hpp>
 
 #include <array>
-#include <cctype>
 
 namespace ovs::gateway {
 
 namespace {
 
-char lower(char c)
-{
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
-
 // Case-insensitive "does `text` continue with `word` at `at`".
 bool starts_with_at(std::string_view text, std::size_t at, std::string_view word)
 {
-    if (at + word.size() > text.size()) return false;
-    for (std::size_t i = 0; i < word.size(); ++i) {
-        if (lower(text[at + i]) != lower(word[i])) return false;
-    }
-    return true;
+    return at + word.size() <= text.size() && util::iequals(text.substr(at, word.size()), word);
 }
 
 // Length of the parameter separator ending at `at` ("?", "&", "%3F", "%26"),

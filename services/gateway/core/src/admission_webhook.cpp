@@ -1,14 +1,13 @@
 #include <ovs/gateway/admission_webhook.hpp>
-#include <ovs/gateway/url_codec.hpp>
+#include <ovs/util/base64.hpp>
+#include <ovs/util/text.hpp>
+#include <ovs/util/url.hpp>
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <algorithm>
-#include <cctype>
-#include <charconv>
 #include <vector>
 
 namespace ovs::gateway {
@@ -30,7 +29,7 @@ std::string webhook_signature(std::string_view secret, std::string_view raw_body
         nullptr) {
         return {};
     }
-    return base64url_encode_nopad(std::string_view(reinterpret_cast<const char*>(md), len));
+    return util::base64url_nopad(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
 bool verify_signature(std::string_view secret, std::string_view raw_body, std::string_view header)
@@ -51,107 +50,35 @@ bool verify_signature(std::string_view secret, std::string_view raw_body, std::s
 
 // ---------------------------------------------------------------- urls
 
-namespace {
-
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return out;
-}
-
-}  // namespace
-
 std::optional<std::string> query_parameter(std::string_view query, std::string_view key)
 {
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        std::string_view pair = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        auto eq = pair.find('=');
-        std::string_view name = pair.substr(0, eq);
-        if (name != key) continue;
-        std::string_view value =
-            eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-        return percent_decode(value);
-    }
-    return std::nullopt;
+    // OME's URLs are RFC 3986: a '+' in a token is a '+'.
+    return util::query_param(query, key, /*plus_is_space=*/false);
 }
 
 std::optional<stream_url> parse_stream_url(std::string_view url)
 {
-    auto sep = url.find("://");
-    if (sep == std::string_view::npos || sep == 0) return std::nullopt;
+    auto parsed = util::parse_url(url);
+    if (!parsed || parsed->host.empty()) return std::nullopt;
     stream_url out;
-    out.scheme = lower(url.substr(0, sep));
-    std::string_view rest = url.substr(sep + 3);
-
-    std::string_view query;
-    if (auto q = rest.find('?'); q != std::string_view::npos) {
-        query = rest.substr(q + 1);
-        rest = rest.substr(0, q);
-    }
-    auto slash = rest.find('/');
-    if (slash == std::string_view::npos) return std::nullopt;
-    std::string_view authority = rest.substr(0, slash);
-    std::string_view path = rest.substr(slash + 1);
-
-    // authority: host, [v6], host:port, [v6]:port
-    std::string_view port_text;
-    if (authority.starts_with('[')) {
-        auto close = authority.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
-        out.host = std::string(authority.substr(1, close - 1));
-        std::string_view after = authority.substr(close + 1);
-        if (!after.empty()) {
-            if (after.front() != ':') return std::nullopt;
-            port_text = after.substr(1);
-        }
-    } else {
-        auto colon = authority.rfind(':');
-        out.host = std::string(authority.substr(0, colon));
-        if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-    }
-    if (out.host.empty()) return std::nullopt;
-    if (!port_text.empty()) {
-        unsigned port = 0;
-        auto [end, ec] =
-            std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-        if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) {
-            return std::nullopt;
-        }
-        out.port = static_cast<std::uint16_t>(port);
-    }
-
+    out.scheme = std::move(parsed->scheme);
+    out.host = std::move(parsed->host);
+    out.port = parsed->port;
     // path: app / stream [/ rest]
-    std::vector<std::string_view> segments;
-    while (true) {
-        auto s = path.find('/');
-        segments.push_back(path.substr(0, s));
-        if (s == std::string_view::npos) break;
-        path = path.substr(s + 1);
-    }
+    const auto& segments = parsed->segments;
     if (segments.size() < 2 || segments[0].empty() || segments[1].empty()) return std::nullopt;
-    auto app = percent_decode(segments[0]);
-    auto stream = percent_decode(segments[1]);
-    if (!app || !stream) return std::nullopt;
-    out.app = std::move(*app);
-    out.stream = std::move(*stream);
+    out.app = segments[0];
+    out.stream = segments[1];
     for (std::size_t i = 2; i < segments.size(); ++i) {
-        auto part = percent_decode(segments[i]);
-        if (!part) return std::nullopt;
         if (i > 2) out.rest += '/';
-        out.rest += *part;
+        out.rest += segments[i];
     }
-
     // SRT's v0.19+ streamid form puts the vhost where the host is and has no
     // port; the legacy form is a real host:port.
     if (out.scheme == "srt" && !out.port) out.vhost = out.host;
 
-    out.token = query_parameter(query, "token");
-    out.direction = query_parameter(query, "direction");
+    out.token = query_parameter(parsed->query, "token");
+    out.direction = query_parameter(parsed->query, "direction");
     return out;
 }
 
@@ -181,7 +108,7 @@ std::string_view to_string(webhook_protocol protocol)
 bool webhook_request::is_whip() const
 {
     return protocol == webhook_protocol::webrtc && target && target->direction &&
-           lower(*target->direction) == "whip";
+           util::lower(*target->direction) == "whip";
 }
 
 std::string_view webhook_request::source_name() const
@@ -209,7 +136,7 @@ namespace {
 
 webhook_protocol protocol_from(std::string_view text)
 {
-    std::string low = lower(text);
+    std::string low = util::lower(text);
     if (low == "rtmp") return webhook_protocol::rtmp;
     if (low == "webrtc") return webhook_protocol::webrtc;
     if (low == "srt") return webhook_protocol::srt;
@@ -266,7 +193,7 @@ webhook_parse_result parse_webhook(std::string_view raw_body)
 
     auto direction = string_at(*request, "direction");
     if (!direction) return fail("request.direction missing");
-    std::string dir = lower(*direction);
+    std::string dir = util::lower(*direction);
     if (dir == "incoming") {
         r.direction = webhook_direction::incoming;
     } else if (dir == "outgoing") {
@@ -277,7 +204,7 @@ webhook_parse_result parse_webhook(std::string_view raw_body)
 
     auto status = string_at(*request, "status");
     if (!status) return fail("request.status missing");
-    std::string st = lower(*status);
+    std::string st = util::lower(*status);
     if (st == "opening") {
         r.status = webhook_status::opening;
     } else if (st == "closing") {

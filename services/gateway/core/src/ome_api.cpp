@@ -1,5 +1,6 @@
 #include <ovs/gateway/ome_api.hpp>
-#include <ovs/gateway/url_codec.hpp>
+#include <ovs/util/base64.hpp>
+#include <ovs/util/url.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +20,7 @@ namespace {
 std::string segment(std::string_view name, const char* what)
 {
     if (name.empty()) throw std::invalid_argument(std::string("empty OME ") + what + " name");
-    return percent_encode(name);
+    return util::percent_encode(name);
 }
 
 std::string lower(std::string_view s)
@@ -253,7 +254,7 @@ std::string version_path()
 
 std::string basic_authorization(std::string_view access_token)
 {
-    return "Basic " + base64_encode(access_token);
+    return "Basic " + util::base64(access_token);
 }
 
 // ---------------------------------------------------------------- errors

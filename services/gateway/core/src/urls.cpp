@@ -1,5 +1,11 @@
-#include <ovs/gateway/url_codec.hpp>
 #include <ovs/gateway/urls.hpp>
+#include <ovs/util/url.hpp>
+
+// The URLs here are templates as well as URLs: their {stream} and {token}
+// placeholders are not valid URL characters, so a URL object cannot hold
+// them. Each part is encoded by Boost.URL (ovs::util::percent_encode) and the
+// parts are joined; the concrete URLs are checked by parsing them back in
+// the tests.
 
 namespace ovs::gateway {
 
@@ -32,15 +38,15 @@ std::string url_builder::origin(const char* plain,
                                 const char* secure,
                                 const config::tls_port& p) const
 {
-    return std::string(p.tls ? secure : plain) + "://" + url_host(ome_.host) + ":" +
+    return std::string(p.tls ? secure : plain) + "://" + util::url_host(ome_.host) + ":" +
            std::to_string(p.port);
 }
 
 publish_urls url_builder::build_publish(const std::string& stream, const std::string& token) const
 {
-    const std::string app = percent_encode(ome_.app);
+    const std::string app = util::percent_encode(ome_.app);
     const std::string token_query = token.empty() ? "" : "token=" + token;
-    const std::string rtmp_origin = url_host(ome_.host) + ":" + std::to_string(ome_.rtmp_port);
+    const std::string rtmp_origin = util::url_host(ome_.host) + ":" + std::to_string(ome_.rtmp_port);
 
     publish_urls u;
     const std::string webrtc_base =
@@ -53,11 +59,11 @@ publish_urls url_builder::build_publish(const std::string& stream, const std::st
     u.rtmp_key = stream + (token.empty() ? "" : "?" + token_query);
     u.rtmp_url = u.rtmp_server + "/" + u.rtmp_key;
 
-    const std::string srt_origin = url_host(ome_.host) + ":" + std::to_string(ome_.srt_port);
+    const std::string srt_origin = util::url_host(ome_.host) + ":" + std::to_string(ome_.srt_port);
     const std::string query = token.empty() ? "" : "?" + token_query;
     std::string streamid;
     if (srt_form_ == srt_streamid_form::path) {
-        streamid = percent_encode(ome_.vhost) + "/" + app + "/" + stream + query;
+        streamid = util::percent_encode(ome_.vhost) + "/" + app + "/" + stream + query;
     } else {
         streamid = "srt://" + srt_origin + "/" + app + "/" + stream + query;
     }
@@ -65,9 +71,9 @@ publish_urls url_builder::build_publish(const std::string& stream, const std::st
     // encoded so SRT clients pass it through intact; OME decodes it once.
     // Template placeholders must stay literal for the room to substitute, so
     // their encoded braces are put back.
-    std::string encoded = percent_encode(streamid);
+    std::string encoded = util::percent_encode(streamid);
     for (std::string_view ph : {stream_placeholder, token_placeholder}) {
-        const std::string enc = percent_encode(ph);
+        const std::string enc = util::percent_encode(ph);
         for (auto pos = encoded.find(enc); pos != std::string::npos; pos = encoded.find(enc, pos)) {
             encoded.replace(pos, enc.size(), ph);
             pos += ph.size();
@@ -79,7 +85,7 @@ publish_urls url_builder::build_publish(const std::string& stream, const std::st
 
 playback_urls url_builder::build_playback(const std::string& stream) const
 {
-    const std::string app = percent_encode(ome_.app);
+    const std::string app = util::percent_encode(ome_.app);
     playback_urls u;
     u.webrtc = origin("ws", "wss", ome_.webrtc_publisher) + "/" + app + "/" + stream;
     u.llhls = origin("http", "https", ome_.llhls) + "/" + app + "/" + stream + "/llhls.m3u8";
@@ -90,12 +96,12 @@ publish_urls url_builder::publish(std::string_view stream, std::string_view toke
 {
     // Concrete values are encoded once here; the streamid then encodes the
     // whole value once more, as OME decodes it once before reading the query.
-    return build_publish(percent_encode(stream), percent_encode(token));
+    return build_publish(util::percent_encode(stream), util::percent_encode(token));
 }
 
 playback_urls url_builder::playback(std::string_view stream) const
 {
-    return build_playback(percent_encode(stream));
+    return build_playback(util::percent_encode(stream));
 }
 
 publish_urls url_builder::publish_template() const

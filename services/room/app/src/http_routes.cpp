@@ -1,19 +1,14 @@
 #include "http_routes.hpp"
 
+#include <ovs/util/text.hpp>
+#include <ovs/util/url.hpp>
+
 #include <algorithm>
 #include <cctype>
 
 namespace ovs::room::http_rules {
 
 namespace {
-
-int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 bool ends_with(std::string_view s, std::string_view suffix)
 {
@@ -38,56 +33,9 @@ bool looks_hashed(std::string_view stem)
 
 }  // namespace
 
-std::optional<std::string> percent_decode(std::string_view in)
-{
-    std::string out;
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        char c = in[i];
-        if (c == '%') {
-            if (i + 2 >= in.size()) return std::nullopt;
-            int hi = hex_value(in[i + 1]);
-            int lo = hex_value(in[i + 2]);
-            if (hi < 0 || lo < 0) return std::nullopt;
-            c = static_cast<char>(hi * 16 + lo);
-            i += 2;
-        }
-        if (c == '\0') return std::nullopt;
-        out.push_back(c);
-    }
-    return out;
-}
-
-std::string_view path_of(std::string_view target)
-{
-    return target.substr(0, target.find('?'));
-}
-
-std::optional<std::string> query_param(std::string_view target, std::string_view key)
-{
-    auto q = target.find('?');
-    if (q == std::string_view::npos) return std::nullopt;
-    auto query = target.substr(q + 1);
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        auto pair = query.substr(0, amp);
-        auto eq = pair.find('=');
-        if (pair.substr(0, eq) == key) {
-            if (eq == std::string_view::npos) return std::string{};
-            auto value = pair.substr(eq + 1);
-            std::string plus_free(value);
-            std::replace(plus_free.begin(), plus_free.end(), '+', ' ');
-            return percent_decode(plus_free);
-        }
-        if (amp == std::string_view::npos) break;
-        query = query.substr(amp + 1);
-    }
-    return std::nullopt;
-}
-
 std::optional<std::string> static_file_for(std::string_view raw_path)
 {
-    auto decoded = percent_decode(raw_path);
+    auto decoded = util::percent_decode(raw_path);
     if (!decoded || decoded->empty() || decoded->front() != '/') return std::nullopt;
     const std::string& path = *decoded;
     if (path == "/" || path == "/index.html") return std::string("index.html");
@@ -162,14 +110,7 @@ bool origin_allowed(std::string_view origin,
     if (scheme_end == std::string_view::npos || host_header.empty()) return false;
     auto authority = origin.substr(scheme_end + 3);
     if (authority.find('/') != std::string_view::npos) return false;
-    auto lower = [](std::string_view s) {
-        std::string out(s);
-        std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-            return static_cast<char>(std::tolower(c));
-        });
-        return out;
-    };
-    return lower(authority) == lower(host_header);
+    return util::iequals(authority, host_header);
 }
 
 const char* const placeholder_index = R"(<!doctype html>

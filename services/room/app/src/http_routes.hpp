@@ -1,7 +1,8 @@
 #pragma once
 // Pure HTTP decisions: which file a URL names (refusing traversal), its MIME
-// type and caching policy, the Origin check for /ws, and small URL helpers.
-// No sockets: the server turns these answers into Beast responses.
+// type and caching policy, the Origin check for /ws. URL decoding is
+// libs/util's (Boost.URL). No sockets: the server turns these answers into
+// responses.
 
 #include <optional>
 #include <string>
@@ -9,14 +10,6 @@
 #include <vector>
 
 namespace ovs::room::http_rules {
-
-// Percent-decodes a URL path; nullopt on a malformed escape or a NUL byte.
-std::optional<std::string> percent_decode(std::string_view in);
-
-// The path part of a request target (before '?').
-std::string_view path_of(std::string_view target);
-// The value of `key` in the query string (percent-decoded), if present.
-std::optional<std::string> query_param(std::string_view target, std::string_view key);
 
 // Maps a request path to a file path relative to the web root ("index.html",
 // "assets/app-1a2b3c4d.js"). `/` and `/r/<id>` name index.html. nullopt

@@ -4,6 +4,8 @@
 #include "routes.hpp"
 #include "viewer.hpp"
 
+#include <ovs/util/url.hpp>
+
 namespace ovs::room {
 
 asio::awaitable<net::reply> room_http::handle(net::request req, net::peer_info)
@@ -15,7 +17,7 @@ asio::awaitable<net::reply> room_http::handle(net::request req, net::peer_info)
 net::upgrade_answer room_http::upgrade(const net::request& req, const net::peer_info&)
 {
     auto& ctx = *ctx_;
-    if (http_rules::path_of(req.target()) != "/ws") {
+    if (util::target_path(req.target()) != "/ws") {
         ++ctx.counters.ws_refused["not_found"];
         return net::reply{
             net::error_response(http::status::not_found, "not_found", "WebSockets live at /ws")};
@@ -29,7 +31,7 @@ net::upgrade_answer room_http::upgrade(const net::request& req, const net::peer_
         return net::reply{
             net::error_response(http::status::forbidden, "bad_origin", "Origin not allowed")};
     }
-    auto room = http_rules::query_param(req.target(), "room").value_or("");
+    auto room = util::query_param(req.target(), "room").value_or("");
     return std::make_unique<viewer>(ctx_, std::move(room));
 }
 

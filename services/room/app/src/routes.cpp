@@ -4,6 +4,8 @@
 #include "static_files.hpp"
 #include "wire.hpp"
 
+#include <ovs/util/url.hpp>
+
 namespace ovs::room {
 
 namespace {
@@ -41,7 +43,7 @@ net::reply api(std::string_view path, const room_context& ctx)
     if (path == "/api/rooms") return json_ok(rooms_list(ctx.model));
     constexpr std::string_view prefix = "/api/rooms/";
     if (path.rfind(prefix, 0) == 0) {
-        auto id = http_rules::percent_decode(path.substr(prefix.size()));
+        auto id = util::percent_decode(path.substr(prefix.size()));
         auto snap = id ? ctx.model.snapshot(*id) : std::nullopt;
         if (!snap) {
             return net::error_response(http::status::not_found, "unknown_room", "No such room");
@@ -90,7 +92,7 @@ net::reply route(const net::request& req,
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
         return net::method_not_allowed("GET, HEAD");
     }
-    auto path = http_rules::path_of(req.target());
+    auto path = util::target_path(req.target());
     if (path == "/healthz") return net::health_response();
     if (path == "/readyz") return readiness(server, linked);
     if (path == "/metrics") return metrics_page(ctx, server);

@@ -1,6 +1,7 @@
 #include "tokens.hpp"
 
 #include <ovs/room/space.hpp>
+#include <ovs/util/base64.hpp>
 
 #include <openssl/rand.h>
 
@@ -9,35 +10,6 @@
 
 namespace ovs::room {
 namespace detail {
-
-std::string base64url(const std::uint8_t* data, std::size_t size)
-{
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    out.reserve((size * 4 + 2) / 3);
-    std::size_t i = 0;
-    for (; i + 3 <= size; i += 3) {
-        const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) |
-                                std::uint32_t{data[i + 2]};
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += alphabet[(v >> 6) & 63];
-        out += alphabet[v & 63];
-    }
-    const std::size_t rest = size - i;
-    if (rest == 1) {
-        const std::uint32_t v = std::uint32_t{data[i]} << 16;
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-    } else if (rest == 2) {
-        const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += alphabet[(v >> 6) & 63];
-    }
-    return out;
-}
 
 bool tokens_equal(std::string_view secret, std::string_view candidate)
 {
@@ -61,7 +33,8 @@ token_source random_tokens()
         if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
             throw std::runtime_error("random_tokens: the OS random generator failed");
         }
-        return detail::base64url(bytes.data(), bytes.size());
+        return util::base64url_nopad(
+            std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     };
 }
 

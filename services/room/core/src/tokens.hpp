@@ -8,9 +8,6 @@
 
 namespace ovs::room::detail {
 
-// RFC 4648 section 5 alphabet ("-" and "_"), no padding.
-std::string base64url(const std::uint8_t* data, std::size_t size);
-
 // Compares a secret with a candidate in time that depends only on the
 // secret's length (which is public: every token has the same length), so an
 // attacker timing admission answers learns nothing about matching prefixes.
