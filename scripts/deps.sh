@@ -12,7 +12,7 @@ set -euo pipefail
 packages=(
     g++ cmake ninja-build pkg-config
     libboost1.81-dev libboost-url1.81-dev
-    nlohmann-json3-dev libyaml-cpp-dev libssl-dev libspdlog-dev
+    nlohmann-json3-dev libyaml-cpp-dev libssl-dev libspdlog-dev libcli11-dev
     libhiredis-dev
 )
 # Node.js may come from elsewhere (e.g. a nodesource build that bundles npm,

@@ -1,4 +1,5 @@
 #include <ovs/link/link_connection.hpp>
+#include <ovs/log/log.hpp>
 #include <ovs/proto/codec.hpp>
 #include <ovs/proto/handshake.hpp>
 
@@ -61,7 +62,7 @@ struct log_exception {
 
 logger stderr_logger()
 {
-    return [](std::string_view line) { std::cerr << "[link] " << line << '\n'; };
+    return [](std::string_view line) { log::info(std::string("link: ").append(line)); };
 }
 
 std::shared_ptr<link_connection> link_connection::create(tcp::socket socket, link_options options)

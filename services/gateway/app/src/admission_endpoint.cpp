@@ -53,15 +53,16 @@ asio::awaitable<net::reply> gateway_service::impl::handle_webhook(
     if (!signature || !verify_signature(self->cfg.ome.webhook_secret, body, *signature)) {
         self->metrics.webhook("unknown", "unknown", "bad_signature");
         self->log(std::string("webhook refused: ") +
-                  (signature ? "bad X-OME-Signature" : "no X-OME-Signature") + " from " +
-                  peer.address);
+                      (signature ? "bad X-OME-Signature" : "no X-OME-Signature") + " from " +
+                      peer.address,
+                  log::level::warn);
         co_return net::error_response(
             http::status::unauthorized, "bad_signature", "Bad or missing X-OME-Signature");
     }
     auto parsed = parse_webhook(body);
     if (!parsed.request) {
         self->metrics.webhook("unknown", "unknown", "bad_request");
-        self->log("webhook refused: " + parsed.error);
+        self->log("webhook refused: " + parsed.error, log::level::warn);
         co_return net::error_response(http::status::bad_request, "bad_webhook", parsed.error);
     }
     webhook_request hook = std::move(*parsed.request);

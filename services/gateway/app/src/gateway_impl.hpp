@@ -12,6 +12,7 @@
 #include <ovs/gateway/poll_policy.hpp>
 #include <ovs/gateway/room_links.hpp>
 #include <ovs/gateway/stream_tracker.hpp>
+#include <ovs/log/log.hpp>
 #include <ovs/net/server.hpp>
 #include <ovs/proto/messages.hpp>
 
@@ -28,12 +29,19 @@ namespace ovs::gateway {
 
 using steady_clock = std::chrono::steady_clock;
 
+// Where the gateway's lines go: the test's sink when one was given, the
+// process logger otherwise.
+struct gateway_log {
+    log_sink sink;
+    void operator()(std::string_view line, log::level level = log::level::info) const;
+};
+
 struct gateway_service::impl : std::enable_shared_from_this<impl> {
     impl(asio::any_io_executor ex, config::config c, log_sink l);
 
     asio::any_io_executor executor;
     config::config cfg;
-    log_sink log;
+    gateway_log log;
     gateway_metrics metrics;
 
     // OME side

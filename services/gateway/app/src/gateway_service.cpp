@@ -3,32 +3,21 @@
 
 #include <ovs/gateway/urls.hpp>
 #include <ovs/net/spawn.hpp>
+
+#include <boost/system/system_error.hpp>
 #include <ovs/net/version.hpp>
 
-#include <ctime>
-#include <iostream>
-#include <mutex>
 #include <stdexcept>
 
 namespace ovs::gateway {
 
-log_sink stderr_log()
+void gateway_log::operator()(std::string_view line, log::level level) const
 {
-    return [](std::string_view line) {
-        static std::mutex mutex;
-        const auto now = std::chrono::system_clock::now();
-        const auto t = std::chrono::system_clock::to_time_t(now);
-        const auto ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
-            1000;
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char stamp[32];
-        std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-        std::lock_guard lock(mutex);
-        std::cerr << stamp << '.' << (ms < 100 ? (ms < 10 ? "00" : "0") : "") << ms
-                  << "Z [gateway] " << line << '\n';
-    };
+    if (sink) {
+        sink(line);
+    } else {
+        log::write(level, line);
+    }
 }
 
 proto::stream_info to_stream_info(const stream_details& d)
@@ -62,7 +51,7 @@ proto::stream_info to_stream_info(const stream_details& d)
 gateway_service::impl::impl(asio::any_io_executor ex, config::config c, log_sink l)
     : executor(ex),
       cfg(std::move(c)),
-      log(std::move(l)),
+      log{std::move(l)},
       ome(ex,
           config::api_host(cfg.ome),
           cfg.ome.api,
@@ -210,7 +199,7 @@ void gateway_service::start()
     hooks.on_disconnected = [weak](const std::string& reason) {
         auto self = weak.lock();
         if (!self) return;
-        self->log("room link down: " + reason);
+        self->log("room link down: " + reason, log::level::warn);
         self->update_gauges();
     };
     hooks.on_request = [weak](proto::request req, link::responder r) {
@@ -242,7 +231,12 @@ void gateway_service::start()
     http.ws.max_sessions = 0;  // no WebSockets here
     d.http = std::make_unique<net::server>(d.executor, http, std::make_shared<gateway_http>(weak));
 
-    d.link_port = d.links->listen(d.cfg.gateway.link.address, d.cfg.gateway.link.port);
+    try {
+        d.link_port = d.links->listen(d.cfg.gateway.link.address, d.cfg.gateway.link.port);
+    } catch (const boost::system::system_error& e) {
+        throw net::bind_error(net::bind_failure(
+            d.cfg.gateway.link.address, d.cfg.gateway.link.port, "gateway.link", e.code()));
+    }
     d.http->start();
     d.http_port = d.http->local_endpoint().port();
     d.log("listening: webhooks/health/metrics on " + d.cfg.gateway.http.address + ":" +

@@ -54,7 +54,7 @@ asio::awaitable<void> gateway_service::impl::poll_loop(std::shared_ptr<impl> sel
         try {
             co_await poll_once(self);
         } catch (const std::exception& e) {
-            self->log(std::string("poll failed unexpectedly: ") + e.what());
+            self->log(std::string("poll failed unexpectedly: ") + e.what(), log::level::error);
         }
         if (self->stopped) break;
         auto delay = self->policy.next_delay();
@@ -103,7 +103,8 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
         const bool changed = self->policy.on_failure(text);
         if (changed) {
             self->log("OME unreachable: " + redact_url(text) + "; retrying with backoff up to " +
-                      std::to_string(self->cfg.gateway.poll_backoff_max.count()) + " ms");
+                          std::to_string(self->cfg.gateway.poll_backoff_max.count()) + " ms",
+                      log::level::warn);
             self->version_known = false;
             if (self->links) self->links->send(self->media_status());
         }
@@ -147,7 +148,7 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
             self->tracker.set_details(std::move(details.value()));
         } else {
             // Still up: the list says so. The details come with the next appearance.
-            self->log("details of " + stream + ": " + details.error().message);
+            self->log("details of " + stream + ": " + details.error().message, log::level::warn);
             info.name = stream;
             info.source = "unknown";
             auto it = self->live.find(stream);
@@ -239,7 +240,7 @@ asio::awaitable<void> gateway_service::impl::handle_kick(std::shared_ptr<impl> s
         co_return;
     }
     if (!r.ok() && r.error().kind != ome_error_kind::stream_not_found) {
-        self->log("kick " + kick.stream + " failed: " + r.error().message);
+        self->log("kick " + kick.stream + " failed: " + r.error().message, log::level::warn);
         responder.fail(
             r.error().kind == ome_error_kind::unreachable ? "ome_unreachable" : "ome_error",
             r.error().message);

@@ -16,7 +16,7 @@ namespace ovs::link {
 // logs reasons, peers and message types, not message contents.
 using logger = std::function<void(std::string_view line)>;
 
-// Writes "[link] ..." to std::cerr.
+// Lines "link: ..." to the process's logger (ovs/log).
 logger stderr_logger();
 
 struct link_options {
