@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds OvenSpace (release) and runs it: the gateway and the room service,
 # both reading one config file; and, where a Docker engine answers, the pinned
-# OvenMediaEngine image with our Server.xml. Then open http://localhost:5000/.
+# OvenMediaEngine image with our Server.xml. It prints the page's URL once
+# both services answer.
 #
-# Usage: scripts/run.sh [config.yaml]     (default deploy/ovenspace.yaml)
+# Usage: scripts/run.sh [config.yaml]     (default deploy/ovenspace.yaml; a
+#                                          relative path is the caller's)
 #   OVENSPACE_NO_OME=1      do not start OME even if Docker is there
 #   OVENSPACE_OME_API_TOKEN / OVENSPACE_WEBHOOK_SECRET override the config's
 #                           secrets, for our services and the OME container alike
@@ -11,8 +13,11 @@
 #                           random one for this run (both processes get it)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+# The config path is the caller's (relative to where they stand), resolved
+# before moving to the repository.
+config=$(realpath -m -- "${1:-$here/deploy/ovenspace.yaml}")
 cd "$here"
-config=${1:-deploy/ovenspace.yaml}
+[[ -f $config ]] || { echo "run: no config file $config" >&2; exit 2; }
 
 scripts/deps.sh
 if [[ -f web/package.json ]]; then
@@ -34,7 +39,20 @@ if [[ -z "${OVENSPACE_LINK_SECRET:-}" && -z "${OVENSPACE_LINK_SECRET_FILE:-}" ]]
     OVENSPACE_LINK_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
     export OVENSPACE_LINK_SECRET
 fi
-"$room_bin" --check-config --config "$config"
+"$room_bin" --check-config --config "$config" >"$build/config-check.txt" || exit
+cat "$build/config-check.txt"
+# Where the services listen, from the checked config (0.0.0.0 is every
+# address: ask 127.0.0.1).
+listen_of() {  # listen_of SECTION-PREFIX -> host:port
+    sed -n "s/^  $1 \([^,]*\),.*/\1/p" "$build/config-check.txt" | sed 's/^0\.0\.0\.0:/127.0.0.1:/'
+}
+room_at=$(listen_of "room: listen")
+gateway_at=$(listen_of "gateway: http")
+web_root=$(sed -n 's/^  room: listen [^,]*, web_root \([^,]*\),.*/\1/p' "$build/config-check.txt")
+if [[ -n $web_root && ! -f $web_root/index.html ]]; then
+    echo "run: warning: $web_root/index.html does not exist: the room serves a placeholder page"
+    echo "     (build web/ with 'npm run build' there, or point room.web_root at the built page)"
+fi
 "$gateway_bin" --check-config --config "$config" >/dev/null
 
 ome_container=""
@@ -71,5 +89,24 @@ cleanup() {
     if [[ -n "$ome_container" ]]; then docker rm -f "$ome_container" >/dev/null 2>&1 || true; fi
 }
 trap cleanup INT TERM EXIT
-echo "OvenSpace: http://localhost:5000/ (Ctrl-C stops it)"
+
+# 200 from http://HOST:PORT/healthz, with bash alone (curl may be missing).
+answers() {
+    local host=${1%:*} port=${1##*:} status
+    exec 3<>"/dev/tcp/$host/$port" 2>/dev/null || return 1
+    printf 'GET /healthz HTTP/1.0\r\nHost: %s\r\n\r\n' "$1" >&3
+    read -r -t 2 _ status _ <&3 || status=
+    exec 3<&- 3>&-
+    [[ $status == 200 ]]
+}
+for _ in $(seq 300); do
+    kill -0 "$gateway" 2>/dev/null || { echo "run: the gateway stopped (see its log above)" >&2; exit 1; }
+    kill -0 "$room" 2>/dev/null || { echo "run: the room service stopped (see its log above)" >&2; exit 1; }
+    if answers "$room_at" && answers "$gateway_at"; then
+        echo "OvenSpace: http://localhost:${room_at##*:}/ (Ctrl-C stops it)"
+        break
+    fi
+    sleep 0.1
+done
+answers "$room_at" || echo "run: the room service did not answer on $room_at within 30 s" >&2
 wait -n "$gateway" "$room"

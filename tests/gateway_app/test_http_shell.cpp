@@ -120,3 +120,31 @@ TEST_CASE("gateway HTTP: connections over gateway.max_http_connections get 503",
 }
 
 }  // namespace ovs::gateway::test
+
+namespace ovs::gateway::test {
+
+TEST_CASE("gateway: a port in use is named, with its config key, in the start error", "[loopback]")
+{
+    asio::io_context ioc;
+    tcp::acceptor busy(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    const auto port = busy.local_endpoint().port();
+    for (bool link : {true, false}) {
+        auto cfg = make_config(refused_port(ioc));
+        (link ? cfg.gateway.link : cfg.gateway.http) = {"127.0.0.1", port};
+        gateway_service gateway(ioc.get_executor(), cfg, [](std::string_view) {});
+        try {
+            gateway.start();
+            FAIL("started on a busy port");
+        } catch (const std::exception& e) {
+            const std::string m = e.what();
+            INFO(m);
+            CHECK_THAT(m,
+                       Catch::Contains("127.0.0.1:" + std::to_string(port) +
+                                       (link ? " (gateway.link)" : " (gateway.http)")));
+            CHECK_THAT(m, Catch::Contains("choose another port"));
+        }
+        gateway.stop();
+    }
+}
+
+}  // namespace ovs::gateway::test

@@ -23,11 +23,17 @@ namespace {
 // that the loop does not starve the other connections.
 constexpr int accept_batch = 64;
 
+std::string where(std::string_view address, std::uint16_t port, std::string_view config_key)
+{
+    std::string s(address);
+    s += ":" + std::to_string(port);
+    if (!config_key.empty()) s += " (" + std::string(config_key) + ")";
+    return s;
+}
+
 std::string where(const server_options& o)
 {
-    std::string s = o.address + ":" + std::to_string(o.port);
-    if (!o.config_key.empty()) s += " (" + o.config_key + ")";
-    return s;
+    return where(o.address, o.port, o.config_key);
 }
 
 // What to tell a user who cannot start the service.
@@ -127,6 +133,15 @@ asio::awaitable<void> accept_loop(std::shared_ptr<server::core> core)
 
 }  // namespace
 
+std::string bind_failure(std::string_view address,
+                         std::uint16_t port,
+                         std::string_view config_key,
+                         const error_code& ec)
+{
+    return "cannot listen on " + where(address, port, config_key) + ": " + ec.message() + "; " +
+           bind_advice(ec);
+}
+
 upgrade_answer http_service::upgrade(const request&, const peer_info&)
 {
     return reply{error_response(http::status::not_found, "not_found", "No WebSocket here")};
@@ -163,9 +178,8 @@ void server::start()
                          "this machine");
     }
     tcp::endpoint ep(address, c.options.port);
-    auto fail = [&](const char* step) {
-        throw bind_error("cannot listen on " + where(c.options) + ": " + step + ": " +
-                         ec.message() + "; " + bind_advice(ec));
+    auto fail = [&](const char*) {
+        throw bind_error(bind_failure(c.options.address, c.options.port, c.options.config_key, ec));
     };
     c.acceptor.open(ep.protocol(), ec);
     if (ec) fail("open");

@@ -130,6 +130,15 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The message of a bind_error for `address:port` (`config_key` names where
+// it came from) failing with `ec`: "cannot listen on 0.0.0.0:5000
+// (room.listen): Address already in use; another process ... choose another
+// port in the config". For listeners that are not a net::server (the link).
+std::string bind_failure(std::string_view address,
+                         std::uint16_t port,
+                         std::string_view config_key,
+                         const error_code& ec);
+
 class server {
 public:
     server(asio::any_io_executor ex, server_options options, std::shared_ptr<http_service> service);
