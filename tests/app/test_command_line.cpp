@@ -20,12 +20,8 @@ result parse(std::vector<const char*> args)
 {
     args.insert(args.begin(), "ovenspace-test");
     std::ostringstream out, err;
-    auto parsed = parse_command_line("ovenspace-test",
-                                     "a test service",
-                                     static_cast<int>(args.size()),
-                                     args.data(),
-                                     out,
-                                     err);
+    auto parsed = parse_command_line(
+        "ovenspace-test", "a test service", static_cast<int>(args.size()), args.data(), out, err);
     return {std::move(parsed), out.str(), err.str()};
 }
 

@@ -2,7 +2,6 @@
 #include <ovs/net/version.hpp>
 
 #include <CLI/CLI.hpp>
-
 #include <ostream>
 
 namespace ovs::app {
@@ -21,7 +20,8 @@ std::variant<command_line, int> parse_command_line(std::string_view program,
     bool show_version = false;
 
     CLI::App cli{std::string(description), std::string(program)};
-    cli.add_option("-c,--config", cl.config_path, "the OvenSpace YAML config (deploy/ovenspace.yaml)")
+    cli.add_option(
+           "-c,--config", cl.config_path, "the OvenSpace YAML config (deploy/ovenspace.yaml)")
         ->type_name("FILE");
     auto* check = cli.add_option("--check-config",
                                  check_path,

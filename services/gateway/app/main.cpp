@@ -34,6 +34,10 @@ int run(const ovs::config::config& cfg)
 
 int main(int argc, char** argv)
 {
-    return ovs::app::service_main(
-        "gateway", "ovenspace-gateway: the OvenSpace service that talks to OME", argc, argv, ovs::config::secrets_for::gateway, run);
+    return ovs::app::service_main("gateway",
+                                  "ovenspace-gateway: the OvenSpace service that talks to OME",
+                                  argc,
+                                  argv,
+                                  ovs::config::secrets_for::gateway,
+                                  run);
 }

@@ -20,9 +20,8 @@ int run(const ovs::config::config& cfg)
     room::room_server server(io, cfg);
     server.start();
     auto ep = server.local_endpoint();
-    log::info("listening on " + ep.address().to_string() + ":" + std::to_string(ep.port()) +
-              ", " + std::to_string(cfg.rooms.size()) + " room(s), web root " +
-              cfg.room.web_root);
+    log::info("listening on " + ep.address().to_string() + ":" + std::to_string(ep.port()) + ", " +
+              std::to_string(cfg.rooms.size()) + " room(s), web root " + cfg.room.web_root);
 
     // The link to the gateway (reconnects until stopped); /readyz is 200
     // only while it is up.
@@ -46,6 +45,10 @@ int run(const ovs::config::config& cfg)
 
 int main(int argc, char** argv)
 {
-    return ovs::app::service_main(
-        "room", "ovenspace-room: the rooms, seats and viewers of OvenSpace", argc, argv, ovs::config::secrets_for::room, run);
+    return ovs::app::service_main("room",
+                                  "ovenspace-room: the rooms, seats and viewers of OvenSpace",
+                                  argc,
+                                  argv,
+                                  ovs::config::secrets_for::room,
+                                  run);
 }

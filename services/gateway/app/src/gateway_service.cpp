@@ -3,9 +3,9 @@
 
 #include <ovs/gateway/urls.hpp>
 #include <ovs/net/spawn.hpp>
+#include <ovs/net/version.hpp>
 
 #include <boost/system/system_error.hpp>
-#include <ovs/net/version.hpp>
 
 #include <stdexcept>
 

@@ -46,7 +46,8 @@ publish_urls url_builder::build_publish(const std::string& stream, const std::st
 {
     const std::string app = util::percent_encode(ome_.app);
     const std::string token_query = token.empty() ? "" : "token=" + token;
-    const std::string rtmp_origin = util::url_host(ome_.host) + ":" + std::to_string(ome_.rtmp_port);
+    const std::string rtmp_origin =
+        util::url_host(ome_.host) + ":" + std::to_string(ome_.rtmp_port);
 
     publish_urls u;
     const std::string webrtc_base =
