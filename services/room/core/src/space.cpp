@@ -520,7 +520,10 @@ void space::stream_viewers(const std::map<std::string, std::size_t>& counts, tim
         if (it == st.seat_by_stream.end() || st.at(it->second).state != seat_state::live) {
             continue;
         }
-        st.change_seat(it->second, [&](seat_rec& s) { s.watching = n; });
+        // A copy, not the binding: clang 14 (the fuzz build) cannot capture
+        // a structured binding in a lambda.
+        const std::size_t watching = n;
+        st.change_seat(it->second, [&](seat_rec& s) { s.watching = watching; });
     }
 }
 
