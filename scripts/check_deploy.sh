@@ -16,7 +16,8 @@
 #                                     each service checks and starts from every
 #                                     config the deploy files mount, with only the
 #                                     secrets its container gets there (the room
-#                                     service: the link secret alone); /healthz answers
+#                                     service: the link secret alone); /healthz and,
+#                                     with no peer running, /readyz answer 200
 #   scripts/check_deploy.sh all [--room BIN] [--gateway BIN]
 #
 # Exit status: 0 passed, 1 failed, 77 skipped (a tool is missing; the reason
@@ -285,7 +286,10 @@ room_secrets_only_link() {
     fi
 }
 
-# Starts BIN on CONFIG, waits (bounded) for /healthz on PORT, stops it.
+# Starts BIN on CONFIG with no peer at all (loopback_copy), waits (bounded)
+# for /healthz and then /readyz on PORT to answer 200, stops it. A /readyz
+# that waited for a peer would never answer 200 here, and in Kubernetes it
+# would be a readiness cycle (docs/deploy.md).
 start_and_probe() {
     local label=$1 bin=$2 config=$3 secrets=$4 port=$5 log=$6
     local vars=()
@@ -304,6 +308,12 @@ start_and_probe() {
         [[ $code == 200 ]] && break
         sleep 0.2
     done
+    local ready=""
+    while [[ $code == 200 ]] && ((SECONDS < deadline)); do
+        ready=$(curl -s -o "$log.readyz" -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/readyz" || true)
+        [[ $ready == 200 ]] && break
+        sleep 0.2
+    done
     kill -TERM "$pid" 2>/dev/null || true
     local status=0
     wait "$pid" || status=$?
@@ -312,12 +322,16 @@ start_and_probe() {
         tail -n 20 "$log" >&2
         fail "$label: $(basename "$bin") /healthz on 127.0.0.1:$port gave '${code:-nothing}' within 20 s"
     fi
+    if [[ $ready != 200 ]]; then
+        tail -n 20 "$log" >&2
+        fail "$label: $(basename "$bin") /readyz gave '${ready:-nothing}' ($(cat "$log.readyz" 2>/dev/null)) within 20 s with no peer: its readiness waits for a peer"
+    fi
     if ((status != 0 && status != 143)); then
         tail -n 20 "$log" >&2
         fail "$label: $(basename "$bin") exited with $status after SIGTERM"
     fi
     no_secret_in "$label" "$bin" "$secrets" "$log"
-    say "config $label: $(basename "$bin") started, /healthz 200, stopped ($status)"
+    say "config $label: $(basename "$bin") started, /healthz 200, /readyz 200 with no peer ($(cat "$log.readyz")), stopped ($status)"
 }
 
 check_config() {

@@ -419,17 +419,38 @@ TEST_CASE("open mode admits seat streams without asking the room", "[loopback]")
     CHECK(json_of(b)["allowed"] == false);  // room "main" has seats 0..8
 }
 
-TEST_CASE("health, readiness and metrics endpoints", "[loopback]")
+// Readiness without cycles (issue 11): neither OME (refused port) nor the
+// room service (no link) is there, and the gateway is ready once its first
+// poll has failed: it answers webhooks (refusing) and backs off.
+TEST_CASE("health, readiness with both peers absent, and metrics endpoints", "[loopback]")
 {
     fixture f;
     const auto port = f.gateway->http_port();
     auto health = run_coroutine(f.ioc, http_call(port, "GET", "/healthz", "", {}));
     CHECK(health.status == 200);
-    auto ready = run_coroutine(f.ioc, http_call(port, "GET", "/readyz", "", {}));
-    CHECK(ready.status == 503);
-    CHECK(json_of(ready)["ready"] == false);
-    CHECK_THAT(json_of(ready)["reason"].get<std::string>(),
-               Catch::Contains("no room service link"));
+    http_answer ready;
+    for (int i = 0; i < 200; ++i) {
+        ready = run_coroutine(f.ioc, http_call(port, "GET", "/readyz", "", {}));
+        if (ready.status == 200) break;
+        // Only before the first poll has ended.
+        CHECK_THAT(json_of(ready)["reason"].get<std::string>(),
+                   Catch::Equals("OME not polled yet"));
+        run_until(
+            f.ioc, [] { return false; }, 10ms);
+    }
+    REQUIRE(ready.status == 200);
+    CHECK(json_of(ready)["ready"] == true);
+    const auto degraded = json_of(ready)["degraded"].get<std::string>();
+    CHECK_THAT(degraded, Catch::Contains("OME unreachable"));
+    CHECK_THAT(degraded, Catch::Contains("backing off"));
+    CHECK_THAT(degraded, Catch::Contains("no room service link"));
+    // Its job meanwhile: a signed webhook gets an answer (no, fail closed).
+    auto answer =
+        post_signed(f.ioc,
+                    port,
+                    webhook_body("incoming", "opening", "RTMP", "rtmp://h:1935/app/stream1", 8101));
+    CHECK(answer.status == 200);
+    CHECK(json_of(answer)["allowed"] == false);
     auto metrics = run_coroutine(f.ioc, http_call(port, "GET", "/metrics", "", {}));
     CHECK(metrics.status == 200);
     CHECK_THAT(metrics.content_type, Catch::StartsWith("text/plain"));

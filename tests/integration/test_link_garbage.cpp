@@ -103,7 +103,9 @@ TEST_CASE("garbage on the gateway's link port closes only that connection", "[in
     // The real link is untouched.
     CHECK(c.room_running());
     CHECK(c.gateway_running());
-    CHECK(http_get(c.room_port(), "/readyz").status == 200);
+    const auto room_ready = http_get(c.room_port(), "/readyz");
+    CHECK(room_ready.status == 200);
+    CHECK(room_ready.body.find("no gateway link") == std::string::npos);
     CHECK(http_get(c.gateway_http_port(), "/readyz").status == 200);
     CHECK(metric_sum(c.gateway_metrics(), "ovs_gateway_link_up").value_or(0) == 1);
 

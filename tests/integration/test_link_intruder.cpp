@@ -298,5 +298,7 @@ TEST_CASE("intruders on the link port never take over from the real room", "[int
     CHECK(failures("abandoned") + failures("timeout") == 9);
     CHECK(metric_sum(metrics, "ovs_gateway_link_up").value_or(0) == 1);
     // The real room never lost its link, so it never saw media go stale.
-    CHECK(http_get(c.room_port(), "/readyz").status == 200);
+    const auto ready = http_get(c.room_port(), "/readyz");
+    CHECK(ready.status == 200);
+    CHECK(ready.body.find("no gateway link") == std::string::npos);
 }

@@ -280,7 +280,8 @@ TEST_CASE("releasing a seat kicks its stream at the gateway", "[loopback]")
     }(r));
 }
 
-TEST_CASE("a lost gateway marks media stale and the room not ready until it is back", "[loopback]")
+TEST_CASE("a lost gateway marks media stale and the room degraded (still ready) until it is back",
+          "[loopback]")
 {
     rig r;
     r.run([](rig& t) -> asio::awaitable<void> {
@@ -288,6 +289,7 @@ TEST_CASE("a lost gateway marks media stale and the room not ready until it is b
         co_await ws->next_media(true);
         auto ready_linked = co_await http_get(t.port, readyz);
         CHECK(ready_linked.status == 200);
+        CHECK_FALSE(json::parse(ready_linked.body).contains("degraded"));
         json claim_cmd = command_json("claim", 3);
         auto claim = co_await ws->command(claim_cmd);
         REQUIRE(claim["ok"] == true);
@@ -297,8 +299,11 @@ TEST_CASE("a lost gateway marks media stale and the room not ready until it is b
         auto media = co_await ws->next_media(false);
         CHECK(media["stale"] == true);
         CHECK(media["version"] == "0.20.0");
+        // Still ready: pages and WebSockets work without the gateway.
         auto ready_unlinked = co_await http_get(t.port, readyz);
-        CHECK(ready_unlinked.status == 503);
+        CHECK(ready_unlinked.status == 200);
+        CHECK_THAT(json::parse(ready_unlinked.body).value("degraded", ""),
+                   Catch::Contains("no gateway link"));
         CHECK_FALSE(t.link->connected());
         // The room keeps serving its last state.
         auto room = co_await room_json(t.port);
@@ -318,6 +323,7 @@ TEST_CASE("a lost gateway marks media stale and the room not ready until it is b
         co_await ws->next_media(true);
         auto ready_relinked = co_await http_get(t.port, readyz);
         CHECK(ready_relinked.status == 200);
+        CHECK_FALSE(json::parse(ready_relinked.body).contains("degraded"));
         CHECK(t.link->connected());
         room = co_await room_json(t.port);
         CHECK(room["seats"][0]["state"] == "free");
@@ -331,15 +337,37 @@ TEST_CASE("a lost gateway marks media stale and the room not ready until it is b
     }(r));
 }
 
-TEST_CASE("a room not yet linked is not ready", "[loopback]")
+// Readiness without cycles (issue 11): the gateway is reached through a
+// Service that routes only to ready pods, so the room must not wait for it.
+TEST_CASE("a room whose gateway never answers is ready, serves WebSockets and says it is degraded",
+          "[loopback]")
 {
     rig r;
     r.run([](rig& t) -> asio::awaitable<void> {
-        // Before the first connect completes, and after the link is stopped.
-        t.link->stop();
-        auto ready_stopped = co_await http_get(t.port, readyz);
-        CHECK(ready_stopped.status == 503);
+        t.gw.stop();  // nobody listens on room.gateway from here on
+        auto ready = co_await http_get(t.port, readyz);
+        CHECK(ready.status == 200);
+        auto body = json::parse(ready.body);
+        CHECK(body["ready"] == true);
+        CHECK_THAT(body.value("degraded", ""), Catch::Contains("no gateway link"));
         auto health = co_await http_get(t.port, healthz);
         CHECK(health.status == 200);
+        auto ws = co_await ws_client::open(t.port, main_room);
+        auto media = co_await ws->next_media(false);
+        CHECK(media["stale"] == true);
+        CHECK_FALSE(t.link->connected());
+        co_await ws->close();
+    }(r));
+}
+
+TEST_CASE("a stopped link leaves the room ready and degraded", "[loopback]")
+{
+    rig r;
+    r.run([](rig& t) -> asio::awaitable<void> {
+        t.link->stop();
+        auto ready_stopped = co_await http_get(t.port, readyz);
+        CHECK(ready_stopped.status == 200);
+        CHECK_THAT(json::parse(ready_stopped.body).value("degraded", ""),
+                   Catch::Contains("no gateway link"));
     }(r));
 }

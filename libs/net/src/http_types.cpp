@@ -16,6 +16,16 @@ string_response make_response(http::status status, std::string_view content_type
 
 namespace {
 
+std::string joined(const std::vector<std::string>& parts)
+{
+    std::string out;
+    for (const auto& p : parts) {
+        if (!out.empty()) out += "; ";
+        out += p;
+    }
+    return out;
+}
+
 string_response json_response(http::status status, const nlohmann::json& body)
 {
     auto res = make_response(status,
@@ -37,15 +47,13 @@ string_response health_response()
     return json_response(http::status::ok, {{"status", "ok"}});
 }
 
-string_response readiness_response(const std::vector<std::string>& not_ready_because)
+string_response readiness_response(const readiness& r)
 {
-    if (not_ready_because.empty()) return json_response(http::status::ok, {{"ready", true}});
-    std::string reason;
-    for (const auto& r : not_ready_because) {
-        if (!reason.empty()) reason += "; ";
-        reason += r;
-    }
-    return json_response(http::status::service_unavailable, {{"ready", false}, {"reason", reason}});
+    const bool ready = r.not_ready_because.empty();
+    nlohmann::json body{{"ready", ready}};
+    if (!ready) body["reason"] = joined(r.not_ready_because);
+    if (!r.degraded.empty()) body["degraded"] = joined(r.degraded);
+    return json_response(ready ? http::status::ok : http::status::service_unavailable, body);
 }
 
 string_response method_not_allowed(std::string_view allow)

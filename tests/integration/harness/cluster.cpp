@@ -235,7 +235,8 @@ bool cluster::wait_room_ready(std::chrono::milliseconds timeout)
 
 bool cluster::wait_gateway_ready(std::chrono::milliseconds timeout)
 {
-    // The gateway's /readyz may wait for a room link; /healthz says it runs.
+    // Its /readyz waits for the first poll of OME (the stand-in may be down
+    // on purpose), so /healthz: it runs and answers.
     return poll_until(
                [&] {
                    if (!gateway_running()) return true;
@@ -251,8 +252,14 @@ bool cluster::wait_room_linked(std::chrono::milliseconds timeout)
     return poll_until(
                [&] {
                    if (!room_running() || !gateway_running()) return true;
-                   return http_get(gateway_http_port_, "/readyz", millis(500)).status == 200 &&
-                          http_get(room_port_, "/readyz", millis(500)).status == 200;
+                   // Both are ready without the link (no readiness cycle), so
+                   // the link is read from each side: the gateway's gauge and
+                   // the room's /readyz, which says "no gateway link" while down.
+                   const auto room_ready = http_get(room_port_, "/readyz", millis(500));
+                   return room_ready.status == 200 &&
+                          room_ready.body.find("no gateway link") == std::string::npos &&
+                          http_get(gateway_http_port_, "/metrics", millis(500))
+                                  .body.find("\novs_gateway_link_up 1") != std::string::npos;
                },
                timeout,
                millis(25)) &&

@@ -29,16 +29,10 @@ std::string_view status_name(webhook_status s)
 
 }  // namespace
 
-std::vector<std::string> gateway_service::impl::not_ready_because() const
+net::readiness gateway_service::impl::readiness() const
 {
-    std::vector<std::string> reasons;
-    const auto& st = policy.status();
-    if (!st.reachable.value_or(false)) {
-        reasons.push_back(st.reachable ? "OME unreachable: " + st.last_error
-                                       : "OME not polled yet");
-    }
-    if (!links || !links->connected()) reasons.emplace_back("no room service link");
-    return reasons;
+    auto r = readiness_of(policy.status(), links && links->connected());
+    return {std::move(r.not_ready_because), std::move(r.degraded)};
 }
 
 asio::awaitable<net::reply> gateway_service::impl::handle_webhook(

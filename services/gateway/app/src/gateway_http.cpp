@@ -45,7 +45,7 @@ asio::awaitable<net::reply> gateway_http::handle(net::request req, net::peer_inf
         case endpoint::health:
             co_return net::health_response();
         case endpoint::ready:
-            co_return net::readiness_response(self->not_ready_because());
+            co_return net::readiness_response(self->readiness());
         case endpoint::metrics:
             co_return net::make_response(
                 http::status::ok, net::prometheus_content_type, self->metrics_text());

@@ -10,6 +10,7 @@
 #include <ovs/gateway/ome_api.hpp>
 #include <ovs/gateway/ome_http_client.hpp>
 #include <ovs/gateway/poll_policy.hpp>
+#include <ovs/gateway/readiness.hpp>
 #include <ovs/gateway/room_links.hpp>
 #include <ovs/gateway/stream_tracker.hpp>
 #include <ovs/log/log.hpp>
@@ -107,8 +108,8 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     static asio::awaitable<std::optional<std::string>> admit_publisher(std::shared_ptr<impl> self,
                                                                        webhook_request hook);
     void handle_closing(const webhook_request& hook);
-    // Empty when ready (/readyz).
-    std::vector<std::string> not_ready_because() const;
+    // /readyz: readiness_of() (ovs/gateway/readiness.hpp) of what it knows now.
+    net::readiness readiness() const;
 };
 
 // stream_info for the room from OME's stream detail.

@@ -34,7 +34,7 @@ struct room_context : std::enable_shared_from_this<room_context> {
     media_status media;
     std::optional<endpoint_templates> templates;
     kick_sink kicks;
-    readiness_probe ready_probe;
+    link_probe linked;
     bool stopping = false;
 
     audience members;  // joined connections per room, for fan-out

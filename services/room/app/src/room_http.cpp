@@ -10,7 +10,7 @@ namespace ovs::room {
 
 asio::awaitable<net::reply> room_http::handle(net::request req, net::peer_info)
 {
-    const bool linked = !ctx_->ready_probe || ctx_->ready_probe();
+    const bool linked = !ctx_->linked || ctx_->linked();
     co_return route(req, *ctx_, server(), linked);
 }
 

@@ -138,9 +138,9 @@ void room_server::set_kick_sink(kick_sink sink)
     impl_->ctx->kicks = std::move(sink);
 }
 
-void room_server::set_readiness_probe(readiness_probe probe)
+void room_server::set_link_probe(link_probe probe)
 {
-    impl_->ctx->ready_probe = std::move(probe);
+    impl_->ctx->linked = std::move(probe);
 }
 
 std::string room_server::metrics_text() const

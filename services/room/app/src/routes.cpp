@@ -62,18 +62,6 @@ net::reply api(std::string_view path, const room_context& ctx)
     return net::error_response(http::status::not_found, "not_found", "No such API");
 }
 
-net::reply readiness(const net::server_status& server, bool linked)
-{
-    std::vector<std::string> reasons;
-    if (server.stopping) {
-        reasons.emplace_back("shutting down");
-    } else if (!server.accepting) {
-        reasons.emplace_back("not accepting connections");
-    }
-    if (!linked) reasons.emplace_back("no gateway link");
-    return net::readiness_response(reasons);
-}
-
 net::reply metrics_page(const room_context& ctx, const net::server_status& server)
 {
     return net::make_response(http::status::ok,
@@ -83,6 +71,24 @@ net::reply metrics_page(const room_context& ctx, const net::server_status& serve
 }
 
 }  // namespace
+
+net::readiness readiness(const net::server_status& server, bool linked)
+{
+    net::readiness r;
+    if (server.stopping) {
+        r.not_ready_because.emplace_back("shutting down");
+    } else if (!server.accepting) {
+        r.not_ready_because.emplace_back("not accepting connections");
+    }
+    // The page and WebSockets work without the gateway; waiting for it here
+    // would be a readiness cycle (it is reached through a Service that routes
+    // only to ready pods, and the gateway's link comes from us).
+    if (!linked) {
+        r.degraded.emplace_back(
+            "no gateway link: seats' media state is stale and no publisher is admitted");
+    }
+    return r;
+}
 
 net::reply route(const net::request& req,
                  const room_context& ctx,
@@ -94,7 +100,7 @@ net::reply route(const net::request& req,
     }
     auto path = util::target_path(req.target());
     if (path == "/healthz") return net::health_response();
-    if (path == "/readyz") return readiness(server, linked);
+    if (path == "/readyz") return net::readiness_response(readiness(server, linked));
     if (path == "/metrics") return metrics_page(ctx, server);
     if (path == "/ws") {
         return net::error_response(

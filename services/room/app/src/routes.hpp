@@ -2,7 +2,7 @@
 // The room service's HTTP routing, request in, response out:
 //
 //   GET/HEAD /healthz           {"status":"ok"}
-//   GET/HEAD /readyz            200 {"status":"ready"} or 503 {"status":"not_ready",...}
+//   GET/HEAD /readyz            readiness() below, as net::readiness_response
 //   GET/HEAD /metrics           Prometheus text (room counters + the server's)
 //   GET/HEAD /api/rooms         every room, its seats by state and viewers
 //   GET/HEAD /api/rooms/<id>    one room's seats, media state, playback URLs
@@ -18,6 +18,11 @@
 #include <ovs/net/server.hpp>
 
 namespace ovs::room {
+
+// Ready while it accepts: the page, /api and WebSockets work with or without
+// the gateway link (`linked`); without it the answer says it is degraded.
+// Not ready once stopping.
+net::readiness readiness(const net::server_status& server, bool linked);
 
 net::reply route(const net::request& req,
                  const room_context& ctx,

@@ -109,7 +109,7 @@ void gateway_link::state::start()
     server.set_kick_sink([weak](const kick_stream& k) {
         if (auto self = weak.lock()) self->send_kick(k);
     });
-    server.set_readiness_probe([weak] {
+    server.set_link_probe([weak] {
         auto self = weak.lock();
         return self && self->client && self->client->connected();
     });
@@ -125,8 +125,8 @@ void gateway_link::state::stop()
     if (client) client->stop();
     if (!started) return;
     server.set_kick_sink({});
-    // Stopped means unlinked: not ready, whatever else the server thinks.
-    server.set_readiness_probe([] { return false; });
+    // Stopped means unlinked, whatever else the server thinks.
+    server.set_link_probe([] { return false; });
     if (was_connected && !server.stopping()) server.on_media_status(link_down_media(last_media));
     if (!unsent_kicks.empty()) {
         write("stopping with " + std::to_string(unsent_kicks.size()) +

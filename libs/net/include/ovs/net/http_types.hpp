@@ -41,12 +41,21 @@ string_response error_response(http::status status,
                                std::string_view code,
                                std::string_view message);
 
+// Whether a service can do its own job (never whether its peers are up:
+// a readiness that waits for a peer reached through a ready-only Service is
+// a cycle, docs/deploy.md). `degraded`: what works less well meanwhile.
+struct readiness {
+    std::vector<std::string> not_ready_because;
+    std::vector<std::string> degraded;
+};
+
 // The health format of every service, with Cache-Control: no-store:
 //   /healthz  200 {"status":"ok"}                (the process serves)
 //   /readyz   200 {"ready":true}                  (it can do its job)
-//             503 {"ready":false,"reason":"OME unreachable; no room service link"}
+//             200 {"ready":true,"degraded":"no gateway link: ..."}
+//             503 {"ready":false,"reason":"shutting down"}
 string_response health_response();
-string_response readiness_response(const std::vector<std::string>& not_ready_because);
+string_response readiness_response(const readiness& r);
 
 // Prometheus text exposition.
 inline constexpr std::string_view prometheus_content_type =

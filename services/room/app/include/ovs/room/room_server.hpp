@@ -38,7 +38,9 @@ struct endpoint_templates {
 };
 
 using kick_sink = std::function<void(const kick_stream&)>;
-using readiness_probe = std::function<bool()>;
+// Whether the gateway link is up (for /readyz's body; never a reason to be
+// unready: the room serves pages and WebSockets without it).
+using link_probe = std::function<bool()>;
 
 class room_server {
 public:
@@ -76,8 +78,9 @@ public:
     void on_endpoints(const endpoint_templates& templates);
     admission check_admission(const std::string& stream, const std::string& token) const;
     void set_kick_sink(kick_sink sink);
-    // /readyz answers 200 only while accepting and this probe (if set) says yes.
-    void set_readiness_probe(readiness_probe probe);
+    // /readyz answers 200 while accepting, whatever the link; when this probe
+    // (if set) says the link is down, its body says the media state is stale.
+    void set_link_probe(link_probe probe);
 
     // Prometheus text of the current counters (what /metrics serves).
     std::string metrics_text() const;

@@ -27,15 +27,15 @@
 //   harmless. Kicks the gateway answered with an error (ome_error, ...) or
 //   that timed out are not repeated: the gateway has them.
 // - Link state: while the link is down browsers see media reachable=false,
-//   stale=true (last known version kept) and /readyz answers 503 (the
-//   readiness probe is "link connected"). The room keeps serving its last
+//   stale=true (last known version kept) and /readyz, still 200, says the
+//   room is degraded (the link probe). The room keeps serving its last
 //   seat state. On every (re)connect the gateway sends its full snapshot,
 //   endpoints and media status, which replace what the room knew.
 //
 // Threading: everything runs on the executor given (the room_server's
 // io_context thread); call the public functions from that thread only. The
 // room_server must outlive this object (the destructor stops the link and
-// unhooks the kick sink and readiness probe).
+// unhooks the kick sink and link probe).
 
 #include <ovs/config/config.hpp>
 #include <ovs/link/link_options.hpp>
@@ -64,10 +64,10 @@ public:
     gateway_link(const gateway_link&) = delete;
     gateway_link& operator=(const gateway_link&) = delete;
 
-    // Hooks the kick sink and readiness probe into the server, then starts
+    // Hooks the kick sink and link probe into the server, then starts
     // connecting (and reconnecting until stop()).
     void start();
-    // Closes the link and stops reconnecting; /readyz stays 503 and kicks
+    // Closes the link and stops reconnecting; /readyz says unlinked and kicks
     // are no longer forwarded. Idempotent.
     void stop();
 
