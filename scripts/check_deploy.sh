@@ -5,7 +5,11 @@
 #   scripts/check_deploy.sh yaml      every YAML file parses (yamllint, .yamllint)
 #   scripts/check_deploy.sh k8s       kustomize renders base + every overlay; every
 #                                     object validates against the Kubernetes schemas
-#                                     and OvenSpace's rules (tests/deploy/k8s)
+#                                     and OvenSpace's rules (tests/deploy/k8s): no
+#                                     readiness cycle, budgets that let a drain
+#                                     through, preStop + shutdown within the grace
+#                                     period, memory for the connection limits;
+#                                     rules_test.js breaks the base to prove them
 #   scripts/check_deploy.sh ome       Server.xml files: well-formed, hold what the
 #                                     gateway needs
 #   scripts/check_deploy.sh compose   compose files parse and agree with Server.xml
@@ -98,6 +102,8 @@ check_k8s() {
         node "$tests/k8s/validate.js" "$out/k8s/$name.yaml" --name "$name" --out "$out/k8s/$name" "${flags[@]}"
         python3 "$tests/check_ports.py" k8s "$out/k8s/$name.yaml"
     done < <(render_all "$out/k8s")
+    # The rules can fail: each way of breaking the base is found.
+    node "$tests/k8s/rules_test.js" "$out/k8s/base.yaml"
 }
 
 # ------------------------------------------------------------------- ome

@@ -502,13 +502,256 @@ rule('ingress', (ctx) => {
     }
 });
 
-rule('disruption budgets', (ctx) => {
-    for (const name of [ROOM, OME]) {
-        const d = named(ctx, 'Deployment', name);
-        if (!d) continue;
-        const pdb = of_kind(ctx, 'PodDisruptionBudget').find((p) => selector_matches(p.spec.selector, pod_labels(d)));
-        if (!pdb) ctx.problems.push(`no PodDisruptionBudget selects ${name}`);
+// ------------------------------------------------ readiness without cycles
+
+// What each of our HTTP probe paths needs besides its own pod: the
+// connections (named by the config key that sets where they go) that must be
+// up for it to answer 200. Since issue 11 neither service waits for a peer:
+// the room service is ready while it serves pages and WebSockets, the
+// gateway while it answers webhooks (OME reachable or backing off).
+// scripts/check_deploy.sh config holds the services to it: each starts with
+// no peer at all and must answer /readyz 200.
+const PROBE_NEEDS = {
+    [ROOM]: { '/healthz': [], '/readyz': [] },
+    [GATEWAY]: { '/healthz': [], '/readyz': [] },
+};
+
+// The connections between the pods, from the config: who dials, and where.
+function connections(ctx) {
+    const cfg = ctx.config || {};
+    const out = {};
+    const rg = (cfg.room || {}).gateway || {};
+    out['room.gateway'] = { from: ROOM, host: rg.address, port: rg.port };
+    const api = (cfg.ome || {}).api || {};
+    out['ome.api'] = { from: GATEWAY, host: api.host || (cfg.ome || {}).host, port: api.port || 8081 };
+    const ome = named(ctx, 'Deployment', OME);
+    const m = /^https?:\/\/([^/:]+):(\d+)/.exec((ome && env_value(ome, ctx, 'OVENSPACE_WEBHOOK_URL')) || '');
+    if (m) out['ome.webhook'] = { from: OME, host: m[1], port: Number(m[2]) };
+    return out;
+}
+
+// The peers a Deployment's readiness probe waits for: [{what, service,
+// deployment}], each reached through `service`.
+function readiness_needs(ctx, deploy, needs_table) {
+    const name = deploy.metadata.name;
+    const out = [];
+    const problems = [];
+    const conns = connections(ctx);
+    for (const c of containers(deploy)) {
+        const p = c.readinessProbe;
+        if (!p) continue;
+        const via_service = (what, host, port) => {
+            const t = service_target(ctx, host, port);
+            if (!t.error) out.push({ what, service: t.service, deployment: t.deployment });
+        };
+        if (p.exec) {
+            // A command that names one of the render's Services dials it.
+            const cmd = (p.exec.command || []).join(' ');
+            for (const svc of of_kind(ctx, 'Service')) {
+                const m = new RegExp(`\\b${svc.metadata.name}(?![\\w-])(?:\\.[a-z0-9.-]+)?(?::(\\d+))?`).exec(cmd);
+                if (!m) continue;
+                const port = m[1] ? Number(m[1]) : ((svc.spec.ports || [])[0] || {}).port;
+                via_service(`its exec probe ('${cmd}')`, svc.metadata.name, port);
+            }
+            continue;
+        }
+        const handler = p.httpGet || p.tcpSocket || p.grpc;
+        if (!handler) continue;
+        if (handler.host) {
+            via_service(`its probe's host '${handler.host}'`, handler.host, handler.port);
+            continue;
+        }
+        if (!p.httpGet || !needs_table[name]) continue;  // a port of its own pod
+        const wanted = needs_table[name][p.httpGet.path];
+        if (!wanted) {
+            problems.push(`Deployment/${name}: readiness path '${p.httpGet.path}' has no known meaning (tests/deploy/k8s/rules.js PROBE_NEEDS)`);
+            continue;
+        }
+        for (const key of wanted) {
+            const conn = conns[key];
+            if (!conn) continue;
+            via_service(`${p.httpGet.path}, which needs ${key} (${conn.from} dials ${conn.host}:${conn.port})`, conn.host, conn.port);
+        }
+    }
+    return { needs: out, problems };
+}
+
+// A Service that sends traffic to Ready pods only (the default).
+const ready_only = (svc) => svc.spec.publishNotReadyAddresses !== true;
+
+rule('readiness without cycles', (ctx) => {
+    const table = ctx.probe_needs || PROBE_NEEDS;
+    const edges = {};
+    for (const d of of_kind(ctx, 'Deployment')) {
+        const r = readiness_needs(ctx, d, table);
+        ctx.problems.push(...r.problems);
+        edges[d.metadata.name] = r.needs;
+    }
+    // The chain of readiness waits from `from` that comes back to `to`.
+    const path_back = (from, to, seen = new Set()) => {
+        if (from === to) return [to];
+        if (seen.has(from)) return null;
+        seen.add(from);
+        for (const e of edges[from] || []) {
+            const rest = path_back(e.deployment.metadata.name, to, seen);
+            if (rest) return [from, ...rest];
+        }
+        return null;
+    };
+    for (const [name, needs] of Object.entries(edges)) {
+        for (const e of needs) {
+            if (!ready_only(e.service)) continue;
+            const peer = e.deployment.metadata.name;
+            const cycle = path_back(peer, name);
+            ctx.problems.push(
+                `Deployment/${name}: readiness waits for ${peer} through Service '${e.service.metadata.name}', ` +
+                    `which routes only to Ready pods (${e.what})` +
+                    (cycle ? `: a cycle ${[name, ...cycle].join(' -> ')}, so none of them ever becomes Ready` : '')
+            );
+        }
     }
 });
 
-module.exports = { rules, secret_access };
+// ------------------------------------------------------ disruption budgets
+
+// An int-or-percent of `replicas` (minAvailable rounds up, maxUnavailable
+// down, as the disruption controller does... close enough for 0 and 1).
+function budget_count(v, replicas, round) {
+    if (typeof v === 'number') return v;
+    const m = /^(\d+)%$/.exec(String(v));
+    return m ? round((Number(m[1]) * replicas) / 100) : NaN;
+}
+
+rule('disruption budgets allow a drain', (ctx) => {
+    for (const pdb of of_kind(ctx, 'PodDisruptionBudget')) {
+        const where = `PodDisruptionBudget/${pdb.metadata.name}`;
+        const selected = of_kind(ctx, 'Deployment').filter((d) => selector_matches(pdb.spec.selector, pod_labels(d)));
+        if (!selected.length) ctx.problems.push(`${where}: selects no Deployment`);
+        for (const d of selected) {
+            const replicas = d.spec.replicas === undefined ? 1 : d.spec.replicas;
+            let allowed;
+            if (pdb.spec.minAvailable !== undefined) allowed = replicas - budget_count(pdb.spec.minAvailable, replicas, Math.ceil);
+            else if (pdb.spec.maxUnavailable !== undefined) allowed = budget_count(pdb.spec.maxUnavailable, replicas, Math.floor);
+            else allowed = replicas;
+            if (!(allowed >= 1))
+                ctx.problems.push(
+                    `${where}: allows ${allowed} of ${d.metadata.name}'s ${replicas} replica(s) to be evicted: ` +
+                        'every node drain would wait for ever (with one replica, have no budget)'
+                );
+        }
+    }
+});
+
+// ----------------------------------------------------- graceful shutdown
+
+// How long a service may take to stop after SIGTERM, from the config (ms):
+// the room service's room.shutdown_timeout_ms; the gateway's OME calls in
+// flight end within ome.api.timeout_ms, and it waits one second more.
+const shutdown_ms = {
+    [ROOM]: (cfg) => ((cfg.room || {}).shutdown_timeout_ms ?? 5000),
+    [GATEWAY]: (cfg) => (((cfg.ome || {}).api || {}).timeout_ms ?? 2000) + 1000,
+};
+// Time for every Ingress controller and kube-proxy to drop a terminating
+// pod's endpoint (they learn it asynchronously) before it stops accepting.
+const MIN_PRESTOP_S = 3;
+// Kept free between the end of the graceful stop and SIGKILL.
+const MIN_MARGIN_S = 2;
+
+// Seconds a preStop hook sleeps: native `sleep`, or exec of sleep N.
+function prestop_sleep_s(c) {
+    const pre = (c.lifecycle || {}).preStop;
+    if (!pre) return null;
+    if (pre.sleep) return Number(pre.sleep.seconds);
+    const cmd = ((pre.exec || {}).command || []).join(' ');
+    const m = /(?:^|[\s;&/])sleep\s+(\d+(?:\.\d+)?)\b/.exec(cmd);
+    return m ? Number(m[1]) : null;
+}
+
+rule('preStop, grace period and shutdown timeout agree', (ctx) => {
+    const cfg = ctx.config || {};
+    for (const name of [ROOM, GATEWAY]) {
+        const d = named(ctx, 'Deployment', name);
+        if (!d) continue;
+        const pod = d.spec.template.spec;
+        const grace = pod.terminationGracePeriodSeconds ?? 30;
+        const stop_s = Math.ceil(shutdown_ms[name](cfg) / 1000);
+        for (const c of containers(d)) {
+            const cw = `Deployment/${name} container '${c.name}'`;
+            const sleep = prestop_sleep_s(c);
+            if (sleep === null) {
+                ctx.problems.push(`${cw}: no preStop sleep: its Service and the Ingress keep sending to it after it stopped accepting`);
+                continue;
+            }
+            if (sleep < MIN_PRESTOP_S) ctx.problems.push(`${cw}: preStop sleeps ${sleep} s, less than the ${MIN_PRESTOP_S} s endpoints take to drop it`);
+            const need = sleep + stop_s + MIN_MARGIN_S;
+            if (grace < need)
+                ctx.problems.push(
+                    `${cw}: terminationGracePeriodSeconds ${grace} < preStop ${sleep} s + graceful stop ${stop_s} s + margin ${MIN_MARGIN_S} s = ${need} s: ` +
+                        'it would be killed mid-shutdown'
+                );
+        }
+    }
+});
+
+// ----------------------------------------------------------------- memory
+
+// A Kubernetes memory quantity in bytes (NaN when unreadable).
+function bytes_of(q) {
+    if (q === undefined) return NaN;
+    const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|)$/.exec(String(q));
+    if (!m) return NaN;
+    const unit = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 }[m[2]];
+    return Number(m[1]) * unit;
+}
+const KiB = 1024;
+const MiB = 1024 * KiB;
+// docs/deploy.md "Memory" derives these: per connection, our own memory per
+// viewer (bench_room.sh: 11.7 KiB), the kernel's socket at rest (~5 KiB) and
+// a message in flight each way (~4 KiB each), rounded up to 32 KiB; the
+// process itself, 64 MiB for the room service (the page's files it reads
+// count too) and 32 MiB for the gateway.
+const PER_CONNECTION = 32 * KiB;
+const ROOM_BASE = 64 * MiB;
+const GATEWAY_BASE = 32 * MiB;
+
+function memory_need(name, cfg) {
+    const limits = (cfg.room || {}).limits || {};
+    if (name === ROOM) {
+        const ws = limits.max_connections_total ?? 50000;
+        const http = limits.max_http_connections ?? 1024;
+        return {
+            bytes: ROOM_BASE + (ws + http) * PER_CONNECTION,
+            how: `64 MiB + (max_connections_total ${ws} + max_http_connections ${http}) x 32 KiB`,
+        };
+    }
+    const g = cfg.gateway || {};
+    const http = g.max_http_connections ?? 256;
+    const body = g.max_webhook_body_bytes ?? 16384;
+    return {
+        bytes: GATEWAY_BASE + http * (PER_CONNECTION + body),
+        how: `32 MiB + gateway.max_http_connections ${http} x (32 KiB + max_webhook_body_bytes ${body})`,
+    };
+}
+
+rule('memory limits fit the connection limits', (ctx) => {
+    const cfg = ctx.config;
+    if (!cfg) return;
+    for (const name of [ROOM, GATEWAY]) {
+        const d = named(ctx, 'Deployment', name);
+        if (!d) continue;
+        const c = containers(d)[0];
+        const res = c.resources || {};
+        const limit = bytes_of((res.limits || {}).memory);
+        const request = bytes_of((res.requests || {}).memory);
+        const need = memory_need(name, cfg);
+        const mib = (b) => `${Math.ceil(b / MiB)} MiB`;
+        if (!(limit >= need.bytes))
+            ctx.problems.push(
+                `Deployment/${name}: memory limit ${(res.limits || {}).memory} < ${need.how} = ${mib(need.bytes)}: ` +
+                    'it would be OOM-killed before it refuses connections'
+            );
+        if (request > limit) ctx.problems.push(`Deployment/${name}: memory request above its limit`);
+    }
+});
+
+module.exports = { rules, secret_access, bytes_of, memory_need };

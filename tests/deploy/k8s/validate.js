@@ -6,8 +6,12 @@
 //     probes, resources, the restricted security context, Services that
 //     really select and reach their pods, NetworkPolicies that let only the
 //     gateway reach OME's API, only OME reach the webhook port and only the
-//     room service reach the link port, an Ingress fit for WebSockets,
-//     PodDisruptionBudgets, no real-looking Secret in the tree;
+//     room service reach the link port, an Ingress fit for WebSockets, no
+//     readiness probe that waits for a peer behind a Service that routes
+//     only to Ready pods (the cycle issue 11 found), disruption budgets that
+//     let a drain through, a preStop sleep and graceful stop that fit the
+//     grace period, memory limits that fit the connection limits, no
+//     real-looking Secret in the tree;
 //  3. the OvenSpace config in the ConfigMap agrees with the Services (the
 //     hosts and ports it dials exist).
 // With --out DIR it writes the ConfigMap's config to DIR/ovenspace.yaml so
