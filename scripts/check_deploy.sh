@@ -12,7 +12,9 @@
 #                                     rules_test.js breaks the base to prove them
 #   scripts/check_deploy.sh ome       Server.xml files: well-formed, hold what the
 #                                     gateway needs
-#   scripts/check_deploy.sh compose   compose files parse and agree with Server.xml
+#   scripts/check_deploy.sh compose   compose files parse and agree with Server.xml;
+#                                     health checks wait for no peer, no start
+#                                     cycle, stop_grace_period fits the shutdown
 #   scripts/check_deploy.sh shell     shellcheck on every shell script
 #   scripts/check_deploy.sh nginx     nginx -t accepts deploy/nginx/ovenspace.conf
 #                                     (skipped where nginx is not installed)
@@ -131,6 +133,8 @@ check_compose() {
         say "compose: no docker compose plugin here; parsed as YAML only"
     fi
     python3 "$tests/check_ports.py" compose "$here"
+    python3 "$tests/check_compose_lifecycle.py" "$here"
+    python3 "$tests/check_compose_lifecycle.py" --self-test "$here"
 }
 
 # ----------------------------------------------------------------- shell
