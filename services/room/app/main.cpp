@@ -23,8 +23,8 @@ int run(const ovs::config::config& cfg)
     log::info("listening on " + ep.address().to_string() + ":" + std::to_string(ep.port()) + ", " +
               std::to_string(cfg.rooms.size()) + " room(s), web root " + cfg.room.web_root);
 
-    // The link to the gateway (reconnects until stopped); /readyz is 200
-    // only while it is up.
+    // The link to the gateway (reconnects until stopped); /readyz says
+    // whether it is up but stays 200 without it (no readiness cycle).
     room::gateway_link gateway(io.get_executor(), server, cfg, [](std::string_view line) {
         log::info(std::string("gateway link: ").append(line));
     });
