@@ -2,10 +2,13 @@
 // files) and how the harness tells which encoder OME took.
 
 #include "ome_config.hpp"
+#include "ports.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace ovs::integration;
 
@@ -125,4 +128,23 @@ TEST_CASE("a process's local ports come from the /proc/net rows of its socket in
     CHECK(local_ports_of_inodes(table, {4242, 77}) == std::set<std::uint16_t>{38970, 5000});
     CHECK(local_ports_of_inodes(table, {9}).empty());
     CHECK(local_ports_of_inodes("", {4242}).empty());
+}
+
+TEST_CASE("a port one test process picked is not claimable by another", "[harness]")
+{
+    const auto picked = pick_free_port(transport::tcp);
+    const auto fresh = static_cast<std::uint16_t>(picked == 31999 ? 20000 : picked + 1);
+    // The child is another process: it must not get the parent's port, and
+    // (as a check that claiming works at all) gets a port nobody holds.
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        const int code = (claim_port(picked) ? 1 : 0) | (claim_port(fresh) ? 0 : 2);
+        ::_exit(code);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    CHECK((WEXITSTATUS(status) & 1) == 0);  // the parent's port was refused
+    CHECK((WEXITSTATUS(status) & 2) == 0);  // a free one was granted
 }
