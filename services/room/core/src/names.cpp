@@ -30,6 +30,8 @@ const char* to_string(refusal r)
             return "already_live";
         case refusal::seat_locked:
             return "seat_locked";
+        case refusal::store_unavailable:
+            return "store_unavailable";
     }
     return "unknown";
 }

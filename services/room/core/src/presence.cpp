@@ -1,4 +1,4 @@
-#include "presence.hpp"
+#include <ovs/room/presence.hpp>
 
 #include <algorithm>
 

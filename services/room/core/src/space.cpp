@@ -8,9 +8,9 @@
 // deadlines, moderation) all share the private seat records below; splitting
 // it by concern would expose those records to every part.
 
-#include "presence.hpp"
 #include "tokens.hpp"
 
+#include <ovs/room/presence.hpp>
 #include <ovs/room/space.hpp>
 
 #include <algorithm>
@@ -162,22 +162,27 @@ struct space::impl_state {
         });
     }
 
-    void expire_seats(time_point now)
+    void expire_room(std::size_t ri, time_point now)
+    {
+        for (auto& s : rooms[ri].seats) {
+            if (!s.held()) {
+                continue;
+            }
+            const bool lease_over =
+                s.state == seat_state::reserved && s.lease_expires && *s.lease_expires <= now;
+            const bool grace_over = s.grace_expires && *s.grace_expires <= now;
+            if (lease_over && (!grace_over || *s.lease_expires <= *s.grace_expires)) {
+                free_held({ri, s.index}, "lease_expired");
+            } else if (grace_over) {
+                free_held({ri, s.index}, "holder_gone");
+            }
+        }
+    }
+
+    void expire_all(time_point now)
     {
         for (std::size_t ri = 0; ri < rooms.size(); ++ri) {
-            for (auto& s : rooms[ri].seats) {
-                if (!s.held()) {
-                    continue;
-                }
-                const bool lease_over =
-                    s.state == seat_state::reserved && s.lease_expires && *s.lease_expires <= now;
-                const bool grace_over = s.grace_expires && *s.grace_expires <= now;
-                if (lease_over && (!grace_over || *s.lease_expires <= *s.grace_expires)) {
-                    free_held({ri, s.index}, "lease_expired");
-                } else if (grace_over) {
-                    free_held({ri, s.index}, "holder_gone");
-                }
-            }
+            expire_room(ri, now);
         }
     }
 
@@ -286,7 +291,6 @@ space::space(const std::vector<config::room_def>& rooms, settings s, token_sourc
 std::optional<refusal> space::join(conn_id c, const std::string& room, time_point now)
 {
     auto& st = *state_;
-    st.expire_seats(now);
     if (c == 0) {
         return refusal::not_joined;  // 0 means "nobody"; the shell never assigns it
     }
@@ -302,6 +306,9 @@ std::optional<refusal> space::join(conn_id c, const std::string& room, time_poin
     }
     if (st.rooms[ri].viewers.count() >= st.cfg.max_viewers_per_room) {
         return refusal::room_full;
+    }
+    if (const auto h = st.holds.find(c); h != st.holds.end()) {
+        st.expire_room(h->second.room, now);
     }
     st.depart(c, now);  // joining another room moves the connection
     st.member_of[c] = ri;
@@ -319,19 +326,21 @@ std::optional<refusal> space::join(conn_id c, const std::string& room, time_poin
 void space::leave(conn_id c, time_point now)
 {
     auto& st = *state_;
-    st.expire_seats(now);
+    if (const auto h = st.holds.find(c); h != st.holds.end()) {
+        st.expire_room(h->second.room, now);
+    }
     st.depart(c, now);
 }
 
 result<claim_granted> space::claim(conn_id c, unsigned seat, time_point now)
 {
     auto& st = *state_;
-    st.expire_seats(now);
     const auto where = st.locate(c, seat);
     if (const auto* r = std::get_if<refusal>(&where)) {
         return *r;
     }
     const seat_ref ref = std::get<seat_ref>(where);
+    st.expire_room(ref.room, now);  // a member's hold is in its room
     if (st.holds.count(c) != 0) {
         return refusal::already_holding;
     }
@@ -358,12 +367,12 @@ result<claim_granted> space::claim(conn_id c, unsigned seat, time_point now)
 std::optional<refusal> space::release(conn_id c, unsigned seat, time_point now)
 {
     auto& st = *state_;
-    st.expire_seats(now);
     const auto where = st.locate(c, seat);
     if (const auto* r = std::get_if<refusal>(&where)) {
         return *r;
     }
     const seat_ref ref = std::get<seat_ref>(where);
+    st.expire_room(ref.room, now);  // a member's hold is in its room
     if (st.at(ref).holder != c) {
         return refusal::not_holder;
     }
@@ -377,12 +386,12 @@ result<claim_granted> space::resume(conn_id c,
                                     time_point now)
 {
     auto& st = *state_;
-    st.expire_seats(now);
     const auto where = st.locate(c, seat);
     if (const auto* r = std::get_if<refusal>(&where)) {
         return *r;
     }
     const seat_ref ref = std::get<seat_ref>(where);
+    st.expire_room(ref.room, now);  // a member's hold is in its room
     if (const auto h = st.holds.find(c); h != st.holds.end() && !(h->second == ref)) {
         return refusal::already_holding;
     }
@@ -403,8 +412,8 @@ result<claim_granted> space::resume(conn_id c,
 void space::stream_up(const std::string& stream, const stream_info& info, time_point now)
 {
     auto& st = *state_;
-    st.expire_seats(now);
     if (const auto it = st.seat_by_stream.find(stream); it != st.seat_by_stream.end()) {
+        st.expire_room(it->second.room, now);
         st.apply_up(it->second, info);
     }
 }
@@ -412,8 +421,8 @@ void space::stream_up(const std::string& stream, const stream_info& info, time_p
 void space::stream_down(const std::string& stream, time_point now)
 {
     auto& st = *state_;
-    st.expire_seats(now);
     if (const auto it = st.seat_by_stream.find(stream); it != st.seat_by_stream.end()) {
+        st.expire_room(it->second.room, now);
         st.apply_down(it->second, now);
     }
 }
@@ -421,9 +430,10 @@ void space::stream_down(const std::string& stream, time_point now)
 void space::streams_snapshot(const std::map<std::string, stream_info>& streams, time_point now)
 {
     auto& st = *state_;
-    st.expire_seats(now);
-    // Seat order, not map order, so the events come out in a stable order.
+    // Room by room, seat order (not map order), so the events come out in a
+    // stable order.
     for (std::size_t ri = 0; ri < st.rooms.size(); ++ri) {
+        st.expire_room(ri, now);
         for (unsigned si = 0; si < st.rooms[ri].seats.size(); ++si) {
             const seat_ref ref{ri, si};
             if (const auto it = streams.find(st.at(ref).stream); it != streams.end()) {
@@ -468,11 +478,11 @@ admission space::check_admission(const std::string& stream,
 std::optional<refusal> space::moderator_end(const std::string& room, unsigned seat, time_point now)
 {
     auto& st = *state_;
-    st.expire_seats(now);
     const auto it = st.room_by_id.find(room);
     if (it == st.room_by_id.end()) {
         return refusal::unknown_room;
     }
+    st.expire_room(it->second, now);
     if (seat >= st.rooms[it->second].seats.size()) {
         return refusal::bad_seat;
     }
@@ -495,11 +505,11 @@ std::optional<refusal> space::set_locked(const std::string& room,
                                          time_point now)
 {
     auto& st = *state_;
-    st.expire_seats(now);
     const auto it = st.room_by_id.find(room);
     if (it == st.room_by_id.end()) {
         return refusal::unknown_room;
     }
+    st.expire_room(it->second, now);
     const std::size_t ri = it->second;
     const auto count = static_cast<unsigned>(st.rooms[ri].seats.size());
     if (seat && *seat >= count) {
@@ -514,10 +524,13 @@ std::optional<refusal> space::set_locked(const std::string& room,
 void space::stream_viewers(const std::map<std::string, std::size_t>& counts, time_point now)
 {
     auto& st = *state_;
-    st.expire_seats(now);
     for (const auto& [stream, n] : counts) {
         const auto it = st.seat_by_stream.find(stream);
-        if (it == st.seat_by_stream.end() || st.at(it->second).state != seat_state::live) {
+        if (it == st.seat_by_stream.end()) {
+            continue;
+        }
+        st.expire_room(it->second.room, now);
+        if (st.at(it->second).state != seat_state::live) {
             continue;
         }
         // A copy, not the binding: clang 14 (the fuzz build) cannot capture
@@ -530,7 +543,7 @@ void space::stream_viewers(const std::map<std::string, std::size_t>& counts, tim
 void space::tick(time_point now)
 {
     auto& st = *state_;
-    st.expire_seats(now);
+    st.expire_all(now);
     st.flush_presence(now);
 }
 

@@ -113,6 +113,7 @@ enum class refusal {
     no_claim,        // admission: the seat is not claimed
     already_live,    // admission: the seat's stream is up already
     seat_locked,     // claim (or open-mode admission) of a seat the moderator locked
+    store_unavailable,  // the shared store (Redis) cannot be reached; nothing changed
 };
 const char* to_string(refusal r);
 
@@ -139,6 +140,10 @@ struct kick_stream {
 struct outputs {
     std::vector<event> events;
     std::vector<kick_stream> kicks;
+    // Rooms whose state was reloaded from a snapshot rather than followed
+    // event by event (a shared store that lost events): their viewers need a
+    // fresh snapshot. The in-memory model never fills it.
+    std::vector<std::string> resyncs;
 };
 
 // ---- results ---------------------------------------------------------------
