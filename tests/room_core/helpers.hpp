@@ -2,6 +2,8 @@
 // Shared fixtures for the room model tests: a fixed time origin, a counting
 // token source and accessors for drained outputs.
 
+#include "store_fixture.hpp"
+
 #include <ovs/room/space.hpp>
 
 #include <catch2/catch.hpp>
@@ -49,9 +51,9 @@ inline settings webhook_settings()
     return s;
 }
 
-inline space make_space(settings s = webhook_settings())
+inline test_space make_space(store_kind kind, settings s = webhook_settings())
 {
-    return space(two_rooms(), s, counting_tokens());
+    return test_space(kind, two_rooms(), s, counting_tokens());
 }
 
 inline std::vector<seat_changed> seat_events(const outputs& o)
@@ -76,7 +78,7 @@ inline std::vector<viewers_changed> viewer_events(const outputs& o)
     return v;
 }
 
-inline seat_view seat_in(const space& sp, const std::string& room, unsigned i)
+inline seat_view seat_in(const test_space& sp, const std::string& room, unsigned i)
 {
     const auto snap = sp.snapshot(room);
     REQUIRE(snap);
@@ -84,7 +86,7 @@ inline seat_view seat_in(const space& sp, const std::string& room, unsigned i)
     return snap->seats[i];
 }
 
-inline claim_granted must_claim(space& sp, conn_id c, unsigned seat, time_point now)
+inline claim_granted must_claim(test_space& sp, conn_id c, unsigned seat, time_point now)
 {
     auto r = sp.claim(c, seat, now);
     REQUIRE(std::holds_alternative<claim_granted>(r));

@@ -6,7 +6,7 @@ using namespace ovs::room::test;
 
 TEST_CASE("lease expiry frees a reserved seat and kicks its stream", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     sp.tick(t0);                              // the viewer count goes out (seq 1)
     const auto g = must_claim(sp, 1, 0, t0);  // seq 2
@@ -38,7 +38,7 @@ TEST_CASE("lease expiry frees a reserved seat and kicks its stream", "[unit][roo
 
 TEST_CASE("a command at the lease end sees the seat free", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     REQUIRE_FALSE(sp.join(2, "main", t0));
     must_claim(sp, 1, 0, t0);
@@ -55,7 +55,7 @@ TEST_CASE("a command at the lease end sees the seat free", "[unit][room_core]")
 
 TEST_CASE("a live seat has no lease", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     must_claim(sp, 1, 0, t0);
     sp.stream_up("stream0", from("RTMP"), t0 + 1s);
@@ -69,7 +69,7 @@ TEST_CASE("a live seat has no lease", "[unit][room_core]")
 
 TEST_CASE("stream down on a held seat starts a fresh lease", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     const auto g = must_claim(sp, 1, 0, t0);
     sp.stream_up("stream0", from("RTMP"), t0 + 1s);
@@ -89,7 +89,7 @@ TEST_CASE("stream down on a held seat starts a fresh lease", "[unit][room_core]"
 
 TEST_CASE("holder gone: a reserved seat is freed after the grace", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     must_claim(sp, 1, 1, t0);
     sp.drain();
@@ -109,7 +109,7 @@ TEST_CASE("holder gone: a reserved seat is freed after the grace", "[unit][room_
 
 TEST_CASE("holder gone: a live seat is freed after the grace with a kick", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     must_claim(sp, 1, 2, t0);
     sp.stream_up("stream2", from("WebRTC"), t0 + 1s);
@@ -130,7 +130,7 @@ TEST_CASE("holder gone: a live seat is freed after the grace with a kick", "[uni
 
 TEST_CASE("whichever of lease and grace ends first frees the seat", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     must_claim(sp, 1, 0, t0);
     sp.leave(1, t0 + 28s);  // grace would end at 33 s, the lease at 30 s
@@ -144,7 +144,7 @@ TEST_CASE("whichever of lease and grace ends first frees the seat", "[unit][room
 
 TEST_CASE("a grace-period holder's stream can still go live and down", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     must_claim(sp, 1, 0, t0);
     sp.leave(1, t0 + 1s);
@@ -160,7 +160,7 @@ TEST_CASE("a grace-period holder's stream can still go live and down", "[unit][r
 
 TEST_CASE("after tick(now) the next deadline lies in the future", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     for (conn_id c = 1; c <= 4; ++c) {
         REQUIRE_FALSE(sp.join(c, c <= 2 ? "main" : "side", t0));
     }

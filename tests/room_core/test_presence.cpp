@@ -8,7 +8,7 @@ TEST_CASE("a burst of joins yields one event with the final count", "[unit][room
 {
     auto s = webhook_settings();
     s.max_viewers_per_room = 5000;
-    auto sp = make_space(s);
+    auto sp = make_space(ANY_STORE, s);
     for (conn_id c = 1; c <= 1000; ++c) {
         REQUIRE_FALSE(sp.join(c, "main", t0 + std::chrono::microseconds(c)));
     }
@@ -30,7 +30,7 @@ TEST_CASE("presence updates respect the interval", "[unit][room_core]")
 {
     auto s = webhook_settings();
     s.max_viewers_per_room = 100000;
-    auto sp = make_space(s);
+    auto sp = make_space(ANY_STORE, s);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     sp.tick(t0);
     REQUIRE(viewer_events(sp.drain()).size() == 1);  // sent at t0
@@ -79,7 +79,7 @@ TEST_CASE("presence updates respect the interval", "[unit][room_core]")
 
 TEST_CASE("no presence event when the count returns to the sent value", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     sp.tick(t0);
     sp.drain();
@@ -99,7 +99,7 @@ TEST_CASE("no presence event when the count returns to the sent value", "[unit][
 
 TEST_CASE("sequence numbers are per room and shared by seat and viewer events", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     REQUIRE_FALSE(sp.join(2, "side", t0));
     must_claim(sp, 1, 0, t0);                        // main 1
@@ -128,7 +128,7 @@ TEST_CASE("sequence numbers are per room and shared by seat and viewer events", 
 
 TEST_CASE("rooms are isolated", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     REQUIRE_FALSE(sp.join(2, "side", t0));
     must_claim(sp, 1, 0, t0);

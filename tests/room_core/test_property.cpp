@@ -84,7 +84,7 @@ void check_outputs(observer& ob, outputs out, time_point now, const settings& s)
     }
 }
 
-void check_state(const space& sp, const observer& ob)
+void check_state(const test_space& sp, const observer& ob)
 {
     std::map<conn_id, int> holds;
     std::map<conn_id, unsigned> held_index;
@@ -156,11 +156,11 @@ stream_info random_info(std::mt19937_64& rng)
     return i;
 }
 
-void walk(std::uint64_t seed, ovs::config::admission_mode mode, int steps)
+void walk(std::uint64_t seed, ovs::config::admission_mode mode, int steps, store_kind kind)
 {
     std::mt19937_64 rng(seed);
     const auto s = walk_settings(mode);
-    space sp(two_rooms(), s, counting_tokens());
+    test_space sp(kind, two_rooms(), s, counting_tokens());
     observer ob;
     time_point now = t0;
     std::size_t claims_granted = 0;
@@ -302,12 +302,13 @@ void walk(std::uint64_t seed, ovs::config::admission_mode mode, int steps)
 
 TEST_CASE("random walk keeps the invariants (webhook mode)", "[unit][room_core][property]")
 {
+    const auto kind = ANY_STORE;
     for (const std::uint64_t seed : {1u, 2u, 3u}) {
-        walk(seed, ovs::config::admission_mode::webhook, 4000);
+        walk(seed, ovs::config::admission_mode::webhook, 4000, kind);
     }
 }
 
 TEST_CASE("random walk keeps the invariants (open mode)", "[unit][room_core][property]")
 {
-    walk(42, ovs::config::admission_mode::open, 4000);
+    walk(42, ovs::config::admission_mode::open, 4000, ANY_STORE);
 }

@@ -6,7 +6,7 @@ using namespace ovs::room::test;
 
 TEST_CASE("a new space has free seats named after the prefix", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     CHECK(sp.room_ids() == std::vector<std::string>{"main", "side"});
     const auto snap = sp.snapshot("main");
     REQUIRE(snap);
@@ -43,7 +43,7 @@ TEST_CASE("join refusals and membership", "[unit][room_core]")
 {
     auto s = webhook_settings();
     s.max_viewers_per_room = 2;
-    auto sp = make_space(s);
+    auto sp = make_space(ANY_STORE, s);
     CHECK(sp.join(1, "nope", t0) == refusal::unknown_room);
     CHECK(sp.join(0, "main", t0) == refusal::not_joined);
     CHECK_FALSE(sp.join(1, "main", t0));
@@ -69,7 +69,7 @@ TEST_CASE("join refusals and membership", "[unit][room_core]")
 
 TEST_CASE("claim reserves a free seat with a token and a lease", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     sp.drain();
     const auto g = must_claim(sp, 1, 2, t0);
@@ -97,7 +97,7 @@ TEST_CASE("claim reserves a free seat with a token and a lease", "[unit][room_co
 
 TEST_CASE("claim refusals change nothing", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     REQUIRE_FALSE(sp.join(2, "main", t0));
     must_claim(sp, 1, 0, t0);
@@ -121,7 +121,7 @@ TEST_CASE("claim refusals change nothing", "[unit][room_core]")
 
 TEST_CASE("a seat index is relative to the connection's room", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "side", t0));
     CHECK(must_refuse(sp.claim(1, 2, t0)) == refusal::bad_seat);  // side has 2 seats
     const auto g = must_claim(sp, 1, 1, t0);
@@ -131,7 +131,7 @@ TEST_CASE("a seat index is relative to the connection's room", "[unit][room_core
 
 TEST_CASE("one winner among many claims of one seat", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     constexpr conn_id n = 50;
     for (conn_id c = 1; c <= n; ++c) {
         REQUIRE_FALSE(sp.join(c, "main", t0));
@@ -185,7 +185,7 @@ TEST_CASE("one winner among many claims of one seat", "[unit][room_core]")
 
 TEST_CASE("release frees a reserved seat and kicks its stream", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     REQUIRE_FALSE(sp.join(2, "main", t0));
     const auto g = must_claim(sp, 1, 0, t0);
@@ -217,7 +217,7 @@ TEST_CASE("release frees a reserved seat and kicks its stream", "[unit][room_cor
 
 TEST_CASE("release of a live held seat frees it with a kick", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     must_claim(sp, 1, 1, t0);
     sp.stream_up("stream1", {"WebRTC", "H264", 1280, 720, 2500000}, t0 + 1s);
@@ -238,7 +238,7 @@ TEST_CASE("release of a live held seat frees it with a kick", "[unit][room_core]
 
 TEST_CASE("resume moves the hold to a new connection", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     const auto g = must_claim(sp, 1, 0, t0);
     sp.leave(1, t0 + 1s);
@@ -281,7 +281,7 @@ TEST_CASE("resume moves the hold to a new connection", "[unit][room_core]")
 
 TEST_CASE("resume takes a seat even from a connected holder", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     REQUIRE_FALSE(sp.join(2, "main", t0));
     const auto g = must_claim(sp, 1, 2, t0);
@@ -300,7 +300,7 @@ TEST_CASE("resume takes a seat even from a connected holder", "[unit][room_core]
 
 TEST_CASE("resume after the grace is too late", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     const auto g = must_claim(sp, 1, 0, t0);
     sp.leave(1, t0);
@@ -311,7 +311,7 @@ TEST_CASE("resume after the grace is too late", "[unit][room_core]")
 
 TEST_CASE("a connection id back in its room keeps its seat", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     must_claim(sp, 1, 0, t0);
     sp.leave(1, t0);
@@ -331,7 +331,7 @@ TEST_CASE("a connection id back in its room keeps its seat", "[unit][room_core]"
 TEST_CASE("a throwing token source leaves the seat free", "[unit][room_core]")
 {
     int calls = 0;
-    space sp(two_rooms(), webhook_settings(), [&calls]() -> std::string {
+    test_space sp(ANY_STORE, two_rooms(), webhook_settings(), [&calls]() -> std::string {
         if (++calls == 1) {
             throw std::runtime_error("no entropy");
         }
@@ -360,6 +360,7 @@ TEST_CASE("refusal and state names are stable wire strings", "[unit][room_core]"
     CHECK(std::string(to_string(refusal::unknown_stream)) == "unknown_stream");
     CHECK(std::string(to_string(refusal::no_claim)) == "no_claim");
     CHECK(std::string(to_string(refusal::already_live)) == "already_live");
+    CHECK(std::string(to_string(refusal::store_unavailable)) == "store_unavailable");
     CHECK(std::string(to_string(seat_state::free)) == "free");
     CHECK(std::string(to_string(seat_state::reserved)) == "reserved");
     CHECK(std::string(to_string(seat_state::live)) == "live");

@@ -6,7 +6,7 @@ using namespace ovs::room::test;
 
 TEST_CASE("stream up turns a reserved seat live with its info", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     must_claim(sp, 1, 0, t0);
     sp.drain();
@@ -34,7 +34,7 @@ TEST_CASE("stream up turns a reserved seat live with its info", "[unit][room_cor
 
 TEST_CASE("an unclaimed stream makes the seat live without holder", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     sp.stream_up("stream1", from("RTMP"), t0);
     auto v = seat_in(sp, "main", 1);
     CHECK(v.state == seat_state::live);
@@ -52,7 +52,7 @@ TEST_CASE("an unclaimed stream makes the seat live without holder", "[unit][room
 
 TEST_CASE("unknown streams and redundant downs are ignored", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     must_claim(sp, 1, 0, t0);
     sp.drain();
@@ -66,7 +66,7 @@ TEST_CASE("unknown streams and redundant downs are ignored", "[unit][room_core]"
 
 TEST_CASE("streams_snapshot reconciles every seat", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     must_claim(sp, 1, 0, t0);
     sp.stream_up("stream0", from("WebRTC"), t0);
@@ -119,7 +119,7 @@ TEST_CASE("streams_snapshot reconciles every seat", "[unit][room_core]")
 
 TEST_CASE("admission in webhook mode", "[unit][room_core]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     const auto g = must_claim(sp, 1, 0, t0);
 
@@ -157,7 +157,7 @@ TEST_CASE("admission in open mode allows any seat stream", "[unit][room_core]")
 {
     auto s = webhook_settings();
     s.mode = ovs::config::admission_mode::open;
-    auto sp = make_space(s);
+    auto sp = make_space(ANY_STORE, s);
     CHECK(sp.check_admission("stream0", "", t0).allowed);
     CHECK(sp.check_admission("side1", "whatever", t0).allowed);
     const auto bad = sp.check_admission("other", "", t0);

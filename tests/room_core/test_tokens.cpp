@@ -45,7 +45,7 @@ TEST_CASE("random_tokens: URL-safe, 128 bits, unique", "[unit][room_core]")
 
 TEST_CASE("a space with the production tokens hands out distinct tokens", "[unit][room_core]")
 {
-    space sp({{"r", "R", 8, "s"}}, webhook_settings(), random_tokens());
+    test_space sp(ANY_STORE, {{"r", "R", 8, "s"}}, webhook_settings(), random_tokens());
     std::vector<std::string> tokens;
     for (conn_id c = 1; c <= 8; ++c) {
         REQUIRE_FALSE(sp.join(c, "r", t0));
