@@ -302,13 +302,18 @@ void walk(std::uint64_t seed, ovs::config::admission_mode mode, int steps, store
 
 TEST_CASE("random walk keeps the invariants (webhook mode)", "[unit][room_core][property]")
 {
+    // Through Redis every step is a round trip: one seed there (the
+    // side-by-side walk of test_both_stores.cpp covers the rest).
     const auto kind = ANY_STORE;
+    const bool memory = kind == store_kind::memory;
     for (const std::uint64_t seed : {1u, 2u, 3u}) {
+        if (!memory && seed > 1) break;
         walk(seed, ovs::config::admission_mode::webhook, 4000, kind);
     }
 }
 
 TEST_CASE("random walk keeps the invariants (open mode)", "[unit][room_core][property]")
 {
-    walk(42, ovs::config::admission_mode::open, 4000, ANY_STORE);
+    const auto kind = ANY_STORE;
+    walk(42, ovs::config::admission_mode::open, 4000, kind);
 }
