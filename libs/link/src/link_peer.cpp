@@ -67,12 +67,12 @@ link_handlers link_peer::forwarders(std::weak_ptr<link_peer> owner,
     };
     h.on_event = [owner, conn](proto::event e) {
         auto o = owner.lock();
-        if (!o || o->stopped_ || o->active_ != conn.lock()) return;
+        if (!o || o->stopped_ || !o->is_current(conn.lock())) return;
         if (o->handlers_.on_event) o->handlers_.on_event(std::move(e));
     };
     h.on_request = [owner, conn](proto::request req, responder r) {
         auto o = owner.lock();
-        if (!o || o->stopped_ || o->active_ != conn.lock()) {
+        if (!o || o->stopped_ || !o->is_current(conn.lock())) {
             r.fail("not_active", "this connection is no longer the active one");
             return;
         }

@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <utility>
 
 namespace ovs::link {
@@ -83,6 +84,12 @@ void link_server::adopt(tcp::socket socket)
 void link_server::connection_ready(const std::shared_ptr<link_connection>& conn)
 {
     handshaking_.erase(conn);
+    if (keep_all_) {
+        ready_.push_back(conn);
+        if (!active_) active_ = conn;
+        if (on_each_ready_) on_each_ready_(conn);
+        return;
+    }
     auto previous = std::exchange(active_, conn);
     if (previous) previous->close("replaced by a newer connection");
     if (handlers_.on_connected) handlers_.on_connected();
@@ -92,9 +99,86 @@ void link_server::connection_closed(const std::shared_ptr<link_connection>& conn
                                     const std::string& reason)
 {
     handshaking_.erase(conn);
+    if (keep_all_) {
+        const auto before = ready_.size();
+        std::erase(ready_, conn);
+        if (ready_.size() == before) return;
+        if (active_ == conn) active_ = ready_.empty() ? nullptr : ready_.front();
+        if (ready_.empty() && !stopped_ && handlers_.on_disconnected) {
+            handlers_.on_disconnected(reason);
+        }
+        return;
+    }
     if (active_ != conn) return;
     active_.reset();
     if (!stopped_ && handlers_.on_disconnected) handlers_.on_disconnected(reason);
+}
+
+void link_server::keep_all_connections(
+    std::function<void(std::shared_ptr<link_connection>)> on_each_ready)
+{
+    keep_all_ = true;
+    on_each_ready_ = std::move(on_each_ready);
+}
+
+bool link_server::is_current(const std::shared_ptr<link_connection>& conn) const
+{
+    if (!keep_all_) return link_peer::is_current(conn);
+    return conn && std::find(ready_.begin(), ready_.end(), conn) != ready_.end();
+}
+
+std::size_t link_server::ready_count() const
+{
+    if (!keep_all_) return active_ && active_->is_ready() ? 1 : 0;
+    return static_cast<std::size_t>(
+        std::count_if(ready_.begin(), ready_.end(), [](const auto& c) { return c->is_ready(); }));
+}
+
+bool link_server::send_event(const proto::event& e)
+{
+    if (!keep_all_) return link_peer::send_event(e);
+    bool any = false;
+    // A copy: a full queue closes a connection, which edits ready_.
+    for (const auto& c : std::vector<std::shared_ptr<link_connection>>(ready_)) {
+        if (c->is_ready() && c->send_event(e)) any = true;
+    }
+    return any;
+}
+
+bool link_server::send_event_to(const std::shared_ptr<link_connection>& conn, const proto::event& e)
+{
+    return conn && conn->is_ready() && conn->send_event(e);
+}
+
+asio::awaitable<proto::reply> link_server::request_any(proto::request req, millis timeout)
+{
+    if (!keep_all_) co_return co_await request_on(active_, std::move(req), timeout);
+    auto self = shared_from_this();
+    std::vector<std::shared_ptr<link_connection>> order;
+    for (std::size_t i = 0; i < ready_.size(); ++i) {
+        order.push_back(ready_[(next_ + i) % ready_.size()]);
+    }
+    ++next_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    proto::reply last{proto::request_id(req),
+                      proto::error_info{"not_connected", "no room service is linked"}};
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        const auto left =
+            std::chrono::duration_cast<millis>(deadline - std::chrono::steady_clock::now());
+        if (left <= millis(0)) break;
+        // A share of what is left: one replica that stopped answering (and
+        // is not declared dead yet) must not use up the whole budget.
+        const auto share = std::max(millis(1), left / static_cast<long>(order.size() - i));
+        auto conn = order[i];
+        auto attempt = req;
+        last = co_await request_on(conn, std::move(attempt), share);
+        const auto* err = last.error();
+        if (err == nullptr) co_return last;
+        if (err->code != "timeout" && err->code != "closed" && err->code != "not_connected") {
+            co_return last;  // an answer, even if a refusal
+        }
+    }
+    co_return last;
 }
 
 void link_server::stop()
@@ -109,6 +193,7 @@ void link_server::stop()
     for (const auto& c : handshaking) c->close("server stopping");
     if (auto a = std::move(active_)) a->close("server stopping");
     active_.reset();
+    for (const auto& c : std::exchange(ready_, {})) c->close("server stopping");
     // Cleared later: stop() may run inside one of these handlers.
     asio::post(ex_, [self = shared_from_this()] { self->handlers_ = {}; });
 }

@@ -71,6 +71,12 @@ protected:
     link_handlers forwarders(std::weak_ptr<link_peer> owner, std::weak_ptr<link_connection> conn);
     // Called when a connection becomes ready / closes (derived classes decide).
     virtual void connection_ready(const std::shared_ptr<link_connection>& conn) = 0;
+    // Whether events and requests arriving on `conn` are served (the active
+    // connection; a server that keeps every connection serves them all).
+    virtual bool is_current(const std::shared_ptr<link_connection>& conn) const
+    {
+        return conn && active_ == conn;
+    }
     virtual void connection_closed(const std::shared_ptr<link_connection>& conn,
                                    const std::string& reason) = 0;
 
