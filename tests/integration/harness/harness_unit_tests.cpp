@@ -29,6 +29,7 @@ ome_ports sample_ports()
     p.ice_first = 21010;
     p.ice_count = 5;
     p.tcp_relay = 21005;
+    p.ovt = 21008;
     return p;
 }
 
@@ -50,6 +51,7 @@ TEST_CASE("a test OME's environment names every port, loopback and the secrets",
     CHECK(has(env, "OME_LLHLS_STREAM_PORT=21004"));
     CHECK(has(env, "OME_WEBRTC_CANDIDATE_PORT=21010-21014/udp"));
     CHECK(has(env, "OME_WEBRTC_TCP_RELAY_PORT=21005"));
+    CHECK(has(env, "OME_OVT_PORT=21008"));
     CHECK(has(env, "OVENSPACE_OME_API_TOKEN=tok"));
     CHECK(has(env, "OVENSPACE_WEBHOOK_SECRET=sec"));
     CHECK(has(env, "OVENSPACE_WEBHOOK_URL=http://127.0.0.1:21999/v1/admission"));

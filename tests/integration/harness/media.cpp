@@ -195,6 +195,11 @@ std::uint16_t media_server::signalling_port() const
     return ome_ ? ome_->ports().signalling : 3333;
 }
 
+std::uint16_t media_server::ovt_port() const
+{
+    return ome_ ? ome_->ports().ovt : 0;
+}
+
 // ------------------------------------------------------------ stand-in
 
 void media_server::start(const std::string& webhook_url)

@@ -76,6 +76,8 @@ public:
     std::uint16_t srt_port() const;
     // WebRTC signalling, WHIP and LL-HLS.
     std::uint16_t signalling_port() const;
+    // A real OME started here: its OVT publisher (edges pull from it); 0 otherwise.
+    std::uint16_t ovt_port() const;
     std::string access_token() const { return token_; }
 
     // Stand-in or a real OME started here: start it, with AdmissionWebhooks

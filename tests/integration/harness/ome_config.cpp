@@ -19,6 +19,7 @@ ome_ports ome_ports::pick(bool tls)
     p.signalling = pick_free_port(transport::tcp);
     p.ice_first = pick_free_port_range(transport::udp, p.ice_count);
     p.tcp_relay = pick_free_port(transport::tcp);
+    p.ovt = pick_free_port(transport::tcp);
     if (tls) {
         p.api_tls = pick_free_port(transport::tcp);
         p.signalling_tls = pick_free_port(transport::tcp);
@@ -40,6 +41,7 @@ std::vector<std::string> ome_environment(const ome_settings& s, const ome_ports&
         "OME_WEBRTC_CANDIDATE_PORT=" + port(p.ice_first) + "-" +
             std::to_string(p.ice_first + p.ice_count - 1) + "/udp",
         "OME_WEBRTC_TCP_RELAY_PORT=" + port(p.tcp_relay),
+        "OME_OVT_PORT=" + port(p.ovt),
         "OVENSPACE_OME_API_TOKEN=" + s.token,
         "OVENSPACE_WEBHOOK_SECRET=" + s.webhook_secret,
         "OVENSPACE_WEBHOOK_URL=" + s.webhook_url,

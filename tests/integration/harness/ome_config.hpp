@@ -23,6 +23,7 @@ struct ome_ports {
     std::uint16_t ice_first = 0;   // UDP, ice_count consecutive ports
     unsigned ice_count = 5;
     std::uint16_t tcp_relay = 0;  // the built-in TURN relay
+    std::uint16_t ovt = 0;        // the origin's OVT publisher (edges pull from it)
     // TLS listeners (Server.tls.xml only; 0 otherwise).
     std::uint16_t api_tls = 0;
     std::uint16_t signalling_tls = 0;
