@@ -163,6 +163,28 @@ admission test_space::check_admission(const std::string& stream,
     return await<admission>(*this, [&](auto d) { store_->check_admission(stream, token, now, d); });
 }
 
+std::optional<refusal> test_space::moderator_end(const std::string& room,
+                                                 unsigned seat,
+                                                 time_point now)
+{
+    return await<std::optional<refusal>>(
+        *this, [&](auto d) { store_->moderator_end(room, seat, now, d); });
+}
+
+std::optional<refusal> test_space::set_locked(const std::string& room,
+                                              std::optional<unsigned> seat,
+                                              bool locked,
+                                              time_point now)
+{
+    return await<std::optional<refusal>>(
+        *this, [&](auto d) { store_->set_locked(room, seat, locked, now, d); });
+}
+
+void test_space::stream_viewers(const std::map<std::string, std::size_t>& counts, time_point now)
+{
+    await_void(*this, [&](auto d) { store_->stream_viewers(counts, now, d); });
+}
+
 void test_space::tick(time_point now)
 {
     await_void(*this, [&](auto d) { store_->tick(now, d); });

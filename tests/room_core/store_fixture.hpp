@@ -51,6 +51,12 @@ public:
     admission check_admission(const std::string& stream,
                               const std::string& token,
                               time_point now) const;
+    std::optional<refusal> moderator_end(const std::string& room, unsigned seat, time_point now);
+    std::optional<refusal> set_locked(const std::string& room,
+                                      std::optional<unsigned> seat,
+                                      bool locked,
+                                      time_point now);
+    void stream_viewers(const std::map<std::string, std::size_t>& counts, time_point now);
     void tick(time_point now);
     std::optional<time_point> next_deadline() const { return store_->next_deadline(); }
     outputs drain() { return store_->drain(); }

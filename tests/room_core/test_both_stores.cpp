@@ -40,7 +40,10 @@ std::string dump(const outputs& o)
             out += sc->room + "#" + std::to_string(sc->seq) + " seat " +
                    std::to_string(sc->seat.index) + " " + to_string(sc->seat.state) + " holder " +
                    std::to_string(sc->seat.holder) + (sc->seat.lease_expires ? " lease" : "") +
-                   (sc->seat.info ? " info " + sc->seat.info->source : "") + "; ";
+                   (sc->seat.info ? " info " + sc->seat.info->source : "") +
+                   (sc->seat.watching ? " watching " + std::to_string(*sc->seat.watching) : "") +
+                   (sc->seat.locked ? " locked" : "") +
+                   (sc->seat.ended_by_moderator ? " ended" : "") + "; ";
         } else {
             const auto& v = std::get<viewers_changed>(e);
             out += v.room + "#" + std::to_string(v.seq) + " viewers " + std::to_string(v.viewers) +
@@ -111,7 +114,7 @@ void walk_both(std::uint64_t seed, ovs::config::admission_mode mode, int steps)
         const conn_id c = 1 + rng() % 10;
         const auto seat = static_cast<unsigned>(rng() % 4);
         const auto& stream = streams[rng() % streams.size()];
-        const auto kind = rng() % 11;
+        const auto kind = rng() % 15;
         INFO("op " << kind << " conn " << c << " seat " << seat << " stream " << stream << " at +"
                    << (now - t0).count() / 1000000 << " ms");
         switch (kind) {
@@ -146,6 +149,7 @@ void walk_both(std::uint64_t seed, ovs::config::admission_mode mode, int steps)
                 stream_info info;
                 info.source = rng() % 2 ? "RTMP" : "WebRTC";
                 info.width = rng() % 2 ? 1280 : 0;
+                info.framerate = rng() % 2 ? 30000.0 / 1001 : 0;  // not exact in 14 digits
                 mem.stream_up(stream, info, now);
                 red.stream_up(stream, info, now);
                 break;
@@ -161,6 +165,28 @@ void walk_both(std::uint64_t seed, ovs::config::admission_mode mode, int steps)
                 }
                 mem.streams_snapshot(listed, now);
                 red.streams_snapshot(listed, now);
+                break;
+            }
+            case 11: {
+                const auto& room = rooms[rng() % rooms.size()];
+                REQUIRE(mem.moderator_end(room, seat, now) == red.moderator_end(room, seat, now));
+                break;
+            }
+            case 12: {
+                const auto& room = rooms[rng() % rooms.size()];
+                const auto which = rng() % 4 == 0 ? std::nullopt : std::optional<unsigned>(seat);
+                const bool lock = rng() % 3 == 0;  // mostly unlocked: claims must still win
+                REQUIRE(mem.set_locked(room, which, lock, now) ==
+                        red.set_locked(room, which, lock, now));
+                break;
+            }
+            case 13: {
+                std::map<std::string, std::size_t> counts;
+                for (const auto& name : streams) {
+                    if (rng() % 2 == 0) counts[name] = rng() % 4;
+                }
+                mem.stream_viewers(counts, now);
+                red.stream_viewers(counts, now);
                 break;
             }
             default:

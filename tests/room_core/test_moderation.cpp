@@ -1,12 +1,14 @@
-// Moderation (end a broadcast, lock seats) and per-seat viewer counts.
+// Moderation (end a broadcast, lock seats) and per-seat viewer counts, in
+// both stores (store_fixture.hpp).
 #include "helpers.hpp"
 
 using namespace ovs::room;
 using namespace ovs::room::test;
 
-TEST_CASE("the moderator ends a held live seat: freed at once, kicked, marked", "[unit][room_core]")
+TEST_CASE("the moderator ends a held live seat: freed at once, kicked, marked",
+          "[unit][room_core][redis]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     must_claim(sp, 1, 2, t0);
     sp.stream_up("stream2", from("RTMP"), t0 + 1s);
@@ -30,9 +32,9 @@ TEST_CASE("the moderator ends a held live seat: freed at once, kicked, marked", 
 }
 
 TEST_CASE("ending a stream nobody holds kicks it; the seat is marked when it goes down",
-          "[unit][room_core]")
+          "[unit][room_core][redis]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     sp.stream_up("stream1", from("RTMP"), t0);
     sp.drain();
     REQUIRE_FALSE(sp.moderator_end("main", 1, t0 + 1s));
@@ -48,9 +50,10 @@ TEST_CASE("ending a stream nobody holds kicks it; the seat is marked when it goe
     CHECK_FALSE(seat_in(sp, "main", 1).ended_by_moderator);
 }
 
-TEST_CASE("ending a free seat does nothing; bad rooms and seats are refused", "[unit][room_core]")
+TEST_CASE("ending a free seat does nothing; bad rooms and seats are refused",
+          "[unit][room_core][redis]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.moderator_end("main", 0, t0));
     CHECK(sp.drain().events.empty());
     CHECK(sp.moderator_end("nope", 0, t0) == refusal::unknown_room);
@@ -60,9 +63,9 @@ TEST_CASE("ending a free seat does nothing; bad rooms and seats are refused", "[
 }
 
 TEST_CASE("a locked seat refuses claims; its holder keeps it; unlock opens it again",
-          "[unit][room_core]")
+          "[unit][room_core][redis]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
     REQUIRE_FALSE(sp.join(2, "main", t0));
     must_claim(sp, 1, 0, t0);
@@ -87,9 +90,9 @@ TEST_CASE("a locked seat refuses claims; its holder keeps it; unlock opens it ag
     CHECK(std::holds_alternative<claim_granted>(sp.claim(2, 1, t0 + 6s)));
 }
 
-TEST_CASE("locking the whole room locks every seat of that room only", "[unit][room_core]")
+TEST_CASE("locking the whole room locks every seat of that room only", "[unit][room_core][redis]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.set_locked("main", std::nullopt, true, t0));
     for (unsigned i = 0; i < 3; ++i) CHECK(seat_in(sp, "main", i).locked);
     CHECK_FALSE(seat_in(sp, "side", 0).locked);
@@ -99,11 +102,11 @@ TEST_CASE("locking the whole room locks every seat of that room only", "[unit][r
 }
 
 TEST_CASE("open mode: a locked seat takes no new stream, a live one keeps playing",
-          "[unit][room_core]")
+          "[unit][room_core][redis]")
 {
     auto s = webhook_settings();
     s.mode = ovs::config::admission_mode::open;
-    auto sp = make_space(s);
+    auto sp = make_space(ANY_STORE, s);
     sp.stream_up("stream1", from("RTMP"), t0);
     REQUIRE_FALSE(sp.set_locked("main", std::nullopt, true, t0 + 1s));
     const auto a = sp.check_admission("stream0", "", t0 + 2s);
@@ -113,9 +116,9 @@ TEST_CASE("open mode: a locked seat takes no new stream, a live one keeps playin
 }
 
 TEST_CASE("per-seat viewer counts: live seats only, an event per change, gone when down",
-          "[unit][room_core]")
+          "[unit][room_core][redis]")
 {
-    auto sp = make_space();
+    auto sp = make_space(ANY_STORE);
     sp.stream_up("stream0", from("RTMP"), t0);
     sp.drain();
     sp.stream_viewers({{"stream0", 4}, {"stream1", 9}, {"nosuch", 1}}, t0 + 1s);

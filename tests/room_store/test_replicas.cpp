@@ -246,6 +246,49 @@ TEST_CASE("every replica sees every event with the same sequence number", "[loop
     CHECK(a.wakes > 0);  // events from elsewhere woke the replica
 }
 
+TEST_CASE("a moderator on one replica locks and ends seats held through another",
+          "[loopback][redis]")
+{
+    replicas rs(shared_server());
+    auto& a = rs.add("a");
+    auto& b = rs.add("b");
+    REQUIRE_FALSE(rs.join(b, 1));
+    REQUIRE_FALSE(rs.join(b, 2));
+    REQUIRE(std::holds_alternative<claim_granted>(rs.claim(b, 1, 0)));
+    rs.await_void(b, [&](done_void d) {
+        b.store->stream_up("stream0", {"RTMP", "H264", 640, 360, 800000}, clock::now(), d);
+    });
+    rs.await_void(b, [&](done_void d) {
+        b.store->stream_viewers({{"stream0", 5}}, clock::now(), d);
+    });
+
+    // The moderator's commands reach the room service through replica a.
+    const auto locked = rs.await<std::optional<refusal>>(
+        a, [&](auto d) { a.store->set_locked("main", std::nullopt, true, clock::now(), d); });
+    REQUIRE_FALSE(locked);
+    REQUIRE(rs.run_until([&] { return b.store->snapshot("main")->seats[1].locked; }));
+    // b's viewers see the lock and the audience; a claim through b is refused.
+    CHECK(b.store->snapshot("main")->seats[0].watching == std::optional<std::size_t>(5));
+    const auto refused = rs.claim(b, 2, 1);
+    REQUIRE(std::holds_alternative<refusal>(refused));
+    CHECK(std::get<refusal>(refused) == refusal::seat_locked);
+
+    const auto ended = rs.await<std::optional<refusal>>(
+        a, [&](auto d) { a.store->moderator_end("main", 0, clock::now(), d); });
+    REQUIRE_FALSE(ended);
+    // The kick goes out from the replica whose script freed the seat.
+    REQUIRE(a.got.kicks.size() == 1);
+    CHECK(a.got.kicks[0].stream == "stream0");
+    CHECK(a.got.kicks[0].reason == "moderator");
+    REQUIRE(rs.run_until([&] { return !b.store->seat_of(1); }));
+    const auto seat0 = b.store->snapshot("main")->seats[0];
+    CHECK(seat0.state == seat_state::free);
+    CHECK(seat0.ended_by_moderator);
+    CHECK(seat0.locked);  // ending does not unlock
+    CHECK_FALSE(seat0.watching);
+    CHECK(b.got.kicks.empty());
+}
+
 TEST_CASE("200 claims of one seat over three replicas have exactly one winner", "[loopback][redis]")
 {
     replicas rs(shared_server());

@@ -89,6 +89,31 @@ void memory_store::check_admission(const std::string& stream,
     call(done, model_.check_admission(stream, token, now));
 }
 
+void memory_store::moderator_end(const std::string& room,
+                                 unsigned seat,
+                                 time_point now,
+                                 done_fn<std::optional<refusal>> done)
+{
+    call(done, model_.moderator_end(room, seat, now));
+}
+
+void memory_store::set_locked(const std::string& room,
+                              std::optional<unsigned> seat,
+                              bool locked,
+                              time_point now,
+                              done_fn<std::optional<refusal>> done)
+{
+    call(done, model_.set_locked(room, seat, locked, now));
+}
+
+void memory_store::stream_viewers(const std::map<std::string, std::size_t>& counts,
+                                  time_point now,
+                                  done_void done)
+{
+    model_.stream_viewers(counts, now);
+    call(done);
+}
+
 void memory_store::tick(time_point now, done_void done)
 {
     model_.tick(now);

@@ -482,10 +482,10 @@ std::optional<refusal> space::moderator_end(const std::string& room, unsigned se
     if (it == st.room_by_id.end()) {
         return refusal::unknown_room;
     }
-    st.expire_room(it->second, now);
     if (seat >= st.rooms[it->second].seats.size()) {
         return refusal::bad_seat;
     }
+    st.expire_room(it->second, now);
     const seat_ref ref{it->second, seat};
     seat_rec& s = st.at(ref);
     if (s.held()) {
@@ -509,12 +509,12 @@ std::optional<refusal> space::set_locked(const std::string& room,
     if (it == st.room_by_id.end()) {
         return refusal::unknown_room;
     }
-    st.expire_room(it->second, now);
     const std::size_t ri = it->second;
     const auto count = static_cast<unsigned>(st.rooms[ri].seats.size());
     if (seat && *seat >= count) {
         return refusal::bad_seat;
     }
+    st.expire_room(ri, now);  // a refused command settles nothing
     for (unsigned i = seat.value_or(0); i < (seat ? *seat + 1 : count); ++i) {
         st.change_seat({ri, i}, [&](seat_rec& s) { s.locked = locked; });
     }
@@ -524,19 +524,25 @@ std::optional<refusal> space::set_locked(const std::string& room,
 void space::stream_viewers(const std::map<std::string, std::size_t>& counts, time_point now)
 {
     auto& st = *state_;
-    for (const auto& [stream, n] : counts) {
-        const auto it = st.seat_by_stream.find(stream);
-        if (it == st.seat_by_stream.end()) {
-            continue;
+    // Room by room, seat order (not map order), as streams_snapshot: a shared
+    // store settles one room per script and must produce the same events in
+    // the same order.
+    for (std::size_t ri = 0; ri < st.rooms.size(); ++ri) {
+        bool settled = false;
+        for (unsigned si = 0; si < st.rooms[ri].seats.size(); ++si) {
+            const seat_ref ref{ri, si};
+            const auto it = counts.find(st.at(ref).stream);
+            if (it == counts.end()) {
+                continue;
+            }
+            if (!settled) {
+                st.expire_room(ri, now);
+                settled = true;
+            }
+            if (st.at(ref).state == seat_state::live) {
+                st.change_seat(ref, [&](seat_rec& s) { s.watching = it->second; });
+            }
         }
-        st.expire_room(it->second.room, now);
-        if (st.at(it->second).state != seat_state::live) {
-            continue;
-        }
-        // A copy, not the binding: clang 14 (the fuzz build) cannot capture
-        // a structured binding in a lambda.
-        const std::size_t watching = n;
-        st.change_seat(it->second, [&](seat_rec& s) { s.watching = watching; });
     }
 }
 

@@ -3,9 +3,13 @@
 -- ARGV: 1 room id, 2 event channel, 3 now (Unix ms), 4 seat count,
 --       5 lease ms, 6 grace ms, 7 log cap, 8 heartbeat key prefix;
 --       the script's own arguments follow from 9.
--- A seat record (seats hash, field = seat index, JSON): state ('reserved'
--- or 'live'), holder ('<replica>/<conn>'), token (SHA-256 hex), lease and
--- grace (Unix ms), info (stream details). A free seat has no field.
+-- A seat record (seats hash, field = seat index, JSON): state ('free',
+-- 'reserved' or 'live'), holder ('<replica>/<conn>'), token (SHA-256 hex),
+-- lease and grace (Unix ms), info (stream details), watching (OME's viewer
+-- count of a live seat), and the moderator's marks: locked (claims refused),
+-- ended (the last broadcast was ended by the moderator), kicked (an unheld
+-- live stream was kicked: ended once it goes down). A free seat without
+-- marks has no field.
 local seats_key, meta_key, log_key, presence_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local room, channel = ARGV[1], ARGV[2]
 local now = tonumber(ARGV[3])
@@ -26,7 +30,7 @@ end
 
 local events, kicks = {}, {}
 
-local info_fields = {'source', 'video_codec', 'width', 'height', 'bitrate'}
+local info_fields = {'source', 'video_codec', 'width', 'height', 'bitrate', 'framerate'}
 local function same_info(a, b)
   if a == nil or b == nil then return a == b end
   for _, f in ipairs(info_fields) do
@@ -38,15 +42,17 @@ end
 -- What browsers (and the event) see of a seat; an event goes out exactly
 -- when this changes, as in the in-memory model.
 local function view_of(s)
-  return {state = s.state, holder = s.holder, lease = s.lease, info = s.info}
+  return {state = s.state, holder = s.holder, lease = s.lease, info = s.info,
+          watching = s.watching, locked = s.locked, ended = s.ended}
 end
 local function same_view(a, b)
   return a.state == b.state and a.holder == b.holder and a.lease == b.lease and
-         same_info(a.info, b.info)
+         same_info(a.info, b.info) and a.watching == b.watching and a.locked == b.locked and
+         a.ended == b.ended
 end
 
 local function save(i, s)
-  if s.state == 'free' then
+  if s.state == 'free' and not s.locked and not s.ended then
     redis.call('HDEL', seats_key, i)
   else
     redis.call('HSET', seats_key, i, cjson.encode(s))
@@ -70,17 +76,19 @@ local function change(i, fn)
   save(i, s)
   if not same_view(before, s) then
     emit({type = 'seat', index = i, state = s.state, holder = s.holder, lease = s.lease,
-          info = s.info})
+          info = s.info, watching = s.watching, locked = s.locked, ended = s.ended})
   end
 end
 
 -- A held seat becomes free; its stream is always kicked (see space.hpp).
-local function free_held(i, reason)
+-- Freed by the moderator, it shows 'ended' until claimed or live again.
+local function free_held(i, reason, by_moderator)
   if not seats[i].holder then return end
   kicks[#kicks + 1] = {seat = i, reason = reason}
   change(i, function(s)
     s.state = 'free'
-    s.holder, s.token, s.lease, s.grace, s.info = nil, nil, nil, nil, nil
+    s.holder, s.token, s.lease, s.grace, s.info, s.watching = nil, nil, nil, nil, nil, nil
+    s.ended = by_moderator or nil
   end)
 end
 

@@ -4,13 +4,15 @@
 settle()
 local function up(i, info)
   change(i, function(s)
+    if s.state ~= 'live' then s.ended = nil end  -- a new broadcast
     s.state, s.lease, s.info = 'live', nil, info
   end)
 end
 local function down(i)
   if seats[i].state ~= 'live' then return end
   change(i, function(s)
-    s.info = nil
+    s.info, s.watching = nil, nil
+    if s.kicked then s.ended, s.kicked = true, nil end
     if s.holder then
       -- The encoder may reconnect with the same token.
       s.state, s.lease = 'reserved', now + lease_ms

@@ -15,4 +15,6 @@ extern const char* const maintain;
 extern const char* const presence;
 extern const char* const snapshot;
 extern const char* const reseed;
+extern const char* const moderate;
+extern const char* const viewers;
 }  // namespace ovs::room::store::lua

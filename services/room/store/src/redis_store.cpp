@@ -43,6 +43,7 @@ std::optional<refusal> refusal_named(const std::string& code)
         {"bad_token", refusal::bad_token},
         {"no_claim", refusal::no_claim},
         {"already_live", refusal::already_live},
+        {"seat_locked", refusal::seat_locked},
     };
     for (const auto& [name, r] : known) {
         if (code == name) return r;
@@ -398,7 +399,12 @@ seat_view redis_store::view(std::size_t ri, const store::seat_record& s) const
         v.holder = store::local_conn(s.holder, opt_.replica_id).value_or(remote_holder);
     }
     if (s.state == seat_state::reserved && s.lease_ms) v.lease_expires = from_ms(*s.lease_ms);
-    if (s.state == seat_state::live) v.info = s.info;
+    if (s.state == seat_state::live) {
+        v.info = s.info;
+        v.watching = s.watching;
+    }
+    v.locked = s.locked;
+    v.ended_by_moderator = s.ended_by_moderator;
     return v;
 }
 
@@ -819,7 +825,16 @@ void redis_store::check_admission(const std::string& stream,
 {
     const auto where = seat_of_stream(stream);
     if (!where) return done(admission{false, refusal::unknown_stream});
-    if (cfg_.mode == config::admission_mode::open) return done(admission{true, std::nullopt});
+    if (cfg_.mode == config::admission_mode::open) {
+        // Publishing is claiming there: a locked seat takes no new stream.
+        // Read from the mirror, so open mode keeps admitting while Redis is
+        // away (a lock made elsewhere counts once its event arrived).
+        const auto& seat = rooms_[where->first]->mirror.seats()[where->second];
+        if (seat.locked && seat.state != seat_state::live) {
+            return done(admission{false, refusal::seat_locked});
+        }
+        return done(admission{true, std::nullopt});
+    }
     if (!available()) return done(admission{false, refusal::store_unavailable});
     run(where->first,
         script_of(store::lua::admission),
@@ -837,6 +852,77 @@ void redis_store::check_admission(const std::string& stream,
                                    : std::nullopt;
             done(admission{false, named.value_or(refusal::no_claim)});
         });
+}
+
+// ---- moderation and per-seat audience ----------------------------------------------
+
+void redis_store::moderate(const std::string& room,
+                           std::optional<unsigned> seat,
+                           std::vector<std::string> args,
+                           time_point now,
+                           done_fn<std::optional<refusal>> done)
+{
+    const auto it = room_by_id_.find(room);
+    if (it == room_by_id_.end()) return done(refusal::unknown_room);
+    if (seat && *seat >= rooms_[it->second]->def.seats) return done(refusal::bad_seat);
+    if (!available()) return done(refusal::store_unavailable);
+    run(it->second,
+        script_of(store::lua::moderate),
+        now,
+        std::move(args),
+        [done = std::move(done)](std::optional<script_reply> r) {
+            done(r ? std::nullopt : std::optional<refusal>(refusal::store_unavailable));
+        });
+}
+
+void redis_store::moderator_end(const std::string& room,
+                                unsigned seat,
+                                time_point now,
+                                done_fn<std::optional<refusal>> done)
+{
+    moderate(room, seat, {"end", std::to_string(seat)}, now, std::move(done));
+}
+
+void redis_store::set_locked(const std::string& room,
+                             std::optional<unsigned> seat,
+                             bool locked,
+                             time_point now,
+                             done_fn<std::optional<refusal>> done)
+{
+    moderate(room,
+             seat,
+             {"lock", seat ? std::to_string(*seat) : "all", locked ? "1" : "0"},
+             now,
+             std::move(done));
+}
+
+void redis_store::stream_viewers(const std::map<std::string, std::size_t>& counts,
+                                 time_point now,
+                                 done_void done)
+{
+    // One script per room that has a counted stream, in room order (as the
+    // in-memory model settles them).
+    std::vector<store::json> listed(rooms_.size());
+    for (const auto& [name, n] : counts) {
+        if (const auto where = seat_of_stream(name)) {
+            listed[where->first][std::to_string(where->second)] = n;
+        }
+    }
+    if (!available()) {
+        log("stream viewer counts not recorded: Redis unavailable");
+        return done ? done() : void();
+    }
+    const auto rooms = static_cast<std::size_t>(
+        std::count_if(listed.begin(), listed.end(), [](const auto& j) { return !j.is_null(); }));
+    auto part = countdown(rooms, std::move(done));
+    for (std::size_t ri = 0; ri < rooms_.size(); ++ri) {
+        if (listed[ri].is_null()) continue;
+        run(ri,
+            script_of(store::lua::viewers),
+            now,
+            {listed[ri].dump()},
+            [part](std::optional<script_reply>) { part(); });
+    }
 }
 
 // ---- time ------------------------------------------------------------------------

@@ -27,6 +27,28 @@ std::optional<std::string> text(const json& j, const char* key)
     return it->get<std::string>();
 }
 
+// Lua's JSON encoder leaves false/nil marks out; only `true` counts.
+bool flag(const json& j, const char* key)
+{
+    const auto it = j.find(key);
+    return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::string framerate_text(double fps)
+{
+    if (fps == 0) return "";
+    std::array<char, 32> buf{};
+    const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), fps);
+    return ec == std::errc() ? std::string(buf.data(), end) : std::string();
+}
+
+double framerate_value(const std::string& text)
+{
+    double fps = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), fps);
+    return ec == std::errc() && end == text.data() + text.size() ? fps : 0;
+}
+
 }  // namespace
 
 std::optional<seat_state> parse_state(std::string_view s)
@@ -43,7 +65,8 @@ json encode_info(const stream_info& info)
                 {"video_codec", info.video_codec},
                 {"width", info.width},
                 {"height", info.height},
-                {"bitrate", info.bitrate}};
+                {"bitrate", info.bitrate},
+                {"framerate", framerate_text(info.framerate)}};
 }
 
 std::optional<stream_info> decode_info(const json& j)
@@ -55,6 +78,7 @@ std::optional<stream_info> decode_info(const json& j)
     info.width = number<unsigned>(j, "width").value_or(0);
     info.height = number<unsigned>(j, "height").value_or(0);
     info.bitrate = number<std::uint64_t>(j, "bitrate").value_or(0);
+    info.framerate = framerate_value(text(j, "framerate").value_or(""));
     return info;
 }
 
@@ -71,6 +95,9 @@ std::optional<seat_record> decode_seat(const json& j)
     s.holder = text(j, "holder").value_or("");
     s.lease_ms = number<std::int64_t>(j, "lease");
     if (const auto it = j.find("info"); it != j.end()) s.info = decode_info(*it);
+    s.watching = number<std::size_t>(j, "watching");
+    s.locked = flag(j, "locked");
+    s.ended_by_moderator = flag(j, "ended");
     return s;
 }
 

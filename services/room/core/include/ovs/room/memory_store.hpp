@@ -42,6 +42,18 @@ public:
                          const std::string& token,
                          time_point now,
                          done_fn<admission> done) override;
+    void moderator_end(const std::string& room,
+                       unsigned seat,
+                       time_point now,
+                       done_fn<std::optional<refusal>> done) override;
+    void set_locked(const std::string& room,
+                    std::optional<unsigned> seat,
+                    bool locked,
+                    time_point now,
+                    done_fn<std::optional<refusal>> done) override;
+    void stream_viewers(const std::map<std::string, std::size_t>& counts,
+                        time_point now,
+                        done_void done) override;
     void tick(time_point now, done_void done) override;
     std::optional<time_point> next_deadline() const override { return model_.next_deadline(); }
     outputs drain() override { return model_.drain(); }

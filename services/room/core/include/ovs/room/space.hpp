@@ -109,10 +109,10 @@ enum class refusal {
     already_holding,  // this connection holds another seat
     not_holder,
     bad_token,
-    unknown_stream,  // admission: stream name belongs to no seat
-    no_claim,        // admission: the seat is not claimed
-    already_live,    // admission: the seat's stream is up already
-    seat_locked,     // claim (or open-mode admission) of a seat the moderator locked
+    unknown_stream,     // admission: stream name belongs to no seat
+    no_claim,           // admission: the seat is not claimed
+    already_live,       // admission: the seat's stream is up already
+    seat_locked,        // claim (or open-mode admission) of a seat the moderator locked
     store_unavailable,  // the shared store (Redis) cannot be reached; nothing changed
 };
 const char* to_string(refusal r);

@@ -75,6 +75,21 @@ public:
                                  time_point now,
                                  done_fn<admission> done) = 0;
 
+    // -- moderation (the caller has checked the moderator's credentials)
+    virtual void moderator_end(const std::string& room,
+                               unsigned seat,
+                               time_point now,
+                               done_fn<std::optional<refusal>> done) = 0;
+    virtual void set_locked(const std::string& room,
+                            std::optional<unsigned> seat,
+                            bool locked,
+                            time_point now,
+                            done_fn<std::optional<refusal>> done) = 0;
+    // -- per-seat audience (OME's per-stream counts, from the gateway's poll)
+    virtual void stream_viewers(const std::map<std::string, std::size_t>& counts,
+                                time_point now,
+                                done_void done) = 0;
+
     // -- time
     virtual void tick(time_point now, done_void done) = 0;
     virtual std::optional<time_point> next_deadline() const = 0;

@@ -96,6 +96,18 @@ public:
                          const std::string& token,
                          time_point now,
                          done_fn<admission> done) override;
+    void moderator_end(const std::string& room,
+                       unsigned seat,
+                       time_point now,
+                       done_fn<std::optional<refusal>> done) override;
+    void set_locked(const std::string& room,
+                    std::optional<unsigned> seat,
+                    bool locked,
+                    time_point now,
+                    done_fn<std::optional<refusal>> done) override;
+    void stream_viewers(const std::map<std::string, std::size_t>& counts,
+                        time_point now,
+                        done_void done) override;
     void tick(time_point now, done_void done) override;
     std::optional<time_point> next_deadline() const override;
     outputs drain() override;
@@ -117,6 +129,11 @@ private:
                 token_source tokens,
                 redis_store_options opt);
 
+    void moderate(const std::string& room,
+                  std::optional<unsigned> seat,
+                  std::vector<std::string> args,
+                  time_point now,
+                  done_fn<std::optional<refusal>> done);
     void run(std::size_t ri,
              const redis::script& s,
              time_point now,

@@ -23,6 +23,9 @@ struct seat_record {
     std::string holder;                    // "<replica>/<conn>", empty when nobody holds it
     std::optional<std::int64_t> lease_ms;  // reserved seats: the lease's end, Unix ms
     std::optional<stream_info> info;       // live seats
+    std::optional<std::size_t> watching;   // live seats, once the gateway counted
+    bool locked = false;                   // the moderator's marks (space.hpp)
+    bool ended_by_moderator = false;
     bool operator==(const seat_record&) const = default;
 };
 
@@ -56,7 +59,9 @@ std::optional<script_reply> decode_reply(const std::vector<std::string>& parts);
 std::optional<seat_record> decode_seat(const json& j);
 
 // Stream details as the scripts store them (every field, so that two
-// equal infos compare equal in Lua).
+// equal infos compare equal in Lua). The frame rate travels as text in its
+// shortest exact spelling: Lua's JSON encoder keeps only 14 digits of a
+// number, and a rounded rate would differ from the in-memory model's.
 json encode_info(const stream_info& info);
 std::optional<stream_info> decode_info(const json& j);
 
