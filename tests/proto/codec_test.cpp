@@ -179,3 +179,20 @@ TEST_CASE("variant helpers narrow and widen", "[unit][proto]")
     CHECK(to_message(*as_event(ev)) == ev);
     CHECK(type_name(ev) == "media_status");
 }
+
+TEST_CASE("endpoints carry the edges in rotation, and read without them", "[unit][proto]")
+{
+    endpoints e;
+    e.webrtc_play = "ws://o:3333/app/{stream}";
+    e.llhls_play = "http://o:3333/app/{stream}/llhls.m3u8";
+    const auto without = encode(message{e});
+    CHECK(without.find("edges") == std::string::npos);  // what older rooms read
+    e.edges = {{"edge-1", "ws://e1:3333/app/{stream}", "http://e1:3333/app/{stream}/llhls.m3u8"},
+               {"edge-2", "wss://e2/app/{stream}", "https://e2/app/{stream}/llhls.m3u8"}};
+    auto r = decode(encode(message{e}));
+    REQUIRE(r);
+    CHECK(r.value() == message{e});
+    auto back = decode(without);
+    REQUIRE(back);
+    CHECK(std::get<endpoints>(back.value()).edges.empty());
+}

@@ -77,6 +77,14 @@ TEST_CASE("endpoints become the playback and publish keys room_server serves", "
     CHECK(t.publish.at("rtmp_key") == e.rtmp.key);
     CHECK(t.publish.at("rtmp") == e.rtmp.url);
     CHECK(t.publish.at("srt") == e.srt.url);
+    CHECK(t.edges.empty());
+    e.edges = {{"edge-1", "ws://e1:3333/app/{stream}", "http://e1:3333/app/{stream}/llhls.m3u8"}};
+    t = to_room_endpoints(e);
+    REQUIRE(t.edges.size() == 1);
+    CHECK(t.edges[0].name == "edge-1");
+    CHECK(t.edges[0].playback.at("webrtc") == "ws://e1:3333/app/{stream}");
+    CHECK(t.edges[0].playback.at("llhls") == "http://e1:3333/app/{stream}/llhls.m3u8");
+    CHECK(t.playback.at("llhls") == e.llhls_play);  // the origin's stay for the fallback
 }
 
 TEST_CASE("media status maps, and a lost link keeps only the version", "[unit]")

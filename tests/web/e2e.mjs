@@ -328,7 +328,7 @@ scenario('live seats play with OvenPlayer (scripted room frames); deltas, gaps a
   const context = env.context;
   const page = await context.newPage();
   page.consoleErrors = [];
-  await page.routeWebSocket(/\/ws\?room=main$/, (ws) => {
+  await page.routeWebSocket(/\/ws\?room=main(&viewer=[a-z0-9]+)?$/, (ws) => {
     sockets.push(ws);
     ws.send(JSON.stringify({
       type: 'snapshot', seq: 100,

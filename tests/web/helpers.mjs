@@ -73,7 +73,7 @@ export class ScriptedRoom {
     this.refuseNextClaim = null;
   }
   async attach(page) {
-    await page.routeWebSocket(/\/ws\?room=main$/, (ws) => {
+    await page.routeWebSocket(/\/ws\?room=main(&viewer=[a-z0-9]+)?$/, (ws) => {
       this.ws = ws;
       ws.onMessage((text) => this.onCommand(JSON.parse(text)));
       this.send({ type: 'snapshot', seq: this.seq, room: { id: 'main', title: 'Scripted', seat_count: this.seats.length }, mine: null,

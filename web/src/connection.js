@@ -157,8 +157,26 @@ export class RoomConnection {
   }
 }
 
-// The /ws URL for a room, on the page's own host.
-export function socketUrl(location, roomId) {
+// The /ws URL for a room, on the page's own host. `viewerId` (optional) keeps
+// this browser on one OME edge across reconnects and reloads.
+export function socketUrl(location, roomId, viewerId) {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/ws?room=${encodeURIComponent(roomId)}`;
+  const viewer = viewerId ? `&viewer=${encodeURIComponent(viewerId)}` : '';
+  return `${scheme}//${location.host}/ws?room=${encodeURIComponent(roomId)}${viewer}`;
+}
+
+// A random id for this browser, kept in localStorage (a fresh one per page
+// when storage is unavailable). Not a secret: it only picks a playback edge.
+export function viewerId(storage, random = () => Math.random()) {
+  const make = () => Math.floor(random() * 2 ** 48).toString(36).padStart(10, '0');
+  try {
+    let id = storage.getItem('ovenspace-viewer');
+    if (!id || !/^[a-z0-9]{1,64}$/.test(id)) {
+      id = make();
+      storage.setItem('ovenspace-viewer', id);
+    }
+    return id;
+  } catch {
+    return make();
+  }
 }

@@ -5,7 +5,7 @@
 
 /* global __OVS_TEST_HOOKS__ */
 import './style.css';
-import { RoomConnection, socketUrl } from './connection.js';
+import { RoomConnection, socketUrl, viewerId } from './connection.js';
 import {
   commandErrorMessage, isAudible, normalizePublish, parseRooms, roomFromLocation, seatAnnouncements, seatViews,
   validSpotlight, SEAT_FREE,
@@ -406,7 +406,7 @@ async function boot() {
     if (rooms && rooms.length > 1) $('rooms-link').hidden = false;
   });
   conn = new RoomConnection({
-    url: socketUrl(location, roomId),
+    url: socketUrl(location, roomId, viewerId(globalThis.localStorage)),
     onState,
     onStatus: (s) => {
       status = s;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RoomConnection, socketUrl } from '../src/connection.js';
+import { RoomConnection, socketUrl, viewerId } from '../src/connection.js';
 
 // A WebSocket stand-in the test drives by hand.
 function fakeSocketWorld() {
@@ -138,4 +138,18 @@ test('stop ends reconnecting', () => {
 test('socket URL follows the page scheme', () => {
   assert.equal(socketUrl({ protocol: 'http:', host: 'a:5000' }, 'main'), 'ws://a:5000/ws?room=main');
   assert.equal(socketUrl({ protocol: 'https:', host: 'a' }, 'x y'), 'wss://a/ws?room=x%20y');
+  assert.equal(
+    socketUrl({ protocol: 'http:', host: 'a' }, 'main', 'v1'),
+    'ws://a/ws?room=main&viewer=v1',
+  );
+});
+
+test('viewerId is kept in storage and made again when storage fails', () => {
+  const kept = new Map();
+  const storage = { getItem: (k) => kept.get(k) ?? null, setItem: (k, v) => kept.set(k, v) };
+  const first = viewerId(storage, () => 0.5);
+  assert.match(first, /^[a-z0-9]{10,}$/);
+  assert.equal(viewerId(storage, () => 0.25), first); // the same browser, the same id
+  const broken = { getItem: () => { throw new Error('denied'); } };
+  assert.match(viewerId(broken, () => 0.5), /^[a-z0-9]+$/);
 });

@@ -57,6 +57,11 @@ std::string describe(const config& cfg)
         << presence(ome.api.access_token) << ", ca_file "
         << (ome.api.ca_file.empty() ? "(system store)" : ome.api.ca_file) << ", timeout "
         << show(ome.api.timeout) << "\n";
+    for (const auto& e : ome.edges) {
+        out << "  ome.edge " << e.name << ": host " << e.host << ", webrtc_publisher "
+            << show(e.webrtc_publisher) << ", llhls " << show(e.llhls) << ", probe_host "
+            << (e.probe_host.empty() ? e.host : e.probe_host) << "\n";
+    }
 
     out << "  room: listen " << show(room.listen) << ", web_root " << room.web_root
         << ", allowed_origins ";

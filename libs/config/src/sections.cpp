@@ -26,6 +26,57 @@ void read_mode(map_reader& top, admission_mode& mode)
     }
 }
 
+// ome.edges: a list of { name, host, webrtc_publisher, llhls, probe_host };
+// ports default to the origin's (read before), names are unique.
+void read_edges(map_reader& ome_reader, ome_config& ome)
+{
+    auto& ctx = ome_reader.context();
+    const auto v = ome_reader.get("edges");
+    if (!v || v->IsNull()) {
+        return;
+    }
+    const auto path = ome_reader.path_of("edges");
+    if (!v->IsSequence()) {
+        ctx.fail(path, line_of(*v), "a list of edges", describe_found(*v, false));
+    }
+    for (std::size_t i = 0; i < v->size(); ++i) {
+        const auto at = path + "[" + std::to_string(i) + "]";
+        const YAML::Node node = (*v)[i];
+        if (!node.IsMap()) {
+            ctx.fail(at,
+                     line_of(node),
+                     "an edge (a map with name and host)",
+                     describe_found(node, false));
+        }
+        map_reader m(ctx, node, at, {"name", "host", "webrtc_publisher", "llhls", "probe_host"});
+        for (const char* required : {"name", "host"}) {
+            if (!m.get(required)) {
+                ctx.fail(m.path_of(required),
+                         line_of(node),
+                         std::string("the edge's ") + required,
+                         "nothing (it is required)");
+            }
+        }
+        ome_edge e;
+        e.webrtc_publisher = ome.webrtc_publisher;
+        e.llhls = ome.llhls;
+        m.text("name", e.name, room_id_text);
+        m.text("host", e.host, host_text);
+        m.tls_port_value("webrtc_publisher", e.webrtc_publisher);
+        m.tls_port_value("llhls", e.llhls);
+        m.text("probe_host", e.probe_host, optional_host_text);
+        for (const auto& other : ome.edges) {
+            if (other.name == e.name) {
+                ctx.fail(m.path_of("name"),
+                         line_of(node["name"]),
+                         "an edge name not used by another edge",
+                         quote(e.name));
+            }
+        }
+        ome.edges.push_back(std::move(e));
+    }
+}
+
 void read_ome(map_reader& top, ome_config& ome)
 {
     auto m = top.child("ome",
@@ -39,7 +90,8 @@ void read_ome(map_reader& top, ome_config& ome)
                         "webrtc_provider",
                         "webrtc_publisher",
                         "llhls",
-                        "webhook_secret"});
+                        "webhook_secret",
+                        "edges"});
     m.text("host", ome.host, host_text);
     {
         auto api = m.child("api", {"host", "tls", "port", "access_token", "ca_file", "timeout_ms"});
@@ -59,6 +111,7 @@ void read_ome(map_reader& top, ome_config& ome)
     m.tls_port_value("webrtc_publisher", ome.webrtc_publisher);
     m.tls_port_value("llhls", ome.llhls);
     m.text("webhook_secret", ome.webhook_secret, secret_text, true);
+    read_edges(m, ome);
 }
 
 void read_limits(map_reader& room, ws_limits& limits)

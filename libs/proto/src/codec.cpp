@@ -207,6 +207,17 @@ message read_message(const std::string& type, const object_reader& r)
         e.srt = srt_endpoint{srt.string("url"), srt.string("legacy_url")};
         e.webrtc_play = r.string("webrtc_play");
         e.llhls_play = r.string("llhls_play");
+        if (r.has("edges")) {
+            const json& list = r.array("edges");
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                const std::string where = "edges[" + std::to_string(i) + "]";
+                if (!list[i].is_object())
+                    throw field_problem("field '" + where + "': expected an object");
+                const object_reader edge(list[i], where + ".");
+                e.edges.push_back(edge_endpoints{
+                    edge.string("name"), edge.string("webrtc_play"), edge.string("llhls_play")});
+            }
+        }
         return e;
     }
     if (type == "media_status") {
@@ -310,13 +321,23 @@ struct writer {
     }
     json operator()(const endpoints& m) const
     {
-        return {{"type", "endpoints"},
-                {"webrtc_publish", m.webrtc_publish},
-                {"whip", m.whip},
-                {"rtmp", {{"server", m.rtmp.server}, {"key", m.rtmp.key}, {"url", m.rtmp.url}}},
-                {"srt", {{"url", m.srt.url}, {"legacy_url", m.srt.legacy_url}}},
-                {"webrtc_play", m.webrtc_play},
-                {"llhls_play", m.llhls_play}};
+        json j = {{"type", "endpoints"},
+                  {"webrtc_publish", m.webrtc_publish},
+                  {"whip", m.whip},
+                  {"rtmp", {{"server", m.rtmp.server}, {"key", m.rtmp.key}, {"url", m.rtmp.url}}},
+                  {"srt", {{"url", m.srt.url}, {"legacy_url", m.srt.legacy_url}}},
+                  {"webrtc_play", m.webrtc_play},
+                  {"llhls_play", m.llhls_play}};
+        if (!m.edges.empty()) {  // left out without edges: what older rooms read
+            json list = json::array();
+            for (const auto& e : m.edges) {
+                list.push_back({{"name", e.name},
+                                {"webrtc_play", e.webrtc_play},
+                                {"llhls_play", e.llhls_play}});
+            }
+            j["edges"] = std::move(list);
+        }
+        return j;
     }
     json operator()(const stream_viewers& m) const
     {

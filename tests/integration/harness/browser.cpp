@@ -179,6 +179,8 @@ struct browser::state : std::enable_shared_from_this<browser::state> {
             viewers = frame.value("count", 0LL);
         } else if (type == "media") {
             media = frame["media"];
+        } else if (type == "playback") {
+            playback = frame.value("playback", json());  // new templates, as the page takes them
         } else if (type == "reply" && frame.contains("id")) {
             replies[frame["id"].dump()] = frame;
             // What the page learns from its own commands.

@@ -125,7 +125,7 @@ void cluster::write_config()
       << "  webrtc_publisher: { tls: false, port: " << media_->signalling_port() << " }\n"
       << "  llhls: { tls: false, port: " << media_->signalling_port() << " }\n"
       << "  webhook_secret: \"" << webhook_secret_ << "\"\n"
-      << "room:\n"
+      << o.ome_extra << "room:\n"
       << "  listen: { address: 127.0.0.1, port: " << room_port_ << " }\n"
       << "  web_root: " << dir_ << "/web\n"
       << "  allowed_origins: [\"*\"]\n"

@@ -33,6 +33,8 @@ struct cluster_options {
     // its own Server.xml says.
     bool ome_webhooks = true;
     bool start = true;  // start all processes in the constructor
+    // YAML lines added to the `ome:` section as they are (e.g. "  edges: [...]").
+    std::string ome_extra;
 };
 
 class cluster {

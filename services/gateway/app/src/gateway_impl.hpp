@@ -5,6 +5,7 @@
 #include <ovs/config/config.hpp>
 #include <ovs/gateway/admission_ledger.hpp>
 #include <ovs/gateway/admission_webhook.hpp>
+#include <ovs/gateway/edge_rotation.hpp>
 #include <ovs/gateway/gateway_service.hpp>
 #include <ovs/gateway/metrics.hpp>
 #include <ovs/gateway/ome_api.hpp>
@@ -65,6 +66,11 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     // Viewers per live stream (OME's stats), as last sent to the room.
     std::map<std::string, std::uint64_t> viewers;
 
+    // OME edges (ome.edges): which answer their probes (edge_probes.cpp)
+    edge_rotation edges;
+    std::vector<std::unique_ptr<ome_http_client>> edge_clients;  // one per configured edge
+    asio::steady_timer edge_wake;
+
     // Room side and HTTP
     std::set<std::string> seat_streams;  // every seat's stream name, all rooms
     std::unique_ptr<room_links> links;   // made in start(): the hooks need weak_from_this()
@@ -98,6 +104,10 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
                                              link::responder responder);
     void wake_poller();
 
+    // ---- OME edges (edge_probes.cpp)
+    static asio::awaitable<void> edge_loop(std::shared_ptr<impl> self);
+    static asio::awaitable<void> probe_edges(std::shared_ptr<impl> self);
+
     // ---- HTTP (gateway_http.cpp routes, admission_endpoint.cpp answers)
     // OME's webhook: `body` as received (the signature is over these bytes).
     static asio::awaitable<net::reply> handle_webhook(std::shared_ptr<impl> self,
@@ -111,6 +121,9 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     // /readyz: readiness_of() (ovs/gateway/readiness.hpp) of what it knows now.
     net::readiness readiness() const;
 };
+
+// The names of ome.edges, in configuration order.
+std::vector<std::string> edge_names(const config::ome_config& ome);
 
 // stream_info for the room from OME's stream detail.
 proto::stream_info to_stream_info(const stream_details& d);

@@ -57,13 +57,30 @@ gateway_service::impl::impl(asio::any_io_executor ex, config::config c, log_sink
           cfg.ome.api,
           basic_authorization(cfg.ome.api.access_token)),
       policy(cfg.gateway.poll_interval, cfg.gateway.poll_backoff_max),
-      poll_wake(ex)
+      poll_wake(ex),
+      edges(edge_names(cfg.ome)),
+      edge_wake(ex)
 {
+    for (const auto& e : cfg.ome.edges) {
+        // Probes carry no credentials: an edge's playback port needs none.
+        auto probe = cfg.ome.api;
+        probe.tls = e.llhls.tls;
+        probe.port = e.llhls.port;
+        edge_clients.push_back(std::make_unique<ome_http_client>(
+            ex, e.probe_host.empty() ? e.host : e.probe_host, probe, std::string()));
+    }
     for (const auto& room : cfg.rooms) {
         for (unsigned seat = 0; seat < room.seats; ++seat) {
             seat_streams.insert(config::stream_name(room, seat));
         }
     }
+}
+
+std::vector<std::string> edge_names(const config::ome_config& ome)
+{
+    std::vector<std::string> names;
+    for (const auto& e : ome.edges) names.push_back(e.name);
+    return names;
 }
 
 proto::endpoints gateway_service::impl::endpoints() const
@@ -82,6 +99,15 @@ proto::endpoints gateway_service::impl::endpoints() const
     e.srt = {path_form.publish_template().srt, legacy_form.publish_template().srt};
     e.webrtc_play = play.webrtc;
     e.llhls_play = play.llhls;
+    for (const auto& edge : cfg.ome.edges) {
+        if (!edges.in(edge.name)) continue;
+        auto at_edge = cfg.ome;
+        at_edge.host = edge.host;
+        at_edge.webrtc_publisher = edge.webrtc_publisher;
+        at_edge.llhls = edge.llhls;
+        const auto urls = url_builder(at_edge, version).playback_template();
+        e.edges.push_back(proto::edge_endpoints{edge.name, urls.webrtc, urls.llhls});
+    }
     return e;
 }
 
@@ -243,6 +269,9 @@ void gateway_service::start()
           std::to_string(d.http_port) + ", room link on " + d.cfg.gateway.link.address + ":" +
           std::to_string(d.link_port));
     net::spawn(d.executor, impl::poll_loop(impl_), "gateway poll loop");
+    if (!d.edge_clients.empty()) {
+        net::spawn(d.executor, impl::edge_loop(impl_), "gateway edge probes");
+    }
 }
 
 void gateway_service::stop()
@@ -253,7 +282,9 @@ void gateway_service::stop()
     if (d.http) d.http->stop();
     if (d.links) d.links->stop();
     d.poll_wake.cancel();
+    d.edge_wake.cancel();
     d.ome.close();
+    for (auto& c : d.edge_clients) c->close();
     d.update_gauges();
 }
 

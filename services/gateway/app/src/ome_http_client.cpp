@@ -147,7 +147,7 @@ asio::awaitable<http_result> ome_http_client::request(http_method method, std::s
     http::request<http::empty_body> req{
         method == http_method::get ? http::verb::get : http::verb::delete_, target, 11};
     req.set(http::field::host, self->host + ":" + self->port);
-    req.set(http::field::authorization, self->authorization);
+    if (!self->authorization.empty()) req.set(http::field::authorization, self->authorization);
     req.set(http::field::user_agent, "OvenSpace-gateway");
     req.set(http::field::accept, "application/json");
     req.keep_alive(true);

@@ -2,12 +2,15 @@
 
 namespace ovs::room {
 
-void audience::add(const std::string& room, conn_id id, std::weak_ptr<net::ws_session> session)
+void audience::add(const std::string& room,
+                   conn_id id,
+                   std::weak_ptr<net::ws_session> session,
+                   std::string viewer_key)
 {
     auto& members = rooms_[room];
     if (members.slot.count(id)) return;
     members.slot.emplace(id, members.list.size());
-    members.list.push_back(member{id, std::move(session)});
+    members.list.push_back(member{id, std::move(session), std::move(viewer_key)});
 }
 
 void audience::remove(const std::string& room, conn_id id)
@@ -66,6 +69,29 @@ audience::delivery audience::broadcast_all(const net::frame& f)
 {
     delivery out;
     for (auto& [room, members] : rooms_) send_all(members, f, out);
+    return out;
+}
+
+audience::delivery audience::send_each(
+    const std::function<net::frame(const std::string& viewer_key)>& frame_for)
+{
+    delivery out;
+    for (auto& [room, members] : rooms_) {
+        for (auto& m : members.list) {
+            auto session = m.session.lock();
+            if (!session) continue;
+            switch (session->send(frame_for(m.viewer_key))) {
+                case net::ws_session::send_result::queued:
+                    ++out.queued;
+                    break;
+                case net::ws_session::send_result::overflow:
+                    ++out.dropped;
+                    break;
+                case net::ws_session::send_result::closed:
+                    break;
+            }
+        }
+    }
     return out;
 }
 

@@ -9,6 +9,7 @@
 #include <ovs/room/space.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -24,17 +25,25 @@ public:
         std::size_t dropped = 0;  // receivers cut off because their queue was full
     };
 
-    void add(const std::string& room, conn_id id, std::weak_ptr<net::ws_session> session);
+    // `viewer_key`: what the viewer's playback edge is chosen by (send_each).
+    void add(const std::string& room,
+             conn_id id,
+             std::weak_ptr<net::ws_session> session,
+             std::string viewer_key = {});
     void remove(const std::string& room, conn_id id);
     std::size_t count(const std::string& room) const;
 
     delivery broadcast(const std::string& room, const net::frame& f);
     delivery broadcast_all(const net::frame& f);
+    // Every member of every room its own frame, made from its viewer key
+    // (playback templates differ per viewer with OME edges).
+    delivery send_each(const std::function<net::frame(const std::string& viewer_key)>& frame_for);
 
 private:
     struct member {
         conn_id id = 0;
         std::weak_ptr<net::ws_session> session;
+        std::string viewer_key;
     };
     struct room_members {
         std::vector<member> list;

@@ -6,7 +6,22 @@
 
 #include <ovs/util/url.hpp>
 
+#include <algorithm>
+
 namespace ovs::room {
+
+namespace {
+
+// A viewer id from the page: short and URL-safe, or ignored.
+bool well_formed_viewer_id(const std::string& v)
+{
+    return !v.empty() && v.size() <= 64 && std::all_of(v.begin(), v.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '_';
+    });
+}
+
+}  // namespace
 
 asio::awaitable<net::reply> room_http::handle(net::request req, net::peer_info)
 {
@@ -32,7 +47,9 @@ net::upgrade_answer room_http::upgrade(const net::request& req, const net::peer_
             net::error_response(http::status::forbidden, "bad_origin", "Origin not allowed")};
     }
     auto room = util::query_param(req.target(), "room").value_or("");
-    return std::make_unique<viewer>(ctx_, std::move(room));
+    auto viewer_id = util::query_param(req.target(), "viewer").value_or("");
+    if (!well_formed_viewer_id(viewer_id)) viewer_id.clear();
+    return std::make_unique<viewer>(ctx_, std::move(room), std::move(viewer_id));
 }
 
 }  // namespace ovs::room

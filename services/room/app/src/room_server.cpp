@@ -123,9 +123,16 @@ void room_server::on_media_status(const media_status& status)
 
 void room_server::on_endpoints(const endpoint_templates& templates)
 {
-    impl_->ctx->templates = templates;
-    wire::json frame{{"type", "playback"}, {"playback", wire::playback_json(&templates)}};
-    impl_->ctx->broadcast_all(frame.dump());
+    auto& ctx = *impl_->ctx;
+    ctx.templates = templates;
+    // Per viewer: with OME edges each may play from another one.
+    ++ctx.counters.broadcasts;
+    const auto d = ctx.members.send_each([&](const std::string& viewer_key) {
+        wire::json frame{{"type", "playback"},
+                         {"playback", wire::playback_json(&templates, viewer_key)}};
+        return net::make_frame(frame.dump());
+    });
+    ctx.counters.messages_out += d.queued;
 }
 
 admission room_server::check_admission(const std::string& stream, const std::string& token) const

@@ -57,7 +57,7 @@ net::reply api(std::string_view path, const room_context& ctx)
                         {"viewers", snap->viewers},
                         {"seats", std::move(seats)},
                         {"media", wire::media_json(ctx.media)},
-                        {"playback", wire::playback_json(ctx.templates_or_null())}});
+                        {"playback", wire::playback_json(ctx.templates_or_null(), "")}});
     }
     return net::error_response(http::status::not_found, "not_found", "No such API");
 }

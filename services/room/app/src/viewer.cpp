@@ -12,14 +12,20 @@ constexpr std::uint16_t close_room_full = 4429;
 
 }  // namespace
 
-viewer::viewer(std::shared_ptr<room_context> ctx, std::string room)
+viewer::viewer(std::shared_ptr<room_context> ctx, std::string room, std::string viewer_id)
     : ctx_(std::move(ctx)),
       room_(std::move(room)),
+      viewer_id_(std::move(viewer_id)),
       bucket_(ctx_->cfg.limits.commands_per_second,
               2.0 * ctx_->cfg.limits.commands_per_second,
               clock::now())
 {
     ++ctx_->room_load[room_];
+}
+
+std::string viewer::viewer_key() const
+{
+    return viewer_id_.empty() ? "conn-" + std::to_string(id_) : viewer_id_;
 }
 
 viewer::~viewer()
@@ -78,8 +84,9 @@ void viewer::on_open(net::ws_session& session)
     ctx.process_outputs();
     auto snap = ctx.model.snapshot(room_);
     send(session,
-         wire::snapshot_frame(*snap, ctx.media, ctx.templates_or_null(), ctx.model.seat_of(id_)));
-    ctx.members.add(room_, id_, session.weak_from_this());
+         wire::snapshot_frame(
+             *snap, ctx.media, ctx.templates_or_null(), ctx.model.seat_of(id_), viewer_key()));
+    ctx.members.add(room_, id_, session.weak_from_this(), viewer_key());
     member_ = true;
 }
 

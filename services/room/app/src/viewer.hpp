@@ -18,7 +18,9 @@ namespace ovs::room {
 
 class viewer final : public net::ws_handler {
 public:
-    viewer(std::shared_ptr<room_context> ctx, std::string room);
+    // `viewer_id`: the page's own id (?viewer=), empty when it sent none or
+    // a malformed one.
+    viewer(std::shared_ptr<room_context> ctx, std::string room, std::string viewer_id);
     ~viewer() override;
     viewer(const viewer&) = delete;
     viewer& operator=(const viewer&) = delete;
@@ -34,11 +36,15 @@ private:
                      std::string_view message,
                      std::uint16_t close_code);
     void release_load();
+    // What this viewer's playback edge is chosen by (ome.edges): the page's
+    // id, kept across reloads, else this connection.
+    std::string viewer_key() const;
     void sign_in_moderator(net::ws_session& session, const wire::command& cmd);
     std::optional<refusal> moderate(const wire::command& cmd, time_point now);
 
     std::shared_ptr<room_context> ctx_;
     std::string room_;
+    std::string viewer_id_;
     token_bucket bucket_;
     conn_id id_ = 0;  // set once joined to the model
     moderator_sign_in moderator_;

@@ -1,5 +1,7 @@
 #include "wire.hpp"
 
+#include <ovs/room/edge_choice.hpp>
+
 #include <chrono>
 
 namespace ovs::room::wire {
@@ -129,11 +131,18 @@ json media_json(const media_status& media)
     return j;
 }
 
-json playback_json(const endpoint_templates* templates)
+json playback_json(const endpoint_templates* templates, std::string_view viewer_key)
 {
-    if (templates == nullptr || templates->playback.empty()) return nullptr;
+    if (templates == nullptr) return nullptr;
+    const auto* playback = &templates->playback;
+    if (!templates->edges.empty()) {
+        std::vector<std::string> names;
+        for (const auto& e : templates->edges) names.push_back(e.name);
+        playback = &templates->edges[*pick_edge(viewer_key, names)].playback;
+    }
+    if (playback->empty()) return nullptr;
     json j = json::object();
-    for (const auto& [key, value] : templates->playback) j[key] = value;
+    for (const auto& [key, value] : *playback) j[key] = value;
     return j;
 }
 
@@ -167,7 +176,8 @@ std::string media_frame(const media_status& media)
 std::string snapshot_frame(const room_snapshot& snap,
                            const media_status& media,
                            const endpoint_templates* templates,
-                           std::optional<unsigned> mine)
+                           std::optional<unsigned> mine,
+                           std::string_view viewer_key)
 {
     json seats = json::array();
     for (const auto& s : snap.seats) seats.push_back(seat_json(s));
@@ -178,7 +188,7 @@ std::string snapshot_frame(const room_snapshot& snap,
            {"seats", std::move(seats)},
            {"mine", mine ? json(*mine) : json(nullptr)},
            {"media", media_json(media)},
-           {"playback", playback_json(templates)}};
+           {"playback", playback_json(templates, viewer_key)}};
     return j.dump();
 }
 

@@ -41,7 +41,10 @@ std::variant<command, bad_frame> parse_command(std::string_view text);
 json seat_json(const seat_view& seat);
 json media_json(const media_status& media);
 // null when the gateway has not sent any templates.
-json playback_json(const endpoint_templates* templates);
+// The playback templates for one viewer: those of its edge (ome.edges, by
+// rendezvous hashing of `viewer_key`) when edges are in rotation, else the
+// origin's; null while the gateway has sent none.
+json playback_json(const endpoint_templates* templates, std::string_view viewer_key);
 json publish_json(const endpoint_templates* templates,
                   const std::string& stream,
                   const std::string& token);
@@ -55,7 +58,8 @@ std::string media_frame(const media_status& media);
 std::string snapshot_frame(const room_snapshot& snap,
                            const media_status& media,
                            const endpoint_templates* templates,
-                           std::optional<unsigned> mine);
+                           std::optional<unsigned> mine,
+                           std::string_view viewer_key);
 
 std::string reply_ok(const json& id, json fields = json::object());
 std::string reply_error(const json& id, std::string_view code, std::string_view message);

@@ -40,6 +40,9 @@ endpoint_templates to_room_endpoints(const proto::endpoints& e)
                  {"rtmp_key", e.rtmp.key},
                  {"rtmp", e.rtmp.url},
                  {"srt", e.srt.url}};
+    for (const auto& edge : e.edges) {
+        t.edges.push_back({edge.name, {{"webrtc", edge.webrtc_play}, {"llhls", edge.llhls_play}}});
+    }
     return t;
 }
 

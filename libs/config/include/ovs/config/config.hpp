@@ -28,6 +28,16 @@ struct tls_port {
     std::uint16_t port = 0;
 };
 
+// An OME edge (deploy/ome/Server.edge.xml): pulls the origin's streams over
+// OVT and serves playback. Publishers never go to an edge.
+struct ome_edge {
+    std::string name;           // unique; the key viewers are spread by
+    std::string host;           // what browsers dial
+    tls_port webrtc_publisher;  // default: the origin's ome.webrtc_publisher
+    tls_port llhls;             // default: the origin's ome.llhls
+    std::string probe_host;     // where the gateway checks it answers; empty = host
+};
+
 struct ome_config {
     std::string host = "127.0.0.1";  // what browsers and encoders dial (domain for TLS)
     struct api_t {
@@ -48,6 +58,8 @@ struct ome_config {
     tls_port webrtc_publisher{false, 3333};  // WebRTC playback signalling
     tls_port llhls{false, 3333};             // LL-HLS playback
     std::string webhook_secret;              // secret; env OVENSPACE_WEBHOOK_SECRET overrides
+    // Playback edges; empty: viewers play from the origin (ome.host).
+    std::vector<ome_edge> edges;
 };
 
 // How seats are admitted.

@@ -154,6 +154,14 @@ struct srt_endpoint {
     friend bool operator==(const srt_endpoint&, const srt_endpoint&) = default;
 };
 
+// An OME edge in rotation (ome.edges): where viewers it is chosen for play.
+struct edge_endpoints {
+    std::string name;         // the key viewers are spread by
+    std::string webrtc_play;  // "ws://edge-1:3333/app/{stream}"
+    std::string llhls_play;   // "http://edge-1:3333/app/{stream}/llhls.m3u8"
+    friend bool operator==(const edge_endpoints&, const edge_endpoints&) = default;
+};
+
 struct endpoints {
     std::string webrtc_publish;  // "ws://h:3333/app/{stream}?direction=send&token={token}"
     std::string whip;            // "http://h:3333/app/{stream}?direction=whip&token={token}"
@@ -161,6 +169,8 @@ struct endpoints {
     srt_endpoint srt;
     std::string webrtc_play;  // "ws://h:3333/app/{stream}"
     std::string llhls_play;   // "http://h:3333/app/{stream}/llhls.m3u8"
+    // Edges in rotation; empty: viewers play from the origin (the two above).
+    std::vector<edge_endpoints> edges;
     friend bool operator==(const endpoints&, const endpoints&) = default;
 };
 

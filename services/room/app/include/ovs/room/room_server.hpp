@@ -33,8 +33,15 @@ struct media_status {
 // the wire (see proto/websocket.md: playback webrtc/llhls, publish
 // webrtc/whip/rtmp_server/rtmp_key/rtmp/srt).
 struct endpoint_templates {
-    std::map<std::string, std::string> playback;
+    std::map<std::string, std::string> playback;  // the origin's
     std::map<std::string, std::string> publish;
+    // OME edges in rotation (ome.edges); each viewer plays from one of them,
+    // chosen by rendezvous hashing of its viewer key (edge_choice.hpp).
+    struct edge {
+        std::string name;
+        std::map<std::string, std::string> playback;
+    };
+    std::vector<edge> edges;
 };
 
 using kick_sink = std::function<void(const kick_stream&)>;
