@@ -6,7 +6,7 @@
 # through the room store interface, first in memory, then through Redis.
 # Usage: scripts/bench_store.sh [K ...]          (default: 1 64)
 # Env: OVS_BENCH_BUILD_DIR (default build/bench), SECONDS_EACH (default 5),
-#      JOBS (default 2).
+#      JOBS (default 2), REDIS_PORT (default: a free one).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -27,7 +27,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=${REDIS_PORT:-}
+[[ -n $port ]] || port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
     --daemonize no --logfile "$work/redis.log" &
 redis_pid=$!

@@ -124,6 +124,7 @@ TEST_CASE("viewers are spread over the edges that answer; a silent edge is taken
         });
     };
     REQUIRE(viewers[0]->wait([&] { return settled({"edge-a", "edge-b"}); }, event_bound));
+    CHECK_THAT(c.gateway_metrics(), Catch::Contains("ovs_gateway_edges_in_rotation 2"));
     std::map<std::string, int> spread;
     for (const auto& v : viewers) ++spread[edge_of(*v)];
     INFO("edge-a " << spread["edge-a"] << ", edge-b " << spread["edge-b"]);
@@ -153,6 +154,7 @@ TEST_CASE("viewers are spread over the edges that answer; a silent edge is taken
     browser late(pool, c.room_port(), room_for_viewer("late"));
     REQUIRE(late.wait_open());
     CHECK(edge_of(late) == "edge-a");
+    CHECK_THAT(c.gateway_metrics(), Catch::Contains("ovs_gateway_edges_in_rotation 1"));
 
     // No edge answers: viewers play from the origin.
     a.stop();

@@ -177,6 +177,8 @@ void gateway_service::impl::update_gauges()
     metrics.links_up = links && links->connected() ? 1 : 0;
     if (links) metrics.link_handshake_failures = links->handshake_failures();
     metrics.ome_reachable = policy.status().reachable.value_or(false);
+    metrics.edges_configured = cfg.ome.edges.size();
+    metrics.edges_in_rotation = edges.in_rotation().size();
 }
 
 steady_clock::duration gateway_service::impl::admission_grace() const

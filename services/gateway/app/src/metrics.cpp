@@ -121,6 +121,14 @@ std::string gateway_metrics::render() const
     out += "# HELP ovs_gateway_ome_reachable 1 when the last OME poll succeeded.\n";
     out += "# TYPE ovs_gateway_ome_reachable gauge\n";
     out += std::string("ovs_gateway_ome_reachable ") + (ome_reachable ? "1" : "0") + "\n";
+    if (edges_configured > 0) {
+        out += "# HELP ovs_gateway_edges_in_rotation OME edges viewers are sent to (answering).\n";
+        out += "# TYPE ovs_gateway_edges_in_rotation gauge\n";
+        out += "ovs_gateway_edges_in_rotation " + std::to_string(edges_in_rotation) + "\n";
+        out += "# HELP ovs_gateway_edges_configured OME edges in the config (ome.edges).\n";
+        out += "# TYPE ovs_gateway_edges_configured gauge\n";
+        out += "ovs_gateway_edges_configured " + std::to_string(edges_configured) + "\n";
+    }
     return out;
 }
 

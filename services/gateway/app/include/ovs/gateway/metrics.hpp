@@ -57,6 +57,8 @@ public:
     std::map<std::string, std::uint64_t> link_handshake_failures;
     std::size_t streams_known = 0;
     bool ome_reachable = false;
+    std::size_t edges_configured = 0;   // ome.edges
+    std::size_t edges_in_rotation = 0;  // of those, answering their probes
 
     std::string render() const;
 
