@@ -172,6 +172,14 @@ TEST_CASE("settings that must agree with each other", "[unit]")
                         "(200), got '100'"));
     CHECK_THAT(error_of(with_room(base + "gateway:\n  poll_interval_ms: 20000\n")),
                Contains("gateway.poll_backoff_max_ms: expected at least gateway.poll_interval_ms"));
+    CHECK_THAT(error_of(with_room(base + "gateway:\n  outputs_probe_interval_ms: 2000\n"
+                                         "  outputs_timeout_ms: 2000\n")),
+               Contains("gateway.outputs_timeout_ms (line 7): expected more than "
+                        "gateway.outputs_probe_interval_ms (2000), got '2000'"));
+    CHECK_THAT(error_of(with_room(base + "gateway:\n  outputs_timeout_ms: 500\n")),
+               Contains("gateway.outputs_timeout_ms (line 6): expected"));
+    CHECK_THAT(error_of(with_room(base + "gateway:\n  outputs_probe_interval_ms: 10\n")),
+               Contains("gateway.outputs_probe_interval_ms (line 6): expected"));
 }
 
 TEST_CASE("enum values and text shapes", "[unit]")

@@ -88,6 +88,8 @@ TEST_CASE("the shipped config loads and equals the struct defaults", "[unit]")
         CHECK(cfg.gateway.poll_backoff_max == def.gateway.poll_backoff_max);
         CHECK(cfg.gateway.admission_timeout == def.gateway.admission_timeout);
         CHECK(cfg.gateway.max_webhook_body_bytes == def.gateway.max_webhook_body_bytes);
+        CHECK(cfg.gateway.outputs_probe_interval == def.gateway.outputs_probe_interval);
+        CHECK(cfg.gateway.outputs_timeout == def.gateway.outputs_timeout);
         // The link secret has no placeholder: run.sh makes a fresh one and
         // deployments provide theirs (here: the test environment's).
         CHECK(cfg.link.secret == test::test_link_secret);

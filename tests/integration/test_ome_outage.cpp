@@ -16,8 +16,11 @@ bool media_is(const browser& b, bool reachable)
 {
     auto m = b.media();
     if (!m) return false;
-    if (reachable) return m->value("reachable", false) && !m->value("stale", true);
-    return !m->value("reachable", true) && m->value("stale", false);
+    // `reachable` is null (unknown) while the room has no gateway link.
+    const auto r = m->find("reachable");
+    if (r == m->end() || !r->is_boolean()) return false;
+    if (reachable) return r->get<bool>() && !m->value("stale", true);
+    return !r->get<bool>() && m->value("stale", false);
 }
 
 }  // namespace

@@ -135,6 +135,32 @@ TEST_CASE("wrongly typed fields are errors", "[unit][proto]")
               .code == decode_errc::bad_field);
 }
 
+TEST_CASE("a stream's outputs state goes on the wire by name, or not at all", "[unit][proto]")
+{
+    stream_info s;
+    s.name = "stream2";
+    s.source = "WebRTC";
+    CHECK(encode(stream_up{s}).find("outputs") == std::string::npos);
+    for (auto o : {outputs_state::ready, outputs_state::starting, outputs_state::failed}) {
+        s.outputs = o;
+        const std::string line = encode(stream_up{s});
+        CHECK(line.find(std::string("\"outputs\":\"") + to_string(o) + "\"") != std::string::npos);
+        auto r = decode(line);
+        REQUIRE(r);
+        CHECK(std::get<stream_up>(r.value()).stream.outputs == o);
+    }
+    auto e = decode_fails(
+        "{\"type\":\"stream_up\",\"stream\":{\"name\":\"a\",\"source\":\"RTMP\","
+        "\"outputs\":\"maybe\"}}");
+    CHECK(e.code == decode_errc::bad_field);
+    CHECK(e.text.find("stream.outputs") != std::string::npos);
+    CHECK(decode_fails("{\"type\":\"streams\",\"streams\":[{\"name\":\"a\",\"source\":\"RTMP\","
+                       "\"outputs\":1}]}")
+              .code == decode_errc::bad_field);
+    CHECK(outputs_from_string("starting") == outputs_state::starting);
+    CHECK_FALSE(outputs_from_string("Starting"));
+}
+
 TEST_CASE("unknown fields are ignored, null optional fields are absent", "[unit][proto]")
 {
     auto r = decode(

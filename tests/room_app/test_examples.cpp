@@ -111,6 +111,15 @@ asio::awaitable<void> examples(fixture* f)
             break;
         }
     }
+    // OME took the stream but never started its outputs.
+    stream_info stuck;
+    stuck.source = "WebRTC";
+    stuck.outputs = stream_outputs::failed;
+    server.on_stream_up("stream3", stuck);
+    const auto failed = co_await a->next_of("seat");
+    CHECK(failed["seat"]["state"] == "failed");
+    CHECK(failed["seat"]["error"]["code"] == "outputs_not_started");
+    check_shape("s2c_seat_failed.json", failed);
     server.on_media_status({false, true, "0.20.0"});
     check_shape("s2c_media.json", co_await a->next_of("media"));
     server.on_endpoints(templates());

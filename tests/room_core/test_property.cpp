@@ -118,8 +118,11 @@ void check_state(const test_space& sp, const observer& ob)
                     REQUIRE(v.lease_expires);
                     REQUIRE_FALSE(v.info);
                     break;
+                case seat_state::starting:
                 case seat_state::live:
+                case seat_state::failed:
                     REQUIRE(v.info);
+                    REQUIRE(v.state == on_air_state(v.info->outputs));
                     REQUIRE_FALSE(v.lease_expires);
                     break;
             }
@@ -153,6 +156,9 @@ stream_info random_info(std::mt19937_64& rng)
         i.width = 1280;
         i.height = 720;
     }
+    static const stream_outputs outputs[] = {
+        stream_outputs::ready, stream_outputs::starting, stream_outputs::failed};
+    i.outputs = outputs[rng() % 3];
     return i;
 }
 

@@ -133,7 +133,7 @@ asio::awaitable<json> ws_client::next_of(std::string type)
     }
 }
 
-asio::awaitable<json> ws_client::next_media(bool reachable)
+asio::awaitable<json> ws_client::next_media(json reachable)
 {
     for (;;) {
         json j = co_await next();

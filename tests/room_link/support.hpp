@@ -88,7 +88,9 @@ public:
     // The next frame of `type`; other frames are dropped.
     asio::awaitable<json> next_of(std::string type);
     // The next `media` frame (or snapshot's media) matching `reachable`.
-    asio::awaitable<json> next_media(bool reachable);
+    // The next media object whose `reachable` is `reachable` (true, false,
+    // or null: unknown, while the room has no gateway link).
+    asio::awaitable<json> next_media(json reachable);
     // Sends a command with a fresh id and returns its reply (other frames
     // are kept in the backlog).
     asio::awaitable<json> command(json cmd);

@@ -45,6 +45,20 @@ TEST_CASE("missing stream details map to the room's 'unknown' values", "[unit]")
     CHECK(r.height == 480);
 }
 
+TEST_CASE("a stream's outputs map to the room's; absent means ready", "[unit]")
+{
+    proto::stream_info s;
+    s.name = "stream1";
+    s.source = "WebRTC";
+    CHECK(to_room_stream(s).outputs == stream_outputs::ready);
+    s.outputs = proto::outputs_state::starting;
+    CHECK(to_room_stream(s).outputs == stream_outputs::starting);
+    s.outputs = proto::outputs_state::failed;
+    CHECK(to_room_stream(s).outputs == stream_outputs::failed);
+    s.outputs = proto::outputs_state::ready;
+    CHECK(to_room_stream(s).outputs == stream_outputs::ready);
+}
+
 TEST_CASE("a snapshot is keyed by stream name", "[unit]")
 {
     proto::stream_info a{"stream0", "WebRTC", {}, {}, {}, {}};
@@ -91,11 +105,11 @@ TEST_CASE("media status maps, and a lost link keeps only the version", "[unit]")
 {
     proto::media_status m{true, std::string("0.20.0"), std::nullopt, false};
     auto r = to_room_media(m);
-    CHECK(r.reachable);
+    CHECK(r.reachable == true);
     CHECK_FALSE(r.stale);
     CHECK(r.version == "0.20.0");
     auto down = link_down_media(r);
-    CHECK_FALSE(down.reachable);
+    CHECK_FALSE(down.reachable.has_value());  // unknown, not unreachable
     CHECK(down.stale);
     CHECK(down.version == "0.20.0");
     CHECK(to_room_media(proto::media_status{}).version.empty());

@@ -32,7 +32,9 @@ const local = {
   protocols: {}, // seat index -> 'webrtc' | 'llhls'
   spotlight: null, // seat index in the spotlight, or null
   muted: {}, // seat index -> true/false: the viewer's own choice for its sound
+  released: null, // the seat this page just left, until the server shows it free
 };
+const RELEASED_FORGET_MS = 5000; // in case the free seat frame never comes
 // The broadcaster's stream health (from its connection's statistics).
 const broadcast = { health: null, sample: null };
 let previousViews = null;
@@ -79,7 +81,11 @@ const grid = new SeatGrid($('seats'), {
   onParticipate: (index) => participate(index),
   onLeave: (index) => leave(index),
   onProtocol: (index, protocol) => {
+    // Picking the protocol already asked for (the player fell back to the
+    // other one) means: try it again.
+    const again = (local.protocols[index] || 'webrtc') === protocol;
     local.protocols[index] = protocol;
+    if (again) players.removePlayer(index);
     render();
   },
   onSpotlight: (index) => {
@@ -150,7 +156,9 @@ function render() {
   players.sync(views.map((v) => (v.kind === 'mine' && v.live && !publisher ? { ...v, kind: 'live' } : v)), audible);
   if (local.claim) {
     const mine = views[local.claim.seat];
-    if (mine) dialog.seatLive(mine.live);
+    // The encoder is connected once the media server has its stream, playable
+    // yet or not (the tile then shows it starting).
+    if (mine) dialog.seatLive(mine.onAir);
   }
   announce(seatAnnouncements(previousViews, views));
   previousViews = views;
@@ -250,6 +258,10 @@ $('live-camera-select').addEventListener('change', () => changeDevice('video'));
 $('live-mic-select').addEventListener('change', () => changeDevice('audio'));
 
 function onState(state) {
+  if (local.released !== null) {
+    const seat = state.seats[local.released];
+    if (!seat || seat.state === SEAT_FREE) local.released = null;
+  }
   if (local.claim && !local.resuming) {
     const seat = state.seats[local.claim.seat];
     if (seat && seat.state !== SEAT_FREE) local.claim.heldSeen = true;
@@ -309,6 +321,17 @@ function claimFromReply(reply, fallbackSeat) {
 function leave(index) {
   const seat = index ?? (local.claim && local.claim.seat);
   dropSeat();
+  if (Number.isInteger(seat)) {
+    // Until the server says the seat is free it still looks like ours and
+    // live: never play it (a viewer connection to the stream we just ended).
+    local.released = seat;
+    setTimeout(() => {
+      if (local.released === seat) {
+        local.released = null;
+        render();
+      }
+    }, RELEASED_FORGET_MS);
+  }
   render();
   if (Number.isInteger(seat) && conn) {
     conn.command('release', { seat }).catch(() => {

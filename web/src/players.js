@@ -1,8 +1,10 @@
 // One OvenPlayer per live seat that is not this page's own. `sync` is called
 // with the seat views after every state change and creates, re-creates
 // (sources or protocol changed) or removes players so that exactly the live
-// seats play. Every removal goes through `removePlayer`, which releases the
-// player and its element.
+// seats play. Seats that are starting get no player: the media server cannot
+// play them yet, and a player would only fail and show an error. Every
+// removal goes through `removePlayer`, which releases the player and its
+// element.
 //
 // OvenPlayer is loaded on the first live seat, hls.js only when LL-HLS is
 // really used: when the viewer picks it, or when WebRTC gave no picture and
@@ -12,9 +14,8 @@
 import { isHlsLoaded, loadHls, loadOvenPlayer } from './vendor.js';
 import { peerConnectionFor, trackPeerConnections } from './peers.js';
 import { hlsLatencyMs, receiverReading } from './stats.js';
-import { playerSources } from './state.js';
+import { playerRetryDelay, playerSources } from './state.js';
 
-const RETRY_MS = 3000;
 export const NO_MEDIA_MS = 8000;
 
 export class Players {
@@ -121,15 +122,25 @@ export class Players {
     this.restart(entry, Date.now());
   }
 
-  // A live seat whose stream is not playable yet (OME still preparing the
-  // LL-HLS playlist, a WebRTC hiccup) gets a fresh player a bit later, as
-  // long as the seat still wants the same sources.
+  // A live seat whose player failed (a WebRTC hiccup, LL-HLS a moment
+  // behind) gets a fresh player soon (state.js playerRetryDelay: 250 ms,
+  // then longer, up to every 3 s), as long as the seat still wants the same
+  // sources. The failed player goes at once, so its error overlay never
+  // shows while the next one is on its way.
   retryLater(entry) {
     if (entry.retry !== null || this.entries.get(entry.index) !== entry) return;
+    if (entry.player) {
+      try {
+        entry.player.remove();
+      } catch (e) {
+        /* half-created: its element is replaced on restart */
+      }
+      entry.player = null;
+    }
     entry.retry = setTimeout(() => {
       entry.retry = null;
       this.restart(entry);
-    }, RETRY_MS);
+    }, playerRetryDelay(entry.attempts));
   }
 
   restart(entry, since = entry.since) {

@@ -5,7 +5,12 @@
 
 export const SEAT_FREE = 'free';
 export const SEAT_RESERVED = 'reserved';
+// OME admitted the stream but cannot play it yet (proto/websocket.md).
+export const SEAT_STARTING = 'starting';
 export const SEAT_LIVE = 'live';
+// OME has the stream but never started its outputs: it cannot be watched.
+export const SEAT_FAILED = 'failed';
+const SEAT_STATES = [SEAT_FREE, SEAT_RESERVED, SEAT_STARTING, SEAT_LIVE, SEAT_FAILED];
 
 // The state before any snapshot arrived.
 export function initialState() {
@@ -127,9 +132,16 @@ function normalizeSeat(seat) {
   const out = {
     index: seat.index,
     stream: String(seat.stream ?? ''),
-    state: [SEAT_FREE, SEAT_RESERVED, SEAT_LIVE].includes(seat.state) ? seat.state : SEAT_FREE,
+    state: SEAT_STATES.includes(seat.state) ? seat.state : SEAT_FREE,
     mine: seat.mine === true,
   };
+  if (out.state === SEAT_FAILED) {
+    const e = seat.error && typeof seat.error === 'object' ? seat.error : {};
+    out.error = {
+      code: String(e.code ?? 'outputs_not_started'),
+      message: String(e.message ?? 'The media server has not started this broadcast, so it cannot be watched.'),
+    };
+  }
   if (seat.source) out.source = String(seat.source);
   if (seat.video && typeof seat.video === 'object') out.video = { ...seat.video };
   if (Number.isFinite(seat.bitrate)) out.bitrate = seat.bitrate;
@@ -139,9 +151,12 @@ function normalizeSeat(seat) {
   return out;
 }
 
+// reachable: true, false, or null when the room service has no word from
+// the gateway (it restarts): unknown, which is not "unreachable".
 function normalizeMedia(media) {
   if (!media || typeof media !== 'object') return null;
-  return { reachable: media.reachable !== false, stale: media.stale === true, version: media.version ?? null };
+  const reachable = media.reachable === null ? null : media.reachable !== false;
+  return { reachable, stale: media.stale === true, version: media.version ?? null };
 }
 
 function toCount(n) {
@@ -171,16 +186,27 @@ export function backoffDelay(attempt, { minMs = 250, maxMs = 10000, jitter = 0.5
 // protocols: {[index]: 'webrtc' | 'llhls'}}.
 //   kind: 'free'    anyone may press Participate
 //         'joining' someone else holds it but is not live yet
+//         'starting' someone else's stream reached the media server, which
+//                   cannot play it yet: no player, no error
 //         'live'    someone else is live: play it
-//         'mine'    this page holds it (reserved or live)
+//         'failed'  someone else's stream cannot be watched (view.error)
+//         'mine'    this page holds it (reserved, starting, live or failed)
 //         'claiming' this page asked for it and waits for the reply
+// `local.released` (a seat index) is the seat this page just left: until the
+// server says so it may still look like ours and live, but it is never
+// played (that would connect a viewer to the stream we just ended).
 export function seatView(seat, state, local = {}) {
   const claim = local.claim || null;
-  const mine = seat.mine === true || state.mine === seat.index || (claim !== null && claim.seat === seat.index);
+  const released = local.released === seat.index;
+  const mine =
+    !released && (seat.mine === true || state.mine === seat.index || (claim !== null && claim.seat === seat.index));
   let kind;
   if (mine) kind = 'mine';
   else if (local.pendingSeat === seat.index && seat.state === SEAT_FREE) kind = 'claiming';
+  else if (released && seat.state !== SEAT_FREE) kind = 'joining';
   else if (seat.state === SEAT_LIVE) kind = 'live';
+  else if (seat.state === SEAT_STARTING) kind = 'starting';
+  else if (seat.state === SEAT_FAILED) kind = 'failed';
   else if (seat.state === SEAT_RESERVED) kind = 'joining';
   else kind = 'free';
 
@@ -188,7 +214,11 @@ export function seatView(seat, state, local = {}) {
     index: seat.index,
     stream: seat.stream,
     kind,
-    live: seat.state === SEAT_LIVE,
+    live: seat.state === SEAT_LIVE && !released,
+    starting: seat.state === SEAT_STARTING,
+    failed: seat.state === SEAT_FAILED,
+    error: seat.state === SEAT_FAILED && seat.error ? seat.error.message : null,
+    onAir: [SEAT_STARTING, SEAT_LIVE, SEAT_FAILED].includes(seat.state),
     source: seat.source || null,
     resolution: resolutionLabel(seat.video),
     codec: (seat.video && typeof seat.video.codec === 'string' && seat.video.codec) || null,
@@ -200,7 +230,7 @@ export function seatView(seat, state, local = {}) {
     webrtc: null,
     llhls: null,
   };
-  if (seat.state === SEAT_LIVE && state.playback) {
+  if (view.live && state.playback) {
     view.webrtc = fillTemplate(state.playback.webrtc, seat.stream);
     view.llhls = fillTemplate(state.playback.llhls, seat.stream);
   }
@@ -215,6 +245,16 @@ function resolutionLabel(video) {
   if (!video || !Number.isFinite(video.width) || !Number.isFinite(video.height)) return null;
   if (video.width <= 0 || video.height <= 0) return null;
   return `${video.width}x${video.height}`;
+}
+
+// A failed player (both protocols) is replaced by a fresh one after these
+// delays, attempt 0 first: fast at first (a seat that just turned live may
+// still be a few hundred ms from playable over LL-HLS), then every 3 s for as
+// long as the seat stays live.
+export const PLAYER_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 3000];
+export function playerRetryDelay(attempt) {
+  const n = Number.isInteger(attempt) && attempt > 0 ? attempt : 0;
+  return PLAYER_RETRY_DELAYS_MS[Math.min(n, PLAYER_RETRY_DELAYS_MS.length - 1)];
 }
 
 // Player sources in the order the viewer chose; the other protocol stays as
@@ -384,10 +424,13 @@ export function seatAnnouncements(before, after) {
     if (Boolean(old.locked) !== Boolean(view.locked)) {
       out.push(view.locked ? `Seat ${n} was locked by the moderator.` : `Seat ${n} was unlocked.`);
     }
-    const was = old.kind === 'mine' ? (old.live ? 'live' : 'joining') : old.kind;
-    const now = view.kind === 'mine' ? (view.live ? 'live' : 'joining') : view.kind;
+    const mineKind = (v) => (v.live ? 'live' : v.failed ? 'failed' : v.starting ? 'starting' : 'joining');
+    const was = old.kind === 'mine' ? mineKind(old) : old.kind;
+    const now = view.kind === 'mine' ? mineKind(view) : view.kind;
     if (was === now) continue;
     if (now === 'live') out.push(view.kind === 'mine' ? `Your seat ${n} is live.` : `Seat ${n} is live.`);
+    else if (now === 'starting') out.push(view.kind === 'mine' ? `Your seat ${n} is starting.` : `Seat ${n} is starting.`);
+    else if (now === 'failed') out.push(`Seat ${n} cannot be watched: ${view.error}`);
     else if (now === 'joining' && view.kind !== 'mine') out.push(`Someone is joining seat ${n}.`);
     else if (now === 'free' && view.endedByModerator) out.push(`The moderator ended the broadcast on seat ${n}.`);
     else if (now === 'free' && was === 'live') out.push(`Seat ${n} stopped broadcasting and is free.`);

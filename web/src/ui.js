@@ -11,6 +11,10 @@ const KIND_TEXT = {
   free: 'Free seat',
   claiming: 'Taking this seat…',
   joining: 'Someone is joining…',
+  // The media server has the stream and is preparing it for viewers (about
+  // 4 s for a browser broadcast): no player yet, so no player error either.
+  starting: 'Starting…',
+  failed: '',
   live: '',
   mine: '',
 };
@@ -210,7 +214,12 @@ export class SeatGrid {
       p.placeholder.hidden = playing;
       let text = KIND_TEXT[kind] || '';
       if (kind === 'live' && !view.webrtc && !view.llhls) text = 'Live (waiting for the media server)';
-      if (kind === 'mine' && !showPreview && !view.live) text = 'Your seat: waiting for your stream…';
+      if (kind === 'failed') text = view.error;
+      if (kind === 'mine' && !showPreview && !view.live) {
+        if (view.starting) text = 'Your stream reached the media server; starting…';
+        else if (view.failed) text = view.error;
+        else text = 'Your seat: waiting for your stream…';
+      }
       if (kind === 'free' && view.endedByModerator) text = 'Broadcast ended by the moderator';
       if (kind === 'free' && view.locked) text = view.endedByModerator ? 'Ended and locked by the moderator' : 'Locked by the moderator';
       p.stateText.textContent = text;
@@ -274,7 +283,10 @@ export class SeatGrid {
       setBadge(p.latency, status && Number.isFinite(status.latencyMs) ? `latency ${formatLatency(status.latencyMs)}` : null);
       p.stats.title = [view.source, view.codec, view.resolution].filter(Boolean).join(' · ');
       p.protocol.hidden = kind !== 'live';
-      if (p.protocol.value !== view.protocol) p.protocol.value = view.protocol;
+      // The protocol really playing (after OvenPlayer's fallback), else the
+      // one asked for.
+      const shown = (status && status.mode) || view.protocol;
+      if (p.protocol.value !== shown) p.protocol.value = shown;
       p.encoderDetails.hidden = !(kind === 'mine' && encoderDetails);
       p.leave.hidden = kind !== 'mine';
     }
@@ -334,6 +346,11 @@ export function renderBanner({ status, media, playbackKnown, roomError }) {
     level = 'info';
   } else if (media && media.reachable === false) {
     text = 'The media server is unreachable. Live seats may not play until it is back.';
+  } else if (media && media.reachable === null) {
+    // The room service lost its gateway (e.g. a restart): nothing is known
+    // about the media server, and what plays keeps playing.
+    text = 'Media server status unknown for a moment; playing seats keep playing. Seat changes may show late.';
+    level = 'info';
   } else if (media && media.stale) {
     text = 'The seat list may be out of date: the media server has not answered recently.';
   } else if (!playbackKnown) {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   backoffDelay, captureConstraints, commandErrorMessage, fillTemplate, gridColumns, initialState,
-  isNextSeq, mediaErrorMessage, normalizePublish, parseRooms, playerSources, reduce, roomFromLocation, seatView, seatViews,
+  isNextSeq, mediaErrorMessage, normalizePublish, parseRooms, playerRetryDelay, playerSources, reduce, roomFromLocation,
+  seatView, seatViews,
 } from '../src/state.js';
 
 const snapshot = (over = {}) => ({
@@ -143,6 +144,64 @@ test('seat views: free, joining, live, mine, claiming', () => {
 
   const mineByServer = reduce(state, { type: 'seat', seq: 13, seat: { index: 2, stream: 'stream2', state: 'live', mine: true } }).state;
   assert.equal(seatView(mineByServer.seats[2], mineByServer).kind, 'mine');
+});
+
+test('a starting seat shows no player; a failed one says why; both are on air', () => {
+  let { state } = reduce(initialState(), snapshot());
+  state = reduce(state, { type: 'seat', seq: 13, seat: { index: 1, stream: 'stream1', state: 'starting', source: 'WebRTC' } }).state;
+  state = reduce(state, {
+    type: 'seat', seq: 14,
+    seat: { index: 2, stream: 'stream2', state: 'failed', source: 'WebRTC', error: { code: 'outputs_not_started', message: 'Not started.' } },
+  }).state;
+  const views = seatViews(state);
+  assert.equal(views[1].kind, 'starting');
+  assert.equal(views[1].live, false);
+  assert.equal(views[1].onAir, true);
+  assert.equal(views[1].webrtc, null, 'no player URL while starting');
+  assert.equal(views[1].source, 'WebRTC');
+  assert.equal(views[2].kind, 'failed');
+  assert.equal(views[2].error, 'Not started.');
+  assert.equal(views[2].webrtc, null);
+  assert.deepEqual(playerSources(views[1]), []);
+  // Our own starting seat stays ours.
+  assert.equal(seatView(state.seats[1], state, { claim: { seat: 1 } }).kind, 'mine');
+  // A failed seat without an error object still says something.
+  const bare = reduce(state, { type: 'seat', seq: 15, seat: { index: 0, stream: 'stream0', state: 'failed' } }).state;
+  assert.match(seatViews(bare)[0].error, /not started/);
+  // Unknown states read as free, as before.
+  const odd = reduce(state, { type: 'seat', seq: 15, seat: { index: 0, stream: 'stream0', state: 'exploding' } }).state;
+  assert.equal(seatViews(odd)[0].kind, 'free');
+});
+
+test('the seat this page just left is never played, even while it still looks live and ours', () => {
+  const { state } = reduce(initialState(), snapshot({ mine: 2 }));
+  assert.equal(seatViews(state)[2].kind, 'mine');
+  const left = seatViews(state, { released: 2 })[2];
+  assert.notEqual(left.kind, 'mine');
+  assert.notEqual(left.kind, 'live');
+  assert.equal(left.live, false);
+  assert.equal(left.webrtc, null);
+  assert.deepEqual(playerSources(left), []);
+  // Other seats are not affected.
+  assert.equal(seatViews(state, { released: 2 })[1].kind, 'joining');
+});
+
+test('failed players are retried fast at first, then every 3 s', () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 50].map(playerRetryDelay), [250, 500, 1000, 2000, 3000, 3000, 3000]);
+  assert.equal(playerRetryDelay(-1), 250);
+  assert.equal(playerRetryDelay(undefined), 250);
+  const total = [0, 1, 2, 3].map(playerRetryDelay).reduce((a, b) => a + b, 0);
+  assert.ok(total < 4000, 'four attempts within 4 s');
+});
+
+test('media reachable null (no gateway) stays unknown, not reachable or unreachable', () => {
+  let { state } = reduce(initialState(), snapshot({ media: { reachable: null, stale: true, version: null } }));
+  assert.equal(state.media.reachable, null);
+  assert.equal(state.media.stale, true);
+  state = reduce(state, { type: 'media', media: { reachable: false, stale: true, version: '0.20.0' } }).state;
+  assert.equal(state.media.reachable, false);
+  state = reduce(state, { type: 'media', media: { reachable: true, stale: false } }).state;
+  assert.equal(state.media.reachable, true);
 });
 
 test('a live seat without playback templates has no URLs', () => {

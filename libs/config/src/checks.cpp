@@ -60,6 +60,12 @@ void check_relations(const load_context& ctx, const config& cfg)
                 "gateway.poll_backoff_max_ms",
                 cfg.gateway.poll_backoff_max,
                 false);
+    check_order(ctx,
+                "gateway.outputs_probe_interval_ms",
+                cfg.gateway.outputs_probe_interval,
+                "gateway.outputs_timeout_ms",
+                cfg.gateway.outputs_timeout,
+                true);
 }
 
 void check_required_secrets(const load_context& ctx, const config& cfg, secrets_for who)

@@ -86,7 +86,9 @@ std::string describe(const config& cfg)
     out << "  gateway: http " << show(gw.http) << ", link " << show(gw.link) << ", poll "
         << show(gw.poll_interval) << " (backoff up to " << show(gw.poll_backoff_max)
         << "), admission_timeout " << show(gw.admission_timeout) << ", max_webhook_body "
-        << gw.max_webhook_body_bytes << " B, http_connections " << gw.max_http_connections << "\n";
+        << gw.max_webhook_body_bytes << " B, http_connections " << gw.max_http_connections
+        << ", outputs probed every " << show(gw.outputs_probe_interval) << " (failed after "
+        << show(gw.outputs_timeout) << ")\n";
     out << "  link: secret " << presence(link.secret) << ", handshake_timeout "
         << show(link.handshake_timeout) << ", max_pending_handshakes "
         << link.max_pending_handshakes << ", max_line " << link.max_line_bytes

@@ -171,7 +171,9 @@ void read_gateway(map_reader& top, gateway_config& gw)
                         "poll_backoff_max_ms",
                         "admission_timeout_ms",
                         "max_webhook_body_bytes",
-                        "max_http_connections"});
+                        "max_http_connections",
+                        "outputs_probe_interval_ms",
+                        "outputs_timeout_ms"});
     m.endpoint_value("http", gw.http, true);
     m.endpoint_value("link", gw.link, true);
     m.duration("poll_interval_ms", gw.poll_interval, 100, minute);
@@ -180,6 +182,11 @@ void read_gateway(map_reader& top, gateway_config& gw)
     m.duration("admission_timeout_ms", gw.admission_timeout, 10, 2900);
     m.integer("max_webhook_body_bytes", gw.max_webhook_body_bytes, kib, mib);
     m.integer("max_http_connections", gw.max_http_connections, 1, 1000000);
+    // One stream-details request per starting stream per interval: more
+    // often than 20/s buys nothing (players start in ~100 ms steps anyway).
+    m.duration("outputs_probe_interval_ms", gw.outputs_probe_interval, 50, 5000);
+    // A WebRTC input needs ~4 s; anything past two minutes is not coming.
+    m.duration("outputs_timeout_ms", gw.outputs_timeout, 1000, 2 * minute);
 }
 
 void read_link(map_reader& top, link_config& link)

@@ -145,6 +145,13 @@ stream_info read_stream(const object_reader& r)
     if (r.has("video")) s.video = read_video(r.object("video"));
     if (r.has("audio")) s.audio = read_audio(r.object("audio"));
     s.bitrate = r.opt_u64("bitrate");
+    if (const auto text = r.opt_string("outputs")) {
+        s.outputs = outputs_from_string(*text);
+        if (!s.outputs) {
+            throw field_problem("field '" + r.path() +
+                                "outputs': expected \"ready\", \"starting\" or \"failed\"");
+        }
+    }
     return s;
 }
 
@@ -270,6 +277,7 @@ json write_stream(const stream_info& s)
         j["audio"] = std::move(a);
     }
     put_opt(j, "bitrate", s.bitrate);
+    if (s.outputs) j["outputs"] = to_string(*s.outputs);
     return j;
 }
 

@@ -33,6 +33,27 @@ constexpr std::string_view message_type_names[] = {"hello",
                                                    "stream_viewers"};
 static_assert(std::size(message_type_names) == std::variant_size_v<message>);
 
+const char* to_string(outputs_state o)
+{
+    switch (o) {
+        case outputs_state::starting:
+            return "starting";
+        case outputs_state::failed:
+            return "failed";
+        case outputs_state::ready:
+            break;
+    }
+    return "ready";
+}
+
+std::optional<outputs_state> outputs_from_string(std::string_view text)
+{
+    for (auto o : {outputs_state::ready, outputs_state::starting, outputs_state::failed}) {
+        if (text == to_string(o)) return o;
+    }
+    return std::nullopt;
+}
+
 std::string_view type_name(const message& m)
 {
     return message_type_names[m.index()];

@@ -45,7 +45,7 @@ private:
 
 // One seat as the page sees it.
 struct seat_view {
-    std::string state;  // "free", "reserved", "live"
+    std::string state;  // "free", "reserved", "starting", "live", "failed"
     bool mine = false;
     std::string stream;
     json raw;  // the whole SEAT object

@@ -36,7 +36,9 @@ std::string prometheus_text(const metrics& m, const gauges& g)
     family(out, "ovs_room_seats", "gauge", "Seats by state, over all rooms");
     out << "ovs_room_seats{state=\"free\"} " << g.seats_free << '\n';
     out << "ovs_room_seats{state=\"reserved\"} " << g.seats_reserved << '\n';
+    out << "ovs_room_seats{state=\"starting\"} " << g.seats_starting << '\n';
     out << "ovs_room_seats{state=\"live\"} " << g.seats_live << '\n';
+    out << "ovs_room_seats{state=\"failed\"} " << g.seats_failed << '\n';
     family(out, "ovs_room_viewers", "gauge", "Connections per room");
     for (const auto& [room, n] : g.viewers_by_room) {
         out << "ovs_room_viewers{room=\"" << room << "\"} " << n << '\n';

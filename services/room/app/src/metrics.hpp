@@ -22,7 +22,9 @@ struct metrics {
 struct gauges {
     std::size_t seats_free = 0;
     std::size_t seats_reserved = 0;
+    std::size_t seats_starting = 0;
     std::size_t seats_live = 0;
+    std::size_t seats_failed = 0;
     std::map<std::string, std::size_t> viewers_by_room;
     bool media_reachable = false;
 };

@@ -67,9 +67,11 @@ gauges room_context::current_gauges() const
     gauges g;
     g.seats_free = model.seats_in_state(seat_state::free);
     g.seats_reserved = model.seats_in_state(seat_state::reserved);
+    g.seats_starting = model.seats_in_state(seat_state::starting);
     g.seats_live = model.seats_in_state(seat_state::live);
+    g.seats_failed = model.seats_in_state(seat_state::failed);
     for (const auto& r : rooms) g.viewers_by_room[r.id] = members.count(r.id);
-    g.media_reachable = media.reachable;
+    g.media_reachable = media.reachable.value_or(false);
     return g;
 }
 

@@ -27,7 +27,7 @@ wire::json rooms_list(const space& model)
         for (const auto& s : snap->seats) {
             if (s.state == seat_state::free) ++free;
             if (s.state == seat_state::reserved) ++reserved;
-            if (s.state == seat_state::live) ++live;
+            if (on_air(s.state)) ++live;  // starting and failed broadcast too
         }
         list.push_back({{"id", snap->id},
                         {"title", snap->title},

@@ -105,7 +105,15 @@ std::variant<command, bad_frame> parse_command(std::string_view text)
 json seat_json(const seat_view& seat)
 {
     json j{{"index", seat.index}, {"stream", seat.stream}, {"state", to_string(seat.state)}};
-    if (seat.state == seat_state::live && seat.info) {
+    if (seat.state == seat_state::failed) {
+        // The same words for the broadcaster and every viewer: the stream
+        // reached OME, which never made anything of it to play.
+        j["error"] = {{"code", "outputs_not_started"},
+                      {"message",
+                       "The media server accepted this broadcast but has not started it, so it "
+                       "cannot be watched. Its log says why (e.g. an audio encoder it lacks)."}};
+    }
+    if (on_air(seat.state) && seat.info) {
         const auto& info = *seat.info;
         if (!info.source.empty()) j["source"] = info.source;
         if (!info.video_codec.empty() || info.width != 0 || info.height != 0) {
@@ -126,7 +134,8 @@ json seat_json(const seat_view& seat)
 
 json media_json(const media_status& media)
 {
-    json j{{"reachable", media.reachable}, {"stale", media.stale}};
+    json j{{"reachable", media.reachable ? json(*media.reachable) : json(nullptr)},
+           {"stale", media.stale}};
     j["version"] = media.version.empty() ? json(nullptr) : json(media.version);
     return j;
 }

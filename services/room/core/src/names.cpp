@@ -43,10 +43,45 @@ const char* to_string(seat_state s)
             return "free";
         case seat_state::reserved:
             return "reserved";
+        case seat_state::starting:
+            return "starting";
         case seat_state::live:
             return "live";
+        case seat_state::failed:
+            return "failed";
     }
     return "unknown";
+}
+
+const char* to_string(stream_outputs o)
+{
+    switch (o) {
+        case stream_outputs::ready:
+            return "ready";
+        case stream_outputs::starting:
+            return "starting";
+        case stream_outputs::failed:
+            return "failed";
+    }
+    return "unknown";
+}
+
+seat_state on_air_state(stream_outputs outputs)
+{
+    switch (outputs) {
+        case stream_outputs::starting:
+            return seat_state::starting;
+        case stream_outputs::failed:
+            return seat_state::failed;
+        case stream_outputs::ready:
+            break;
+    }
+    return seat_state::live;
+}
+
+bool on_air(seat_state s)
+{
+    return s == seat_state::starting || s == seat_state::live || s == seat_state::failed;
 }
 
 }  // namespace ovs::room

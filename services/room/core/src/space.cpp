@@ -36,11 +36,11 @@ struct seat_rec {
     std::string token;                        // set while held
     std::optional<time_point> lease_expires;  // reserved seats only
     std::optional<time_point> grace_expires;  // held, and the holder's connection is gone
-    std::optional<stream_info> info;          // live seats only
-    std::optional<std::size_t> watching;      // live seats only
+    std::optional<stream_info> info;          // on-air seats only
+    std::optional<std::size_t> watching;      // on-air seats only
     bool locked = false;
     bool ended_by_moderator = false;
-    bool kicked_by_moderator = false;  // unheld live seat: free it as "ended" when it goes down
+    bool kicked_by_moderator = false;  // unheld on-air seat: free it as "ended" when it goes down
 
     bool held() const { return holder != 0; }
 
@@ -198,10 +198,10 @@ struct space::impl_state {
     void apply_up(seat_ref r, const stream_info& info)
     {
         change_seat(r, [&](seat_rec& s) {
-            if (s.state != seat_state::live) {
+            if (!on_air(s.state)) {
                 s.ended_by_moderator = false;  // a new broadcast
             }
-            s.state = seat_state::live;
+            s.state = on_air_state(info.outputs);
             s.lease_expires.reset();
             s.info = info;
         });
@@ -209,7 +209,7 @@ struct space::impl_state {
 
     void apply_down(seat_ref r, time_point now)
     {
-        if (at(r).state != seat_state::live) {
+        if (!on_air(at(r).state)) {
             return;
         }
         change_seat(r, [&](seat_rec& s) {
@@ -457,12 +457,12 @@ admission space::check_admission(const std::string& stream,
     const seat_rec& s = st.rooms[it->second.room].seats[it->second.seat];
     if (st.cfg.mode == config::admission_mode::open) {
         // Publishing is claiming there: a locked seat takes no new stream.
-        if (s.locked && s.state != seat_state::live) {
+        if (s.locked && !on_air(s.state)) {
             return {false, refusal::seat_locked};
         }
         return {true, std::nullopt};
     }
-    if (s.state == seat_state::live) {
+    if (on_air(s.state)) {
         return {false, refusal::already_live};
     }
     // A hold whose deadline has passed counts as gone even before tick() runs.
@@ -490,7 +490,7 @@ std::optional<refusal> space::moderator_end(const std::string& room, unsigned se
     seat_rec& s = st.at(ref);
     if (s.held()) {
         st.free_held(ref, "moderator", true);
-    } else if (s.state == seat_state::live) {
+    } else if (on_air(s.state)) {
         // A stream nobody holds (open mode): end it in OME; the seat frees
         // itself when the stream goes down.
         st.out.kicks.push_back(kick_stream{s.stream, "moderator"});
@@ -539,7 +539,7 @@ void space::stream_viewers(const std::map<std::string, std::size_t>& counts, tim
                 st.expire_room(ri, now);
                 settled = true;
             }
-            if (st.at(ref).state == seat_state::live) {
+            if (on_air(st.at(ref).state)) {
                 st.change_seat(ref, [&](seat_rec& s) { s.watching = it->second; });
             }
         }

@@ -13,6 +13,17 @@ stream_info to_room_stream(const proto::stream_info& s)
         out.framerate = s.video->framerate.value_or(0);
     }
     out.bitrate = s.bitrate.value_or(0);
+    switch (s.outputs.value_or(proto::outputs_state::ready)) {
+        case proto::outputs_state::ready:
+            out.outputs = stream_outputs::ready;
+            break;
+        case proto::outputs_state::starting:
+            out.outputs = stream_outputs::starting;
+            break;
+        case proto::outputs_state::failed:
+            out.outputs = stream_outputs::failed;
+            break;
+    }
     return out;
 }
 
@@ -53,7 +64,7 @@ media_status to_room_media(const proto::media_status& m)
 
 media_status link_down_media(const media_status& last)
 {
-    return media_status{false, true, last.version};
+    return media_status{std::nullopt, true, last.version};
 }
 
 std::string admission_reason(const admission& a, config::admission_mode mode)

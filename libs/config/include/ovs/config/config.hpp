@@ -127,6 +127,11 @@ struct gateway_config {
     millis admission_timeout{500};  // answer OME within this (OME waits up to 3 s)
     std::size_t max_webhook_body_bytes = 16384;
     std::size_t max_http_connections = 256;  // open at once; more get 503
+    // A stream OME admitted is "starting" until its outputs (what viewers
+    // play) exist: the gateway asks OME for the stream's details every
+    // outputs_probe_interval, and calls it "failed" after outputs_timeout.
+    millis outputs_probe_interval{250};
+    millis outputs_timeout{15000};
 };
 
 struct config {

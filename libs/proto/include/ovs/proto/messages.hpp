@@ -44,6 +44,13 @@ struct audio_info {
     friend bool operator==(const audio_info&, const audio_info&) = default;
 };
 
+// Whether OME's outputs of a stream (the playlists viewers play) exist:
+// `starting` until OME made them, `failed` when it did not in time.
+enum class outputs_state { ready, starting, failed };
+// "ready", "starting", "failed" (the wire names).
+const char* to_string(outputs_state o);
+std::optional<outputs_state> outputs_from_string(std::string_view text);
+
 // One stream OME has in the configured vhost/app.
 struct stream_info {
     std::string name;    // OME stream name, e.g. "stream3"
@@ -52,6 +59,9 @@ struct stream_info {
     std::optional<video_info> video;
     std::optional<audio_info> audio;
     std::optional<std::uint64_t> bitrate;  // bits per second, all tracks, when known
+    // Absent: the sender does not tell (an older gateway); receivers take it
+    // as ready, the only state before the field existed.
+    std::optional<outputs_state> outputs{};
     friend bool operator==(const stream_info&, const stream_info&) = default;
 };
 

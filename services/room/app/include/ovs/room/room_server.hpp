@@ -17,13 +17,16 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ovs::room {
 
 // What the gateway reports about OME.
 struct media_status {
-    bool reachable = false;
+    // nullopt: no word from the gateway (not linked yet, or the link is
+    // down, e.g. while the gateway restarts): OME may well be fine.
+    std::optional<bool> reachable;
     bool stale = true;
     std::string version;
 };

@@ -5,13 +5,16 @@
 // outputs are events (for browsers) and effects (for the gateway), collected
 // until drain(). No sockets, threads or wall clock: the shell owns those.
 //
-// Seat life cycle:
-//   free --claim--> reserved --stream_up--> live
+// Seat life cycle (ON AIR = starting, live or failed: OME has the stream;
+// which of the three follows the stream's outputs, see stream_info):
+//   free --claim--> reserved --stream_up--> ON AIR
 //   reserved --lease expiry / release / holder gone past grace--> free
-//   live(held) --stream_down--> reserved (fresh lease: the encoder may reconnect)
-//   live(held) --release / holder gone past grace--> free + kick effect
-//   free --stream_up (open mode, or an unclaimed stream)--> live(unheld)
-//   live(unheld) --stream_down--> free
+//   ON AIR(held) --stream_down--> reserved (fresh lease: the encoder may reconnect)
+//   ON AIR(held) --release / holder gone past grace--> free + kick effect
+//   free --stream_up (open mode, or an unclaimed stream)--> ON AIR(unheld)
+//   ON AIR(unheld) --stream_down--> free
+//   starting --stream_up (outputs ready)--> live; --(outputs failed)--> failed;
+//   and back: each stream_up sets the state its outputs say.
 //
 // Decisions beyond the diagram:
 // - Every held seat that becomes free kicks its stream ("released",
@@ -64,9 +67,15 @@ using clock = std::chrono::steady_clock;
 using time_point = clock::time_point;
 using conn_id = std::uint64_t;  // a browser connection; assigned by the shell, never 0
 
-enum class seat_state { free, reserved, live };
+// starting: OME admitted the publisher but cannot be played yet (its outputs
+// do not exist); live: viewers can play it; failed: OME has the stream but
+// did not start its outputs in time (e.g. an encoder it lacks).
+enum class seat_state { free, reserved, starting, live, failed };
 
-// What the gateway knows of a live stream (all optional but the source).
+// Whether OME's outputs of a stream (what viewers play) exist.
+enum class stream_outputs { ready, starting, failed };
+
+// What the gateway knows of a stream OME has (all optional but the source).
 struct stream_info {
     std::string source;  // "WebRTC", "WHIP", "RTMP", "SRT", or "unknown"
     std::string video_codec;
@@ -74,8 +83,14 @@ struct stream_info {
     unsigned height = 0;
     std::uint64_t bitrate = 0;  // bits per second, 0 = unknown
     double framerate = 0;       // frames per second, 0 = unknown
+    stream_outputs outputs = stream_outputs::ready;
     bool operator==(const stream_info&) const = default;
 };
+
+// The seat state a stream with these outputs gives its seat.
+seat_state on_air_state(stream_outputs outputs);
+// starting, live or failed: OME has the seat's stream.
+bool on_air(seat_state s);
 
 struct seat_view {
     unsigned index = 0;
@@ -83,8 +98,8 @@ struct seat_view {
     seat_state state = seat_state::free;
     conn_id holder = 0;  // 0 = nobody holds it (free, or live from an unclaimed stream)
     std::optional<time_point> lease_expires;  // reserved seats only
-    std::optional<stream_info> info;          // live seats only
-    std::optional<std::size_t> watching;      // live seats only, when the gateway counted
+    std::optional<stream_info> info;          // on-air seats only
+    std::optional<std::size_t> watching;      // on-air seats only, when the gateway counted
     bool locked = false;                      // claims refused (moderator)
     bool ended_by_moderator = false;          // the last broadcast was ended by the moderator
     bool operator==(const seat_view&) const = default;
@@ -105,13 +120,13 @@ enum class refusal {
     room_full,
     not_joined,
     bad_seat,         // no such seat index
-    seat_taken,       // reserved or live already
+    seat_taken,       // reserved or on air already
     already_holding,  // this connection holds another seat
     not_holder,
     bad_token,
     unknown_stream,     // admission: stream name belongs to no seat
     no_claim,           // admission: the seat is not claimed
-    already_live,       // admission: the seat's stream is up already
+    already_live,       // admission: the seat's stream is up already (on air)
     seat_locked,        // claim (or open-mode admission) of a seat the moderator locked
     store_unavailable,  // the shared store (Redis) cannot be reached; nothing changed
 };
@@ -236,5 +251,6 @@ private:
 };
 
 const char* to_string(seat_state s);
+const char* to_string(stream_outputs o);
 
 }  // namespace ovs::room

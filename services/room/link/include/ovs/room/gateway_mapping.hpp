@@ -13,7 +13,8 @@
 
 namespace ovs::room {
 
-// What the room keeps of one OME stream: source, video codec/size, bitrate.
+// What the room keeps of one OME stream: source, video codec/size, bitrate,
+// whether its outputs exist (absent: ready, as before the field existed).
 // OME's "Unknown" source (or none) becomes the room's "unknown".
 stream_info to_room_stream(const proto::stream_info& s);
 
@@ -31,8 +32,9 @@ endpoint_templates to_room_endpoints(const proto::endpoints& e);
 
 media_status to_room_media(const proto::media_status& m);
 
-// What browsers see while the link is down: OME unreachable and the stream
-// list stale, keeping the last version the gateway reported.
+// What browsers see while the link is down: OME's state unknown (not
+// "unreachable": the gateway restarting says nothing about OME) and the
+// stream list stale, keeping the last version the gateway reported.
 media_status link_down_media(const media_status& last);
 
 // The answer to an `admission_check`, given how the room would decide.
