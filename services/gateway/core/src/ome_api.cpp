@@ -421,6 +421,21 @@ ome_result<stream_details> parse_stream_details(unsigned http_status, std::strin
             }
         }
     }
+    // "outputs":[{"name":..,"playlists":[{"name":"llhls_default",..},..],..}]
+    // Anything of another shape is treated as no playlist (not ready).
+    if (auto outputs = resp->find("outputs"); outputs != resp->end() && outputs->is_array()) {
+        for (const auto& output : *outputs) {
+            if (!output.is_object()) continue;
+            d.has_outputs = true;
+            auto playlists = output.find("playlists");
+            if (playlists == output.end()) continue;
+            d.playlists_listed = true;
+            if (!playlists->is_array()) continue;
+            for (const auto& p : *playlists) {
+                if (p.is_object()) d.playlists.push_back(string_field(p, "name"));
+            }
+        }
+    }
     return d;
 }
 

@@ -159,6 +159,17 @@ struct stream_details {
     std::optional<utc_millis> created;  // parsed created_time
     std::optional<video_details> video;
     std::optional<audio_details> audio;
+    // The names of the output playlists OME made (e.g. "llhls_default",
+    // "webrtc_default"). None while the outputs do not exist yet: right
+    // after admission OME has no output at all, and an output whose encoder
+    // could not start keeps an empty playlist list for ever.
+    std::vector<std::string> playlists;
+    bool has_outputs = false;       // "outputs" lists at least one output
+    bool playlists_listed = false;  // some output has a "playlists" array
+    // Viewers can play the stream: some output lists a playlist. An OME too
+    // old to list playlists at all (0.15) shows only its outputs: ready as
+    // soon as it has one.
+    bool outputs_ready() const { return !playlists.empty() || (has_outputs && !playlists_listed); }
 };
 
 ome_result<stream_details> parse_stream_details(unsigned http_status, std::string_view body);
