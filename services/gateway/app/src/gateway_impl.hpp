@@ -10,6 +10,7 @@
 #include <ovs/gateway/metrics.hpp>
 #include <ovs/gateway/ome_api.hpp>
 #include <ovs/gateway/ome_http_client.hpp>
+#include <ovs/gateway/outputs_watch.hpp>
 #include <ovs/gateway/poll_policy.hpp>
 #include <ovs/gateway/readiness.hpp>
 #include <ovs/gateway/room_links.hpp>
@@ -61,6 +62,8 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     struct live_stream {
         proto::stream_info info;
         std::optional<steady_clock::time_point> admitted_at;  // last webhook admission
+        steady_clock::time_point appeared;                    // first admitted or listed
+        bool outputs_timed = false;  // its wait for outputs went into the metrics
     };
     std::map<std::string, live_stream> live;
     // Viewers per live stream (OME's stats), as last sent to the room.
@@ -70,6 +73,10 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     edge_rotation edges;
     std::vector<std::unique_ptr<ome_http_client>> edge_clients;  // one per configured edge
     asio::steady_timer edge_wake;
+    // Which of them OME can play yet (their `outputs`), and the loop that
+    // asks OME's stream details until it can (outputs.cpp).
+    outputs_watch outputs;
+    asio::steady_timer outputs_wake;
 
     // Room side and HTTP
     std::set<std::string> seat_streams;  // every seat's stream name, all rooms
@@ -107,6 +114,12 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     // ---- OME edges (edge_probes.cpp)
     static asio::awaitable<void> edge_loop(std::shared_ptr<impl> self);
     static asio::awaitable<void> probe_edges(std::shared_ptr<impl> self);
+    // ---- outputs (outputs.cpp)
+    static asio::awaitable<void> outputs_loop(std::shared_ptr<impl> self);
+    // Sets the watched outputs state on a stream the room knows, and tells it.
+    void set_outputs(const std::string& stream, proto::outputs_state state);
+    // Logs the change and feeds the metrics (set_outputs does this too).
+    void report_outputs(const std::string& stream, proto::outputs_state state);
 
     // ---- HTTP (gateway_http.cpp routes, admission_endpoint.cpp answers)
     // OME's webhook: `body` as received (the signature is over these bytes).

@@ -59,7 +59,11 @@ gateway_service::impl::impl(asio::any_io_executor ex, config::config c, log_sink
       policy(cfg.gateway.poll_interval, cfg.gateway.poll_backoff_max),
       poll_wake(ex),
       edges(edge_names(cfg.ome)),
-      edge_wake(ex)
+      edge_wake(ex),
+      outputs({cfg.gateway.outputs_probe_interval,
+               cfg.gateway.outputs_timeout,
+               std::max(cfg.gateway.outputs_probe_interval, cfg.gateway.poll_interval)}),
+      outputs_wake(ex)
 {
     for (const auto& e : cfg.ome.edges) {
         // Probes carry no credentials: an edge's playback port needs none.
@@ -141,11 +145,18 @@ void gateway_service::impl::greet()
 
 void gateway_service::impl::set_live(proto::stream_info info, bool from_admission)
 {
+    // Whether OME can play it yet is the outputs watch's to say; a stream new
+    // to the watch starts, and the watch's loop is told there is work.
+    if (!outputs.state(info.name)) {
+        outputs.appeared(info.name, steady_clock::now());
+        outputs_wake.cancel();
+    }
+    info.outputs = outputs.state(info.name);
     auto it = live.find(info.name);
     if (it == live.end()) {
         log("stream up: " + info.name + " (" + info.source +
             (from_admission ? ", admitted)" : ", seen in OME)"));
-        live_stream entry{info, std::nullopt};
+        live_stream entry{info, std::nullopt, steady_clock::now(), false};
         if (from_admission) entry.admitted_at = steady_clock::now();
         live.emplace(info.name, std::move(entry));
         if (links) links->send(proto::stream_up{std::move(info)});
@@ -165,6 +176,7 @@ void gateway_service::impl::set_down(const std::string& stream, const char* why)
     auto it = live.find(stream);
     if (it == live.end()) return;
     log("stream down: " + stream + " (" + why + ")");
+    outputs.gone(stream);
     proto::stream_down down{std::move(it->second.info)};
     live.erase(it);
     if (links) links->send(down);
@@ -274,6 +286,7 @@ void gateway_service::start()
     if (!d.edge_clients.empty()) {
         net::spawn(d.executor, impl::edge_loop(impl_), "gateway edge probes");
     }
+    net::spawn(d.executor, impl::outputs_loop(impl_), "gateway outputs loop");
 }
 
 void gateway_service::stop()
@@ -285,6 +298,7 @@ void gateway_service::stop()
     if (d.links) d.links->stop();
     d.poll_wake.cancel();
     d.edge_wake.cancel();
+    d.outputs_wake.cancel();
     d.ome.close();
     for (auto& c : d.edge_clients) c->close();
     d.update_gauges();

@@ -15,6 +15,8 @@ std::string number(double v)
 
 const std::vector<double> latency_bounds{
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+// Admission to playable: ~0.1-1 s for RTMP/SRT, ~4 s for WebRTC.
+const std::vector<double> outputs_bounds{0.1, 0.25, 0.5, 1, 2, 3, 4, 5, 6, 8, 10, 15, 30};
 
 }  // namespace
 
@@ -48,7 +50,8 @@ void histogram::render(std::string& out, std::string_view name) const
     out.append(name).append("_count ").append(std::to_string(count_)).append("\n");
 }
 
-gateway_metrics::gateway_metrics() : poll_latency(latency_bounds), admission_latency(latency_bounds)
+gateway_metrics::gateway_metrics()
+    : poll_latency(latency_bounds), admission_latency(latency_bounds), outputs_ready(outputs_bounds)
 {
 }
 
@@ -100,6 +103,16 @@ std::string gateway_metrics::render() const
     out += "# HELP ovs_gateway_admission_duration_seconds Webhook opening to answer.\n";
     out += "# TYPE ovs_gateway_admission_duration_seconds histogram\n";
     admission_latency.render(out, "ovs_gateway_admission_duration_seconds");
+    out +=
+        "# HELP ovs_gateway_outputs_ready_seconds A stream appearing (admitted or listed) "
+        "to OME's outputs existing (playable).\n";
+    out += "# TYPE ovs_gateway_outputs_ready_seconds histogram\n";
+    outputs_ready.render(out, "ovs_gateway_outputs_ready_seconds");
+    out +=
+        "# HELP ovs_gateway_outputs_failed_total Streams whose outputs did not start within "
+        "gateway.outputs_timeout_ms.\n";
+    out += "# TYPE ovs_gateway_outputs_failed_total counter\n";
+    out += "ovs_gateway_outputs_failed_total " + std::to_string(outputs_failed) + "\n";
     out += "# HELP ovs_gateway_link_up Room service links with a completed hello.\n";
     out += "# TYPE ovs_gateway_link_up gauge\n";
     out += "ovs_gateway_link_up " + std::to_string(links_up) + "\n";

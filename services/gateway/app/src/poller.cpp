@@ -120,6 +120,8 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
         // names repeat; learn their details again and resend the snapshot.
         self->log("OME reachable again; reconciling");
         self->tracker.reset();
+        // Their outputs too: the details fetched next say where each stands.
+        self->outputs.clear();
     }
     if (!self->version_known) co_await fetch_version(self);
     if (self->stopped) co_return;
@@ -137,6 +139,7 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
         if (self->stopped) co_return;
         if (!self->tracker.is_live(stream)) continue;  // went away meanwhile (webhook)
         proto::stream_info info;
+        std::optional<proto::outputs_state> outputs_changed;
         if (details.ok()) {
             if (details.value().peer) {
                 self->ledger.confirm_publisher(
@@ -145,6 +148,12 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
             }
             info = to_stream_info(details.value());
             info.name = stream;
+            // These details answer the outputs question too: a stream
+            // already playable (found by this poll, e.g. after a restart)
+            // goes to the room ready, never through "starting".
+            const auto now = steady_clock::now();
+            if (!self->outputs.state(stream)) self->outputs.appeared(stream, now);
+            outputs_changed = self->outputs.probed(stream, details.value().outputs_ready(), now);
             self->tracker.set_details(std::move(details.value()));
         } else {
             // Still up: the list says so. The details come with the next appearance.
@@ -155,6 +164,7 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
             if (it != self->live.end()) info = it->second.info;
         }
         self->set_live(std::move(info), false);
+        if (outputs_changed) self->report_outputs(stream, *outputs_changed);
     }
 
     // Anything we call live that OME does not list is over, unless a webhook

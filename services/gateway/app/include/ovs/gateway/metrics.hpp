@@ -50,8 +50,10 @@ public:
                            std::string_view status,
                            std::string_view result) const;
 
-    histogram poll_latency;       // one whole poll (list + new details)
-    histogram admission_latency;  // webhook opening received -> answer ready
+    histogram poll_latency;            // one whole poll (list + new details)
+    histogram admission_latency;       // webhook opening received -> answer ready
+    histogram outputs_ready;           // stream appeared -> OME's outputs exist
+    std::uint64_t outputs_failed = 0;  // streams that became "failed"
     std::size_t links_up = 0;
     // Link connections refused before they authenticated, by reason.
     std::map<std::string, std::uint64_t> link_handshake_failures;
