@@ -61,6 +61,16 @@ std::variant<publish_request, std::string> parse_publish_request(json const& bod
         return error;
     }
     if (r.stream.empty()) return std::string("field 'stream' is required");
+    // "outputs_after_ms": N, or null for outputs that never start.
+    if (auto it = body.find("outputs_after_ms"); it != body.end()) {
+        if (it->is_null()) {
+            r.outputs_after.reset();
+        } else if (it->is_number_unsigned()) {
+            r.outputs_after = std::chrono::milliseconds(it->get<std::uint64_t>());
+        } else {
+            return std::string("field 'outputs_after_ms' must be a non-negative integer or null");
+        }
+    }
     media_params m = r.media.value_or(media_params{});
     if (!read_field(body, "width", m.width, error) ||
         !read_field(body, "height", m.height, error) ||

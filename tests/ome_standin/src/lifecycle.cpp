@@ -89,6 +89,7 @@ asio::awaitable<publish_outcome> run_publish(impl_ptr self, publish_request r)
     p.real_ip = r.address;
     p.user_agent = r.user_agent;
     p.media = r.media.value_or(media_params{});
+    p.outputs_after = r.outputs_after;
 
     bool const hooks = self->provider_hooks(r.protocol);
     if (hooks) {

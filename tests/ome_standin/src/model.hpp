@@ -27,6 +27,7 @@ struct publisher {
     std::string real_ip;
     wall_clock::time_point created;
     media_params media;
+    std::optional<std::chrono::milliseconds> outputs_after;  // see publish_request
     // Counters kept across viewers that came and went.
     std::uint64_t retired_bytes_out = 0;
     int max_connections = 0;

@@ -255,10 +255,17 @@ json stream_detail_json(publisher const& p, ome_version version, wall_clock::tim
                {"sourceUrl", socket_type + "://" + p.address + ":" + std::to_string(p.port)},
                {"tracks", std::move(input_tracks)}};
     json output{{"name", p.stream}, {"tracks", std::move(output_tracks)}};
+    // As OME v0.20.0 did (tests/fixtures/ome-outputs-v0.20.0): no output at
+    // all until it makes them; an output without playlists when it never can.
+    const bool never = !p.outputs_after.has_value();
+    if (!never && now < p.created + *p.outputs_after) {
+        return json{{"input", std::move(input)}, {"name", p.stream}, {"outputs", json::array()}};
+    }
     if (version != ome_version::v0_15) {
         output["playlists"] =
-            json::array({playlist("llhls", "llhls_default", "aac_audio"),
-                         playlist("webrtc_default", "webrtc_default", "opus_audio")});
+            never ? json::array()
+                  : json::array({playlist("llhls", "llhls_default", "aac_audio"),
+                                 playlist("webrtc_default", "webrtc_default", "opus_audio")});
     }
     return json{{"input", std::move(input)},
                 {"name", p.stream},

@@ -77,6 +77,11 @@ struct publish_request {
     std::optional<std::uint16_t> client_port;  // default: a fresh distinct port
     std::string user_agent = "Mozilla/5.0 (ovenspace-ome-standin)";  // WebRTC/WHIP only
     std::optional<media_params> media;
+    // When OME makes the stream's outputs (what viewers play), after the
+    // admission: a real OME takes ~4 s for WebRTC input. Until then the
+    // stream's details show "outputs":[]. nullopt: never, as when an
+    // encoder cannot start: an output with "playlists":[] for ever.
+    std::optional<std::chrono::milliseconds> outputs_after{std::chrono::milliseconds(0)};
 };
 
 struct publish_outcome {
