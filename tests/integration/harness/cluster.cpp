@@ -71,13 +71,25 @@ cluster::cluster(cluster_options options) : options_(std::move(options)), dir_(m
     if (auto binary = ome_binary_from_env()) {
         gateway_http_port_ = pick_free_port();
         webhook_secret_ = "integration-webhook-secret";
-        media_ =
-            std::make_unique<media_server>(*binary, dir_, webhook_secret_, "integration-api-token");
+        media_ = std::make_unique<media_server>(
+            *binary,
+            dir_,
+            webhook_secret_,
+            "integration-api-token",
+            options_.tls_dir.empty()
+                ? std::nullopt
+                : std::optional<ome_tls_files>(ome_tls_files{options_.tls_dir + "/cert.pem",
+                                                             options_.tls_dir + "/key.pem",
+                                                             options_.tls_dir + "/ca.pem"}));
+        media_->ome()->launch().settings.extra_env = options_.ome_env;
     } else if (auto real = real_ome_from_env()) {
         gateway_http_port_ = real->gateway_http_port;
         webhook_secret_ = real->webhook_secret;
         media_ = std::make_unique<media_server>(*real, dir_);
     } else {
+        if (!options_.tls_dir.empty()) {
+            throw std::runtime_error("TLS needs a real OME started here (OVENSPACE_TEST_OME_BIN)");
+        }
         if (ome_required_by_env()) {
             throw std::runtime_error(
                 "OVENSPACE_TEST_REQUIRE_OME=1 but neither OVENSPACE_TEST_OME_BIN nor "
@@ -110,24 +122,32 @@ cluster::~cluster()
 void cluster::write_config()
 {
     const auto& o = options_;
+    // With TLS everything browsers and the gateway dial is the name on the
+    // test's certificate, over OME's TLS ports (the API with the test's CA).
+    const bool tls = !o.tls_dir.empty();
+    const std::string signalling =
+        tls ? "{ tls: true, port: " + std::to_string(media_->signalling_tls_port()) + " }"
+            : "{ tls: false, port: " + std::to_string(media_->signalling_port()) + " }";
     std::ostringstream y;
     y << "mode: " << o.mode << "\n"
       << "ome:\n"
-      << "  host: " << media_->ingest_host() << "\n"
+      << "  host: " << (tls ? "localhost" : media_->ingest_host()) << "\n"
       << "  api:\n"
-      << "    host: " << media_->api_host() << "\n"
-      << "    port: " << media_->api_port() << "\n"
-      << "    access_token: \"" << media_->access_token() << "\"\n"
+      << "    host: " << (tls ? "localhost" : media_->api_host()) << "\n"
+      << "    port: " << (tls ? media_->api_tls_port() : media_->api_port()) << "\n"
+      << "    tls: " << (tls ? "true" : "false") << "\n"
+      << (tls ? "    ca_file: " + o.tls_dir + "/ca.pem\n" : std::string()) << "    access_token: \""
+      << media_->access_token() << "\"\n"
       << "    timeout_ms: " << o.ome_timeout_ms << "\n"
       << "  rtmp_port: " << media_->rtmp_port() << "\n"
       << "  srt_port: " << media_->srt_port() << "\n"
-      << "  webrtc_provider: { tls: false, port: " << media_->signalling_port() << " }\n"
-      << "  webrtc_publisher: { tls: false, port: " << media_->signalling_port() << " }\n"
-      << "  llhls: { tls: false, port: " << media_->signalling_port() << " }\n"
+      << "  webrtc_provider: " << signalling << "\n"
+      << "  webrtc_publisher: " << signalling << "\n"
+      << "  llhls: " << signalling << "\n"
       << "  webhook_secret: \"" << webhook_secret_ << "\"\n"
       << o.ome_extra << "room:\n"
       << "  listen: { address: 127.0.0.1, port: " << room_port_ << " }\n"
-      << "  web_root: " << dir_ << "/web\n"
+      << "  web_root: " << (o.web_root.empty() ? dir_ + "/web" : o.web_root) << "\n"
       << "  allowed_origins: [\"*\"]\n"
       << "  gateway: { address: 127.0.0.1, port: " << gateway_link_port_ << " }\n"
       << "  lease_ms: " << o.lease_ms << "\n"
@@ -142,6 +162,8 @@ void cluster::write_config()
       << "  link: { address: 127.0.0.1, port: " << gateway_link_port_ << " }\n"
       << "  poll_interval_ms: " << o.poll_ms << "\n"
       << "  poll_backoff_max_ms: " << std::max(o.poll_backoff_max_ms, o.poll_ms) << "\n"
+      << "  outputs_probe_interval_ms: " << o.outputs_probe_ms << "\n"
+      << "  outputs_timeout_ms: " << o.outputs_timeout_ms << "\n"
       << "link:\n"
       << "  secret: \"" << link_secret() << "\"\n"
       << "  heartbeat_interval_ms: 500\n"

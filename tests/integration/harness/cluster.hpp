@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ovs::integration {
 
@@ -26,6 +27,11 @@ struct cluster_options {
     unsigned presence_ms = 100;
     unsigned ome_timeout_ms = 500;
     unsigned poll_backoff_max_ms = 1000;
+    unsigned outputs_probe_ms = 100;
+    unsigned outputs_timeout_ms = 15000;
+    // Extra NAME=value pairs for a real OME started here (e.g.
+    // OVENSPACE_OME_AAC_BYPASS=false).
+    std::vector<std::string> ome_env;
     // The stand-in, or the real OME started here, sends AdmissionWebhooks
     // (false: the gateway learns of streams only by polling, as with an OME
     // whose Server.xml has none; a real OME then runs the shipped file
@@ -35,6 +41,13 @@ struct cluster_options {
     bool start = true;  // start all processes in the constructor
     // YAML lines added to the `ome:` section as they are (e.g. "  edges: [...]").
     std::string ome_extra;
+    // The page the room service serves (e.g. web/dist); empty: a stub.
+    std::string web_root;
+    // A directory with ca.pem, cert.pem and key.pem (a certificate for
+    // `localhost` and 127.0.0.1 from that CA): a real OME started here runs
+    // Server.tls.xml with them, and the gateway reaches its API over https
+    // with ca_file and hands out wss:// and https:// URLs for `localhost`.
+    std::string tls_dir;
 };
 
 class cluster {

@@ -128,14 +128,17 @@ media_server::media_server(real_ome_settings real, std::string dir)
 media_server::media_server(std::string binary,
                            std::string dir,
                            std::string webhook_secret,
-                           std::string access_token)
+                           std::string access_token,
+                           std::optional<ome_tls_files> tls)
     : dir_(std::move(dir)), secret_(std::move(webhook_secret)), token_(std::move(access_token))
 {
     ome_launch launch;
     launch.binary = std::move(binary);
     launch.dir = dir_ + "/ome";
+    launch.tls = tls.has_value();
     launch.settings.token = token_;
     launch.settings.webhook_secret = secret_;
+    launch.settings.tls = std::move(tls);
     ome_ = std::make_unique<ome_process>(std::move(launch));
     const auto& ports = ome_->ports();
     real_ome_settings real;
@@ -327,10 +330,10 @@ publish_result media_server::publish(ingest protocol,
     publish_result result;
     result.stream = stream;
     if (!real_) {
-        auto outcome = control(
-            "POST",
-            "/control/publish",
-            json{{"protocol", ingest_name(protocol)}, {"stream", stream}, {"query", query}});
+        json request{{"protocol", ingest_name(protocol)}, {"stream", stream}, {"query", query}};
+        request["outputs_after_ms"] =
+            outputs_after_ ? json(outputs_after_->count()) : json(nullptr);
+        auto outcome = control("POST", "/control/publish", request);
         result.admitted = outcome.value("admitted", false);
         result.reason = outcome.value("reason", "");
         result.handle = std::to_string(outcome.value("id", 0ULL));
@@ -436,6 +439,25 @@ bool media_server::listed(const std::string& stream)
 {
     for (const auto& s : listed_streams()) {
         if (s == stream) return true;
+    }
+    return false;
+}
+
+bool media_server::outputs_listed(const std::string& stream)
+{
+    if (!real_) return false;
+    http_call c;
+    c.host = api_host();
+    c.port = api_port_;
+    c.target = "/v1/vhosts/default/apps/app/streams/" + stream;
+    c.headers["Authorization"] = basic_auth(token_);
+    c.timeout = millis(3000);
+    const auto r = http_request(c);
+    if (r.status != 200) return false;
+    const auto body = json::parse(r.body, nullptr, false);
+    if (body.is_discarded()) return false;
+    for (const auto& output : body.value("/response/outputs"_json_pointer, json::array())) {
+        if (!output.value("playlists", json::array()).empty()) return true;
     }
     return false;
 }

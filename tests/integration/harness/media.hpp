@@ -53,11 +53,13 @@ public:
     media_server(std::string dir, std::string webhook_secret, std::string access_token);
     // A real OME running elsewhere.
     explicit media_server(real_ome_settings real, std::string dir);
-    // A real OME started here from `binary` (on start()).
+    // A real OME started here from `binary` (on start()); with `tls`, it
+    // runs deploy/ome/Server.tls.xml with those files.
     media_server(std::string binary,
                  std::string dir,
                  std::string webhook_secret,
-                 std::string access_token);
+                 std::string access_token,
+                 std::optional<ome_tls_files> tls = std::nullopt);
     ~media_server();
     media_server(const media_server&) = delete;
     media_server& operator=(const media_server&) = delete;
@@ -78,6 +80,9 @@ public:
     std::uint16_t signalling_port() const;
     // A real OME started here: its OVT publisher (edges pull from it); 0 otherwise.
     std::uint16_t ovt_port() const;
+    // Their TLS twins (a real OME started with TLS; 0 otherwise).
+    std::uint16_t signalling_tls_port() const { return ome_ ? ome_->ports().signalling_tls : 0; }
+    std::uint16_t api_tls_port() const { return ome_ ? ome_->ports().api_tls : 0; }
     std::string access_token() const { return token_; }
 
     // Stand-in or a real OME started here: start it, with AdmissionWebhooks
@@ -95,6 +100,17 @@ public:
                            std::chrono::milliseconds timeout = std::chrono::milliseconds(15000));
     // Ends a publish the way its encoder would (closing webhook follows).
     void unpublish(const publish_result& p);
+
+    // Stand-in only: how long after admission the next publishes' outputs
+    // (what viewers play) take to appear in OME's stream details; nullopt:
+    // never (a real OME that cannot start an encoder). Default: at once.
+    void standin_outputs_after(std::optional<std::chrono::milliseconds> delay)
+    {
+        outputs_after_ = delay;
+    }
+    // Real OME: `stream`'s details list an output playlist (OME made the
+    // outputs viewers play).
+    bool outputs_listed(const std::string& stream);
     // Whether the media server lists `stream` right now (its REST API).
     bool listed(const std::string& stream);
     // Real OME: the client port of `stream`'s input (its details'
@@ -140,6 +156,7 @@ private:
     std::unique_ptr<ome_process> ome_;
     std::map<std::string, std::unique_ptr<child_process>> encoders_;  // real mode: ffmpeg
     int encoder_count_ = 0;
+    std::optional<std::chrono::milliseconds> outputs_after_{std::chrono::milliseconds(0)};
     int starts_ = 0;
 };
 
