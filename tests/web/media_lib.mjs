@@ -45,7 +45,7 @@ export async function setup({ clusterBin, distDir, chromiumPath = '/usr/bin/chro
   settings.clusterBin = clusterBin;
   settings.distDir = distDir;
   settings.chromiumPath = chromiumPath;
-  execFileSync(process.execPath, [path.join(webDir, 'build.mjs'), '--outdir', distDir], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(webDir, 'build.mjs'), '--outdir', distDir, '--test-hooks'], { stdio: 'inherit' });
   context = await launchChromium();
   return context;
 }
@@ -313,8 +313,9 @@ export async function encoderUrls(page, i) {
   await page.locator(`.seat[data-seat="${i}"] .participate`).click();
   await page.locator('#share-dialog').waitFor({ state: 'visible' });
   await page.locator('.tab[data-mode="encoder"]').click();
-  const text = (id) => page.locator(`#${id}`).textContent();
-  const urls = { rtmpServer: await text('enc-rtmp-server'), rtmpKey: await text('enc-rtmp-key'), srt: await text('enc-srt'), whip: await text('enc-whip') };
+  // The real values (what is shown may be masked until revealed).
+  const value = (field) => page.locator(`#share-encoder [data-field="${field}"] code`).getAttribute('data-value');
+  const urls = { rtmpServer: await value('rtmp-server'), rtmpKey: await value('rtmp-key'), srt: await value('srt'), whip: await value('whip') };
   check(urls.rtmpServer.startsWith('rtmp://') && urls.srt.startsWith('srt://') && /^https?:\/\//.test(urls.whip), `encoder URLs shown: ${JSON.stringify(urls)}`);
   return urls;
 }
