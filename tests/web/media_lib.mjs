@@ -322,7 +322,7 @@ export async function encoderUrls(page, i) {
 
 // WHIP from a page of its own: a few lines of RTCPeerConnection with the
 // fake camera; H.264 first so LL-HLS can carry it too. Resolves with the
-// HTTP status of the WHIP POST.
+// HTTP status of the WHIP POST (0: no answer the page may read).
 export async function whipPublish(page, url) {
   return page.evaluate(async (url) => {
     const media = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true });
@@ -340,7 +340,14 @@ export async function whipPublish(page, url) {
       pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r());
       setTimeout(r, 2000);
     });
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription.sdp });
+    let res;
+    try {
+      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription.sdp });
+    } catch (e) {
+      // OME's WHIP refusals (401) carry no CORS headers, so a page of
+      // another origin sees only a network error: 0.
+      res = { ok: false, status: 0 };
+    }
     if (res.ok) {
       await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
       window.whip = { pc, media };
