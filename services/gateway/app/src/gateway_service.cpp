@@ -146,12 +146,12 @@ void gateway_service::impl::greet()
 void gateway_service::impl::set_live(proto::stream_info info, bool from_admission)
 {
     // Whether OME can play it yet is the outputs watch's to say; a stream new
-    // to the watch starts, and the watch's loop is told there is work.
-    if (!outputs.state(info.name)) {
-        outputs.appeared(info.name, steady_clock::now());
-        outputs_wake.cancel();
-    }
+    // to the watch starts. The watch's loop is woken for every stream not
+    // ready yet: a poll may have put it in the watch before this call, and
+    // the loop, asleep with nothing to watch, would never probe it.
+    if (!outputs.state(info.name)) outputs.appeared(info.name, steady_clock::now());
     info.outputs = outputs.state(info.name);
+    if (info.outputs != proto::outputs_state::ready) outputs_wake.cancel();
     auto it = live.find(info.name);
     if (it == live.end()) {
         log("stream up: " + info.name + " (" + info.source +
