@@ -34,7 +34,13 @@ std::string rtmp_details(const std::string& name, std::uint16_t port)
                        {"sourceUrl", "TCP://127.0.0.1:" + std::to_string(port)},
                        {"createdTime", "2026-11-24T17:44:46.289+00:00"},
                        {"tracks", nlohmann::json::array()}}},
-                     {"outputs", nlohmann::json::array()}});
+                     // Playable: an output with a playlist (an empty list
+                     // would keep it "starting" and the outputs watch asking).
+                     {"outputs",
+                      nlohmann::json::array(
+                          {{{"name", name},
+                            {"playlists", nlohmann::json::array({{{"name", "llhls_default"}}})},
+                            {"tracks", nlohmann::json::array()}}})}});
 }
 
 struct fake_ome {
