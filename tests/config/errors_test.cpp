@@ -182,6 +182,28 @@ TEST_CASE("settings that must agree with each other", "[unit]")
                Contains("gateway.outputs_probe_interval_ms (line 6): expected"));
 }
 
+TEST_CASE("a kick's wait on the link outlasts one OME API call", "[unit]")
+{
+    // The room waits link.request_timeout_ms for the gateway's answer to a
+    // kick; the gateway answers after one DELETE, which may take up to
+    // ome.api.timeout_ms and still succeed.
+    std::string base = minimal_secrets;
+    CHECK(error_of(with_room(base + "link:\n  request_timeout_ms: 2000\n")) ==
+          "test.yaml: link.request_timeout_ms (line 6): expected more than "
+          "ome.api.timeout_ms (2000), got '2000'");
+    CHECK_THAT(error_of(with_room("ome:\n  api: { access_token: t, timeout_ms: 5000 }\n"
+                                  "  webhook_secret: s\n")),
+               Contains("link.request_timeout_ms: expected more than ome.api.timeout_ms (5000), "
+                        "got '3000'"));
+    // The defaults are in order, and the pair may move together.
+    const ovs::config::config def;
+    CHECK(def.link.request_timeout > def.ome.api.timeout);
+    CHECK(error_of(with_room(base + "link:\n  request_timeout_ms: 2001\n")).empty());
+    CHECK(error_of(with_room("ome:\n  api: { access_token: t, timeout_ms: 5000 }\n"
+                             "  webhook_secret: s\nlink:\n  request_timeout_ms: 6000\n"))
+              .empty());
+}
+
 TEST_CASE("enum values and text shapes", "[unit]")
 {
     std::string base = minimal_secrets;

@@ -66,6 +66,15 @@ void check_relations(const load_context& ctx, const config& cfg)
                 "gateway.outputs_timeout_ms",
                 cfg.gateway.outputs_timeout,
                 true);
+    // A kick is answered after the gateway's first DELETE to OME, which may
+    // take up to ome.api.timeout_ms and still succeed: the room must wait
+    // longer than that, or a slow success reads as a failure.
+    check_order(ctx,
+                "ome.api.timeout_ms",
+                cfg.ome.api.timeout,
+                "link.request_timeout_ms",
+                cfg.link.request_timeout,
+                true);
 }
 
 void check_required_secrets(const load_context& ctx, const config& cfg, secrets_for who)

@@ -112,7 +112,9 @@ struct link_config {
     millis handshake_timeout{2000};          // connect to authenticated, or closed
     std::size_t max_pending_handshakes = 8;  // gateway: unauthenticated connections held
     std::size_t max_line_bytes = 65536;
-    millis request_timeout{1000};
+    // More than ome.api.timeout (checked): the room's kick waits for the
+    // gateway's first DELETE, which may take that long and still succeed.
+    millis request_timeout{3000};
     millis heartbeat_interval{2000};
     millis heartbeat_timeout{6000};  // nothing received for this long: peer is dead
     millis reconnect_min{200};
