@@ -92,6 +92,11 @@ fake_room::fake_room(asio::io_context& ioc, std::uint16_t gateway_link_port)
     handlers.on_disconnected = [this](const std::string&) { connected = false; };
     handlers.on_event = [this](proto::event e) { events.push_back(std::move(e)); };
     handlers.on_request = [this](proto::request req, link::responder r) {
+        if (std::holds_alternative<proto::seat_holds>(req)) {
+            ++holds_asked;
+            if (!holds) return r.fail("unsupported", "this fake room does not report holds");
+            return r.reply(proto::held_streams{*holds});
+        }
         auto* check = std::get_if<proto::admission_check>(&req);
         if (!check) return r.fail("unsupported", "fake room answers admission checks only");
         checks.push_back(*check);

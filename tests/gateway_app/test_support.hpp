@@ -83,6 +83,10 @@ struct fake_room {
     // How to answer admission checks; default: allowed.
     std::function<proto::reply_body(const proto::admission_check&)> decide;
     bool hold_answers = false;  // never answer (the gateway must time out)
+    // The answer to `seat_holds`; none: "unsupported" (as the room service
+    // answers today).
+    std::optional<std::vector<std::string>> holds;
+    int holds_asked = 0;
     std::vector<link::responder> held;
 
     template <class E>

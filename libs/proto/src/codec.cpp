@@ -183,6 +183,18 @@ message read_message(const std::string& type, const object_reader& r)
             rep.body = read_error(r.object("error"));
         } else if (r.has("allowed")) {
             rep.body = admission_result{r.boolean("allowed"), r.opt_string("reason").value_or("")};
+        } else if (r.has("kick")) {
+            rep.body = kick_result{r.string("kick")};
+        } else if (r.has("held")) {
+            const json& list = r.array("held");
+            held_streams held;
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                if (!list[i].is_string())
+                    throw field_problem("field 'held[" + std::to_string(i) +
+                                        "]': expected a string");
+                held.streams.push_back(list[i].get<std::string>());
+            }
+            rep.body = std::move(held);
         } else {
             rep.body = empty_result{};
         }
@@ -246,6 +258,7 @@ message read_message(const std::string& type, const object_reader& r)
         return a;
     }
     if (type == "kick") return kick{r.u64("id"), r.string("stream"), r.string("reason")};
+    if (type == "seat_holds") return seat_holds{r.u64("id")};
     throw std::logic_error("read_message: unhandled type");  // filtered by is_message_type()
 }
 
@@ -307,6 +320,8 @@ struct writer {
             j["allowed"] = a->allowed;
             j["reason"] = a->reason;
         }
+        if (auto* k = std::get_if<kick_result>(&m.body)) j["kick"] = k->outcome;
+        if (auto* h = std::get_if<held_streams>(&m.body)) j["held"] = h->streams;
         return j;
     }
     json operator()(const error_message& m) const
@@ -374,6 +389,7 @@ struct writer {
     {
         return {{"type", "kick"}, {"id", m.id}, {"stream", m.stream}, {"reason", m.reason}};
     }
+    json operator()(const seat_holds& m) const { return {{"type", "seat_holds"}, {"id", m.id}}; }
 };
 
 }  // namespace

@@ -30,7 +30,8 @@ constexpr std::string_view message_type_names[] = {"hello",
                                                    "media_status",
                                                    "admission_check",
                                                    "kick",
-                                                   "stream_viewers"};
+                                                   "stream_viewers",
+                                                   "seat_holds"};
 static_assert(std::size(message_type_names) == std::variant_size_v<message>);
 
 const char* to_string(outputs_state o)

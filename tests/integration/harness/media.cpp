@@ -311,6 +311,16 @@ void media_server::api_hang()
     control("POST", "/control/hang");
 }
 
+void media_server::api_error()
+{
+    control("POST", "/control/error");
+}
+
+void media_server::api_slow(std::chrono::milliseconds delay)
+{
+    control("POST", "/control/slow", json{{"ms", static_cast<std::uint64_t>(delay.count())}});
+}
+
 void media_server::api_up()
 {
     if (ome_) {

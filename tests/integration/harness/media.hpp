@@ -132,6 +132,10 @@ public:
     void api_down();
     void api_hang();
     void api_up();
+    // Stand-in only: every API request answered 500 / answered `delay` late
+    // (until api_up()).
+    void api_error();
+    void api_slow(std::chrono::milliseconds delay);
     // A hang a real OME can do too: one started here is frozen (SIGSTOP;
     // it keeps its sockets and streams, answers nothing) until api_up().
     bool can_hang() const { return standin_powers() || managed(); }

@@ -1,7 +1,7 @@
 // The stand-in's REST API on libs/net. A request is logged, may hang (mode
-// hang) or wait (set_api_delay), then gets OME's answer from the pure REST
-// routing, with OME's headers in OME's order. Mode down closes the listener
-// and every connection; the listener comes back on the same port.
+// hang) or wait (set_api_delay), is answered 500 in mode error, else gets OME's answer from the
+// pure REST routing, with OME's headers in OME's order. Mode down closes the listener and every
+// connection; the listener comes back on the same port.
 #include "ome_time.hpp"
 #include "rest_api.hpp"
 #include "standin_impl.hpp"
@@ -70,6 +70,10 @@ asio::awaitable<net::reply> api_service::answer(impl_ptr self, net::request req)
         co_await timer.async_wait(use_nothrow);
     }
     if (self->stopped || self->mode == api_mode::down) co_return gone();
+    if (self->mode == api_mode::error) {
+        if (auto* entry = find_log(self, seq)) entry->status = 500;
+        co_return to_reply(internal_error_response(), wall_clock::now());
+    }
 
     api_request request{std::string(req.method_string()), std::string(req.target()), std::nullopt};
     if (auto const it = req.find(http::field::authorization); it != req.end()) {

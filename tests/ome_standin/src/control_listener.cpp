@@ -107,10 +107,12 @@ asio::awaitable<control_reply> handle_control(impl_ptr self,
         co_return control_reply{done ? http::status::ok : http::status::not_found,
                                 json{{"ok", done}}};
     }
-    if (path == "/control/down" || path == "/control/up" || path == "/control/hang") {
-        api_mode const m = path == "/control/down" ? api_mode::down
-                           : path == "/control/up" ? api_mode::normal
-                                                   : api_mode::hang;
+    if (path == "/control/down" || path == "/control/up" || path == "/control/hang" ||
+        path == "/control/error") {
+        api_mode const m = path == "/control/down"    ? api_mode::down
+                           : path == "/control/up"    ? api_mode::normal
+                           : path == "/control/error" ? api_mode::error
+                                                      : api_mode::hang;
         self->set_mode(m);
         if (m == api_mode::normal) self->delay = std::chrono::milliseconds(0);
         co_return control_reply{http::status::ok, json{{"ok", true}}};

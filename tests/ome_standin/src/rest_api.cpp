@@ -224,6 +224,11 @@ api_outcome handle_api_request(api_request const& request,
     return outcome;
 }
 
+api_response internal_error_response()
+{
+    return error(500, "Internal error");
+}
+
 std::string reason_phrase(int status)
 {
     switch (status) {

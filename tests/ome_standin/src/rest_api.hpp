@@ -46,4 +46,8 @@ std::vector<std::pair<std::string, std::string>> api_response_headers(api_respon
 
 std::string reason_phrase(int status);
 
+// What an OME whose API fails answers to anything (api_mode::error): 500
+// with OME's error envelope. Nothing in the model changes.
+api_response internal_error_response();
+
 }  // namespace ovs::ome_standin

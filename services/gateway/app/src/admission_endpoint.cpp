@@ -101,6 +101,9 @@ asio::awaitable<std::optional<std::string>> gateway_service::impl::admit_publish
     // and we cannot be sure OME would name its stream after the segment we
     // read, so a seat token must not open it.
     if (!target.rest.empty()) co_return refuse("unexpected path after the stream name");
+    // The seat's previous stream is still in OME (its kick failed so far): a
+    // new publisher would collide with it. Refused until the kick is done.
+    if (self->kicks.blocks_admission(target.stream)) co_return refuse("stream_ending");
 
     if (self->cfg.mode != config::admission_mode::open) {
         if (!self->links || !self->links->connected()) {
@@ -129,6 +132,8 @@ asio::awaitable<std::optional<std::string>> gateway_service::impl::admit_publish
         }
     }
 
+    // Any kick of this stream ends here: the name is the new publisher's.
+    self->kicks.admitted(target.stream);
     self->ledger.admitted(connection_key{hook.address, hook.port}, target.stream);
     self->tracker.note_admitted(target.stream);
     proto::stream_info info;

@@ -7,6 +7,7 @@
 #include <ovs/gateway/admission_webhook.hpp>
 #include <ovs/gateway/edge_rotation.hpp>
 #include <ovs/gateway/gateway_service.hpp>
+#include <ovs/gateway/kick_obligations.hpp>
 #include <ovs/gateway/metrics.hpp>
 #include <ovs/gateway/ome_api.hpp>
 #include <ovs/gateway/ome_http_client.hpp>
@@ -27,6 +28,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace ovs::gateway {
 
@@ -56,7 +58,15 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     bool version_known = false;  // /v1/version answered (ok or 404) since the last recovery
     asio::steady_timer poll_wake;
     bool poll_soon = false;
-    bool ever_polled = false;
+    bool ever_polled = false;  // a stream list came back since the gateway started
+
+    // Kicks owed to OME until its list no longer shows the stream (kicks.cpp).
+    kick_obligations kicks;
+    asio::steady_timer kick_wake;
+    // Reconciliation after a room links (webhook mode): the room has not yet
+    // said which seat streams it holds / the question is out.
+    bool holds_wanted = false;
+    bool holds_asking = false;
 
     // What the room is told: stream name -> latest info.
     struct live_stream {
@@ -106,10 +116,25 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     static asio::awaitable<void> poll_once(std::shared_ptr<impl> self);
     static asio::awaitable<void> fetch_version(std::shared_ptr<impl> self);
     static asio::awaitable<void> poll_viewers(std::shared_ptr<impl> self);
+    void wake_poller();
+
+    // ---- kicks (kicks.cpp)
     static asio::awaitable<void> handle_kick(std::shared_ptr<impl> self,
                                              proto::kick kick,
                                              link::responder responder);
-    void wake_poller();
+    // One DELETE of an owed stream; its answer goes to `kicks`.
+    static asio::awaitable<void> delete_stream(std::shared_ptr<impl> self, std::string stream);
+    // Sends the DELETEs that are due, forever.
+    static asio::awaitable<void> kick_loop(std::shared_ptr<impl> self);
+    void wake_kicks();
+    // After a good poll: ask the room for its seat holds when a new link has
+    // not answered yet; seat streams OME has that no seat holds are kicked.
+    void maybe_sweep_orphans();
+    static asio::awaitable<void> sweep_orphans(std::shared_ptr<impl> self);
+    // A stream list asked for at `asked_at` judges the kicks owed.
+    void judge_kicks(const std::vector<std::string>& listed,
+                     steady_clock::time_point asked_at,
+                     bool ome_recovered);
 
     // ---- OME edges (edge_probes.cpp)
     static asio::awaitable<void> edge_loop(std::shared_ptr<impl> self);

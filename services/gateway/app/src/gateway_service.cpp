@@ -58,6 +58,10 @@ gateway_service::impl::impl(asio::any_io_executor ex, config::config c, log_sink
           basic_authorization(cfg.ome.api.access_token)),
       policy(cfg.gateway.poll_interval, cfg.gateway.poll_backoff_max),
       poll_wake(ex),
+      // A failed kick is retried on the poll's rhythm: first after one poll
+      // interval, then doubling up to the poll's backoff cap.
+      kicks(cfg.gateway.poll_interval, cfg.gateway.poll_backoff_max),
+      kick_wake(ex),
       edges(edge_names(cfg.ome)),
       edge_wake(ex),
       outputs({cfg.gateway.outputs_probe_interval,
@@ -137,9 +141,13 @@ void gateway_service::impl::greet()
 {
     log("room link up");
     links->send(endpoints());
+    // A gateway restart loses its owed kicks: the room's holds tell which
+    // seat streams in OME nobody holds any more (open mode: no holds).
+    holds_wanted = cfg.mode == config::admission_mode::webhook;
     links->send(media_status());
     links->send(snapshot());
     if (!viewers.empty()) links->send(proto::stream_viewers{viewers});
+    maybe_sweep_orphans();
     update_gauges();
 }
 
@@ -186,6 +194,7 @@ void gateway_service::impl::set_down(const std::string& stream, const char* why)
 void gateway_service::impl::update_gauges()
 {
     metrics.streams_known = live.size();
+    metrics.kicks_owed = kicks.size();
     metrics.links_up = links && links->connected() ? 1 : 0;
     if (links) metrics.link_handshake_failures = links->handshake_failures();
     metrics.ome_reachable = policy.status().reachable.value_or(false);
@@ -287,6 +296,7 @@ void gateway_service::start()
         net::spawn(d.executor, impl::edge_loop(impl_), "gateway edge probes");
     }
     net::spawn(d.executor, impl::outputs_loop(impl_), "gateway outputs loop");
+    net::spawn(d.executor, impl::kick_loop(impl_), "gateway kick loop");
 }
 
 void gateway_service::stop()
@@ -299,6 +309,7 @@ void gateway_service::stop()
     d.poll_wake.cancel();
     d.edge_wake.cancel();
     d.outputs_wake.cancel();
+    d.kick_wake.cancel();
     d.ome.close();
     for (auto& c : d.edge_clients) c->close();
     d.update_gauges();

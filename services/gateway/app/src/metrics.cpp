@@ -128,6 +128,17 @@ std::string gateway_metrics::render() const
         "# HELP ovs_gateway_kicks_refused_total Kicks refused: not a configured seat's stream.\n";
     out += "# TYPE ovs_gateway_kicks_refused_total counter\n";
     out += "ovs_gateway_kicks_refused_total " + std::to_string(kicks_refused_) + "\n";
+    out += "# HELP ovs_gateway_kicks_owed Kicks not yet confirmed by OME's stream list.\n";
+    out += "# TYPE ovs_gateway_kicks_owed gauge\n";
+    out += "ovs_gateway_kicks_owed " + std::to_string(kicks_owed) + "\n";
+    out += "# HELP ovs_gateway_kick_retries_total DELETEs sent again for a kick still owed.\n";
+    out += "# TYPE ovs_gateway_kick_retries_total counter\n";
+    out += "ovs_gateway_kick_retries_total " + std::to_string(kick_retries_) + "\n";
+    out +=
+        "# HELP ovs_gateway_kicks_confirmed_total Kicks whose stream OME's list no longer "
+        "shows.\n";
+    out += "# TYPE ovs_gateway_kicks_confirmed_total counter\n";
+    out += "ovs_gateway_kicks_confirmed_total " + std::to_string(kicks_confirmed_) + "\n";
     out += "# HELP ovs_gateway_streams_known Streams the gateway reports as live.\n";
     out += "# TYPE ovs_gateway_streams_known gauge\n";
     out += "ovs_gateway_streams_known " + std::to_string(streams_known) + "\n";

@@ -1,43 +1,15 @@
 // The OME side of the gateway: the poll loop (stream list, details of new
 // streams, viewers per live stream, version after (re)connecting, backoff
-// while OME is down) and kicks.
+// while OME is down). Each list also judges the kicks owed (kicks.cpp).
 #include "gateway_impl.hpp"
+#include "ome_call.hpp"
 
 #include <ovs/gateway/redact.hpp>
-#include <ovs/proto/handshake.hpp>
 
 #include <exception>
 #include <set>
 
 namespace ovs::gateway {
-
-namespace {
-
-std::string result_name(const ome_error& e)
-{
-    return std::string(to_string(e.kind));
-}
-
-// One API call turned into (status, body) or a transport error.
-template <class Parse>
-auto call(ome_http_client& client,
-          gateway_metrics& metrics,
-          const char* kind,
-          http_method method,
-          const std::string& target,
-          Parse parse) -> asio::awaitable<decltype(parse(0u, std::string_view{}))>
-{
-    const http_result r = co_await client.request(method, target);
-    if (!r.ok()) {
-        metrics.ome_request(kind, "unreachable");
-        co_return transport_error(r.transport_error);
-    }
-    auto parsed = parse(r.status, r.body);
-    metrics.ome_request(kind, parsed.ok() ? "ok" : result_name(parsed.error()));
-    co_return parsed;
-}
-
-}  // namespace
 
 void gateway_service::impl::wake_poller()
 {
@@ -95,6 +67,8 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
     // Named arguments only: g++ 12 mishandles temporaries passed straight to
     // a coroutine inside co_await.
     const std::string path = streams_path(self->cfg.ome.vhost, self->cfg.ome.app);
+    // Before the request: a kick answered after this instant is not judged by this list.
+    const auto asked_at = steady_clock::now();
     auto list =
         co_await call(self->ome, self->metrics, "list", http_method::get, path, parse_stream_list);
     if (self->stopped) co_return;
@@ -113,6 +87,7 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
     }
 
     const bool recovering = self->ever_polled && !self->policy.status().reachable.value_or(false);
+    const bool was_unreachable = self->policy.status().reachable == false;
     const bool reachability_changed = self->policy.on_success();
     self->ever_polled = true;
     if (recovering) {
@@ -127,6 +102,7 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
     if (self->stopped) co_return;
 
     const auto& names = list.value();
+    self->judge_kicks(names, asked_at, was_unreachable);
     self->tracker.apply_list(names);
     for (const auto& stream : self->tracker.take_detail_requests()) {
         const std::string detail_path = stream_path(self->cfg.ome.vhost, self->cfg.ome.app, stream);
@@ -184,6 +160,7 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
 
     co_await poll_viewers(self);
     if (self->stopped) co_return;
+    self->maybe_sweep_orphans();
 
     if (reachability_changed) {
         self->log("OME reachable: " + std::to_string(names.size()) + " stream(s)");
@@ -222,57 +199,6 @@ asio::awaitable<void> gateway_service::impl::poll_viewers(std::shared_ptr<impl> 
     self->viewers = std::move(counts);
     if (self->links && !self->viewers.empty())
         self->links->send(proto::stream_viewers{self->viewers});
-}
-
-asio::awaitable<void> gateway_service::impl::handle_kick(std::shared_ptr<impl> self,
-                                                         proto::kick kick,
-                                                         link::responder responder)
-{
-    if (self->seat_streams.count(kick.stream) == 0) {
-        // The room only ever kicks its seats' streams; anything else (another
-        // app's stream on a shared OME, a name made up by a buggy or hostile
-        // peer) is not ours to end. Nothing is sent to OME.
-        self->metrics.kick_refused();
-        self->log("kick refused: '" + proto::printable_excerpt(kick.stream) +
-                  "' is not a configured seat's stream");
-        responder.fail("not_a_seat", "only the configured rooms' seat streams can be kicked");
-        co_return;
-    }
-    self->log("kick " + kick.stream + ": " + proto::printable_excerpt(kick.reason, 200));
-    const std::string path = stream_path(self->cfg.ome.vhost, self->cfg.ome.app, kick.stream);
-    // The publishers this kick is about: a publisher admitted while the
-    // DELETE is under way (a new holder of the seat) is not.
-    const std::vector<connection_key> kicked = self->ledger.connections(kick.stream);
-    auto r =
-        co_await call(self->ome, self->metrics, "delete", http_method::del, path, parse_delete);
-    if (self->stopped) {
-        responder.fail("unavailable", "gateway shutting down");
-        co_return;
-    }
-    if (!r.ok() && r.error().kind != ome_error_kind::stream_not_found) {
-        self->log("kick " + kick.stream + " failed: " + r.error().message, log::level::warn);
-        responder.fail(
-            r.error().kind == ome_error_kind::unreachable ? "ome_unreachable" : "ome_error",
-            r.error().message);
-        self->wake_poller();
-        co_return;
-    }
-    // Gone (or already gone): the closings OME sends for it change nothing now.
-    for (const auto& who : kicked) self->ledger.closed(who, {kick.stream});
-    if (self->ledger.has_publisher(kick.stream)) {
-        // Admitted after the kick began: OME either runs it now (the DELETE
-        // ended the old one) or rejects it as a duplicate and sends its
-        // closing. Its own closing, or the poll, ends it; not this kick.
-        self->log("kick " + kick.stream + ": done; a publisher admitted since holds the stream");
-        responder.reply(proto::empty_result{});
-        self->wake_poller();
-        co_return;
-    }
-    self->ledger.stream_gone(kick.stream);
-    self->tracker.mark_down(kick.stream);
-    self->set_down(kick.stream, "kicked");
-    responder.reply(proto::empty_result{});
-    self->wake_poller();
 }
 
 }  // namespace ovs::gateway

@@ -105,8 +105,24 @@ struct admission_result {
     friend bool operator==(const admission_result&, const admission_result&) = default;
 };
 
+// Result of `kick`: "done" (OME ended the stream, or it was already gone)
+// or "owed" (OME failed; the gateway keeps retrying until OME no longer lists
+// it). Either way the room may consider the kick taken care of.
+struct kick_result {
+    std::string outcome;
+    friend bool operator==(const kick_result&, const kick_result&) = default;
+};
+
+// Result of `seat_holds`: the seat streams the room holds (reserved or live
+// with a holder), in any order.
+struct held_streams {
+    std::vector<std::string> streams;
+    friend bool operator==(const held_streams&, const held_streams&) = default;
+};
+
 // What a reply carries: the typed result on success, or the error.
-using reply_body = std::variant<empty_result, admission_result, error_info>;
+using reply_body =
+    std::variant<empty_result, admission_result, kick_result, held_streams, error_info>;
 
 // The one answer to a request, carrying the request's id.
 struct reply {
@@ -213,11 +229,18 @@ struct kick {
     friend bool operator==(const kick&, const kick&) = default;
 };
 
+// gateway -> room: which seat streams does the room hold? (Reconciliation
+// after a link comes up: OME's seat streams that no seat holds are ended.)
+struct seat_holds {
+    std::uint64_t id = 0;
+    friend bool operator==(const seat_holds&, const seat_holds&) = default;
+};
+
 // ------------------------------------------------------------------- variants
 
 using event =
     std::variant<streams, stream_up, stream_down, endpoints, media_status, stream_viewers>;
-using request = std::variant<admission_check, kick>;
+using request = std::variant<admission_check, kick, seat_holds>;
 using message = std::variant<hello,
                              auth,
                              ping,
@@ -231,7 +254,8 @@ using message = std::variant<hello,
                              media_status,
                              admission_check,
                              kick,
-                             stream_viewers>;
+                             stream_viewers,
+                             seat_holds>;
 
 // The wire name ("type") of a message.
 std::string_view type_name(const message& m);

@@ -18,8 +18,9 @@ namespace ovs::ome_standin {
 
 enum class api_mode {
     normal,
-    down,  // connections refused, open ones closed
-    hang,  // requests are read but never answered (until mode changes)
+    down,   // connections refused, open ones closed
+    hang,   // requests are read but never answered (until mode changes)
+    error,  // every request is answered 500 and changes nothing
 };
 
 class ome_standin {

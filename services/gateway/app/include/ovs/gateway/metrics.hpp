@@ -44,6 +44,13 @@ public:
     // A kick for a stream that is not a configured seat's (refused, not sent).
     void kick_refused() { ++kicks_refused_; }
     std::uint64_t kicks_refused() const { return kicks_refused_; }
+    // A DELETE sent again for a kick still owed (an earlier one failed, or
+    // OME still listed the stream after answering it).
+    void kick_retried() { ++kick_retries_; }
+    // A kick's obligation ended: OME's list no longer shows the stream.
+    void kick_confirmed() { ++kicks_confirmed_; }
+    // Kicks owed to OME right now (gauge).
+    std::size_t kicks_owed = 0;
 
     std::uint64_t ome_requests(std::string_view kind, std::string_view result) const;
     std::uint64_t webhooks(std::string_view direction,
@@ -68,6 +75,8 @@ private:
     std::map<std::tuple<std::string, std::string>, std::uint64_t> ome_requests_;
     std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> webhooks_;
     std::uint64_t kicks_refused_ = 0;
+    std::uint64_t kick_retries_ = 0;
+    std::uint64_t kicks_confirmed_ = 0;
 };
 
 }  // namespace ovs::gateway
