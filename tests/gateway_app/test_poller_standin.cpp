@@ -157,4 +157,43 @@ TEST_CASE("a signed publish through the stand-in turns the seat live at once",
     CHECK(f.room->events_of<proto::stream_down>().size() == 1);
 }
 
+TEST_CASE("a room linking before the gateway's first poll hears nothing of OME until that poll",
+          "[loopback][integration]")
+{
+    asio::io_context ioc;
+    ome_standin::ome_standin ome(ioc.get_executor(), {});
+    ome.start();
+    auto live = run_coroutine(ioc, ome.publish(rtmp_publish("stream6")));
+    REQUIRE(live.admitted);
+    // The gateway's first list request hangs (OME busy) for a while.
+    ome.set_api_mode(ome_standin::api_mode::hang);
+    auto cfg = make_config(ome.api_port());
+    cfg.ome.api.timeout = 3000ms;
+    auto gateway =
+        std::make_unique<gateway_service>(ioc.get_executor(), cfg, [](std::string_view) {});
+    gateway->start();
+    auto room = std::make_unique<fake_room>(ioc, gateway->link_port());
+    REQUIRE(run_until(ioc, [&] { return room->connected; }));
+    (void)run_until(
+        ioc, [] { return false; }, 300ms);
+    // Endpoints only: an "unreachable" or an empty stream list now would
+    // take a room's live seats down until the poll.
+    CHECK(room->events_of<proto::endpoints>().size() == 1);
+    CHECK(room->events_of<proto::media_status>().empty());
+    CHECK(room->events_of<proto::streams>().empty());
+
+    ome.set_api_mode(ome_standin::api_mode::normal);
+    REQUIRE(run_until(ioc, [&] { return !room->events_of<proto::streams>().empty(); }));
+    REQUIRE_FALSE(room->events_of<proto::media_status>().empty());
+    CHECK(room->events_of<proto::media_status>().back().reachable);
+    const auto snapshot = room->events_of<proto::streams>().front();
+    REQUIRE(snapshot.list.size() == 1);
+    CHECK(snapshot.list[0].name == "stream6");
+    CHECK(room->events_of<proto::stream_down>().empty());
+
+    room.reset();
+    gateway->stop();
+    ome.stop();
+}
+
 }  // namespace ovs::gateway::test

@@ -60,6 +60,42 @@ TEST_CASE("a gateway restart reconciles the seats with OME", "[integration]")
     CHECK(fresh.media()->value("reachable", json(nullptr)) == json(true));
 }
 
+TEST_CASE("a gateway restart does not make a live seat blink for its viewers", "[integration]")
+{
+    cluster c;
+    browser_pool pool;
+    browser holder(pool, c.room_port(), "main");
+    browser viewer(pool, c.room_port(), "main");
+    REQUIRE(holder.wait_open());
+    REQUIRE(viewer.wait_open());
+    auto seat0 = claim_seat(holder, 0);
+    REQUIRE(seat0);
+    auto live0 =
+        c.media().publish(ingest::rtmp, seat0->stream, publish_query(*seat0, ingest::rtmp));
+    REQUIRE(live0.admitted);
+    REQUIRE(viewer.wait_seat_state(0, "live", event_bound));
+    const auto seen_before = viewer.seat_history(0).size();
+
+    // A killed gateway comes back with nothing known about OME: until its
+    // first poll it must not tell the room "no streams".
+    for (int restart = 0; restart < 3; ++restart) {
+        c.kill_gateway();
+        c.start_gateway();
+        REQUIRE(c.wait_room_linked());
+        // A few polls after the link is back.
+        (void)viewer.wait([] { return false; },
+                          std::chrono::milliseconds(3 * c.options().poll_ms + 300));
+    }
+    const auto history = viewer.seat_history(0);
+    for (std::size_t i = seen_before; i < history.size(); ++i) {
+        INFO("seat 0 frame after the restarts: " << history[i].dump());
+        CHECK(history[i].value("state", "") == "live");
+    }
+    CHECK(seat_live_from(*viewer.seat(0), "RTMP"));
+    CHECK(holder.seat(0)->mine);
+    CHECK(c.media().listed(seat0->stream));
+}
+
 TEST_CASE("a room service restart shows the streams live in OME again", "[integration]")
 {
     cluster c;

@@ -8,6 +8,7 @@
 #include <ovs/gateway/edge_rotation.hpp>
 #include <ovs/gateway/gateway_service.hpp>
 #include <ovs/gateway/kick_obligations.hpp>
+#include <ovs/gateway/link_greeting.hpp>
 #include <ovs/gateway/metrics.hpp>
 #include <ovs/gateway/ome_api.hpp>
 #include <ovs/gateway/ome_http_client.hpp>
@@ -59,6 +60,10 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     asio::steady_timer poll_wake;
     bool poll_soon = false;
     bool ever_polled = false;  // a stream list came back since the gateway started
+    // A whole poll (list, details, what went down) is in `live`: the room
+    // may be told the streams. Set at the end of the first good poll, not
+    // when its list arrives: a room linking mid-poll would get a half view.
+    bool view_complete = false;
 
     // Kicks owed to OME until its list no longer shows the stream (kicks.cpp).
     kick_obligations kicks;

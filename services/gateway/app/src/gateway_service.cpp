@@ -139,15 +139,23 @@ proto::streams gateway_service::impl::snapshot() const
 
 void gateway_service::impl::greet()
 {
-    log("room link up");
+    // A new link carries the gateway's last authoritative view of OME, or
+    // nothing: before its first poll since it started, the gateway knows
+    // neither whether OME answers nor which streams it has, and an
+    // "unreachable" or an empty list would make the room take down every
+    // live seat until that poll (a blink for every viewer). The first poll's
+    // result follows as soon as it is in (poll_once).
+    const auto greeting = plan_greeting(policy.status().reachable.has_value(), view_complete);
+    log(std::string("room link up") +
+        (greeting.media_status ? "" : "; OME not polled yet, its view follows the first poll"));
     links->send(endpoints());
     // A gateway restart loses its owed kicks: the room's holds tell which
     // seat streams in OME nobody holds any more (open mode: no holds).
     holds_wanted = cfg.mode == config::admission_mode::webhook;
-    links->send(media_status());
-    links->send(snapshot());
-    if (!viewers.empty()) links->send(proto::stream_viewers{viewers});
-    maybe_sweep_orphans();
+    if (greeting.media_status) links->send(media_status());
+    if (greeting.streams) links->send(snapshot());
+    if (greeting.streams && !viewers.empty()) links->send(proto::stream_viewers{viewers});
+    if (greeting.streams) maybe_sweep_orphans();
     update_gauges();
 }
 

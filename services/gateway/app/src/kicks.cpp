@@ -123,7 +123,7 @@ void gateway_service::impl::judge_kicks(const std::vector<std::string>& listed,
 
 void gateway_service::impl::maybe_sweep_orphans()
 {
-    if (!holds_wanted || holds_asking || stopped || !ever_polled) return;
+    if (!holds_wanted || holds_asking || stopped || !view_complete) return;
     if (!links || !links->connected()) return;
     holds_asking = true;
     net::spawn(executor, sweep_orphans(shared_from_this()), "gateway seat holds sweep");

@@ -160,6 +160,8 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
 
     co_await poll_viewers(self);
     if (self->stopped) co_return;
+    // The room may be sent the streams from now on (see greet).
+    self->view_complete = true;
     self->maybe_sweep_orphans();
 
     if (reachability_changed) {
