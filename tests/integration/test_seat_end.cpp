@@ -2,6 +2,7 @@
 // reaches the media server) and free the seat for viewers; when the
 // holder's connection goes away the seat is freed after the grace period.
 
+#include "deadline.hpp"
 #include "scenario.hpp"
 
 #include <catch2/catch.hpp>
@@ -100,4 +101,66 @@ TEST_CASE("a holder whose connection goes away loses the live seat after the gra
     CHECK(viewer.wait_seat_state(2, "free", 1000ms + event_bound));
     CHECK(c.media().wait_deleted(claim->stream, event_bound));
     CHECK_FALSE(c.media().listed(claim->stream));
+}
+
+TEST_CASE("a seat released while OME's API fails has its stream ended once OME answers",
+          "[integration]")
+{
+    cluster c(short_times());
+    if (!c.media().can_hang()) {
+        WARN("skipped: needs the stand-in or a real OME started by the test");
+        return;
+    }
+    browser_pool pool;
+    browser holder(pool, c.room_port(), "main");
+    browser viewer(pool, c.room_port(), "main");
+    REQUIRE(holder.wait_open());
+    REQUIRE(viewer.wait_open());
+    auto claim = claim_seat(holder, 0);
+    REQUIRE(claim);
+    auto live = c.media().publish(ingest::rtmp, claim->stream, publish_query(*claim, ingest::rtmp));
+    REQUIRE(live.admitted);
+    REQUIRE(viewer.wait_seat_state(0, "live", event_bound));
+
+    // The stand-in answers every API call 500; a real OME is frozen.
+    const bool standin = c.media().standin_powers();
+    if (standin) {
+        c.media().api_error();
+    } else {
+        c.media().api_hang();
+    }
+    auto reply = holder.command(json{{"type", "release"}, {"seat", 0}});
+    REQUIRE(reply);
+    CHECK(reply->value("ok", false));
+    CHECK(viewer.wait_seat_state(0, "free", event_bound));
+    const auto owed = [&] {
+        return c.gateway_metrics().find("\novs_gateway_kicks_owed 1\n") != std::string::npos;
+    };
+    CHECK(poll_until(owed, event_bound));
+    if (standin) {
+        // The gateway keeps sending the DELETE while OME fails.
+        const std::string target = "/v1/vhosts/default/apps/app/streams/" + claim->stream;
+        CHECK(poll_until(
+            [&] {
+                int deletes = 0;
+                for (const auto& e : c.media().api_log()) {
+                    if (e.value("method", "") == "DELETE" && e.value("target", "") == target)
+                        ++deletes;
+                }
+                return deletes >= 3;
+            },
+            event_bound));
+    }
+
+    c.media().api_up();
+    // Gone within the poll's backoff cap (1 s here) plus one API timeout of
+    // OME answering again, with slack for a loaded machine.
+    CHECK(poll_until([&] { return !c.media().listed(claim->stream); },
+                     millis(c.options().poll_backoff_max_ms + c.options().ome_timeout_ms + 2000)));
+    CHECK(poll_until(
+        [&] {
+            return c.gateway_metrics().find("\novs_gateway_kicks_owed 0\n") != std::string::npos;
+        },
+        event_bound));
+    CHECK(viewer.seat(0)->state == "free");
 }
