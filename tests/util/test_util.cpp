@@ -1,8 +1,11 @@
 #include <ovs/util/base64.hpp>
+#include <ovs/util/prometheus.hpp>
 #include <ovs/util/text.hpp>
 #include <ovs/util/url.hpp>
 
 #include <catch2/catch.hpp>
+
+#include <limits>
 
 using namespace ovs::util;
 
@@ -94,4 +97,24 @@ TEST_CASE("util: URLs are built with every part encoded", "[unit]")
     CHECK(url_host("10.0.0.1") == "10.0.0.1");
     CHECK(url_host("fe80::1") == "[fe80::1]");
     CHECK(url_host("[fe80::1]") == "[fe80::1]");
+}
+
+TEST_CASE("util: Prometheus text: families, labelled samples, escaped label values", "[unit]")
+{
+    prometheus_text out;
+    out.single("ovs_x_total", "counter", "Things\\done\nso far", 3);
+    out.family("ovs_rooms", "gauge", "Viewers per room");
+    out.sample("ovs_rooms", {{"room", "a\"b\\c\nd"}, {"kind", "web"}}, std::uint64_t{7});
+    out.sample("ovs_seconds_sum", {}, 0.25);
+    CHECK(out.text() ==
+          "# HELP ovs_x_total Things\\\\done\\nso far\n"
+          "# TYPE ovs_x_total counter\n"
+          "ovs_x_total 3\n"
+          "# HELP ovs_rooms Viewers per room\n"
+          "# TYPE ovs_rooms gauge\n"
+          "ovs_rooms{room=\"a\\\"b\\\\c\\nd\",kind=\"web\"} 7\n"
+          "ovs_seconds_sum 0.25\n");
+    CHECK(prometheus_number(std::numeric_limits<double>::infinity()) == "+Inf");
+    CHECK(prometheus_number(0.0005) == "0.0005");
+    CHECK(prometheus_number(123456789012.0) == "1.23456789e+11");
 }

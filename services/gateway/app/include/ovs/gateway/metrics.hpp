@@ -1,7 +1,10 @@
 #pragma once
 // The gateway's Prometheus metrics: plain counters and histograms updated from
 // the io_context thread, rendered as text exposition format on GET /metrics.
-// No client library: the handful of series below is all there is.
+// No client library: the handful of series below is all there is, written
+// with the shared text writer (libs/util prometheus.hpp).
+
+#include <ovs/util/prometheus.hpp>
 
 #include <cstdint>
 #include <map>
@@ -19,8 +22,8 @@ public:
     void observe(double seconds);
     std::uint64_t count() const { return count_; }
     double sum() const { return sum_; }
-    // Appends `name_bucket{le=..}`, `name_sum` and `name_count` lines.
-    void render(std::string& out, std::string_view name) const;
+    // Appends `name_bucket{le=..}`, `name_sum` and `name_count` samples.
+    void render(util::prometheus_text& out, std::string_view name) const;
 
 private:
     std::vector<double> bounds_;
