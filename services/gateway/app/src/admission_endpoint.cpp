@@ -103,7 +103,7 @@ asio::awaitable<std::optional<std::string>> gateway_service::impl::admit_publish
     if (!target.rest.empty()) co_return refuse("unexpected path after the stream name");
     // The seat's previous stream is still in OME (its kick failed so far): a
     // new publisher would collide with it. Refused until the kick is done.
-    if (self->kicks.blocks_admission(target.stream)) co_return refuse("stream_ending");
+    if (self->streams.admission_blocked(target.stream)) co_return refuse("stream_ending");
 
     if (self->cfg.mode != config::admission_mode::open) {
         if (!self->links || !self->links->connected()) {
@@ -133,30 +133,28 @@ asio::awaitable<std::optional<std::string>> gateway_service::impl::admit_publish
     }
 
     // Any kick of this stream ends here: the name is the new publisher's.
-    self->kicks.admitted(target.stream);
-    self->ledger.admitted(connection_key{hook.address, hook.port}, target.stream);
-    self->tracker.note_admitted(target.stream);
     proto::stream_info info;
     info.name = target.stream;
     info.source = std::string(hook.source_name());
     self->log("publish admitted: " + shown_url + " from " + hook.address + ":" +
               std::to_string(hook.port));
-    self->set_live(std::move(info), true);
+    self->add_outputs(info);
+    self->tell_up(
+        self->streams.admitted(
+            connection_key{hook.address, hook.port}, std::move(info), steady_clock::now()),
+        "admitted");
     co_return std::nullopt;
 }
 
 void gateway_service::impl::handle_closing(const webhook_request& hook)
 {
     if (hook.direction != webhook_direction::incoming) return;
-    std::vector<std::string> streams;
-    if (hook.target) streams.push_back(hook.target->stream);
+    std::vector<std::string> named;
+    if (hook.target) named.push_back(hook.target->stream);
     if (hook.new_target && (!hook.target || hook.new_target->stream != hook.target->stream)) {
-        streams.push_back(hook.new_target->stream);
+        named.push_back(hook.new_target->stream);
     }
-    if (auto ended = ledger.closed(connection_key{hook.address, hook.port}, streams)) {
-        tracker.mark_down(*ended);
-        set_down(*ended, "publisher closed");
-    }
+    tell_down(streams.closed(connection_key{hook.address, hook.port}, named), "publisher closed");
 }
 
 }  // namespace ovs::gateway

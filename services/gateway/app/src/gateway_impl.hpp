@@ -3,11 +3,9 @@
 // endpoint, room links). One io_context thread owns all of it.
 
 #include <ovs/config/config.hpp>
-#include <ovs/gateway/admission_ledger.hpp>
 #include <ovs/gateway/admission_webhook.hpp>
 #include <ovs/gateway/edge_rotation.hpp>
 #include <ovs/gateway/gateway_service.hpp>
-#include <ovs/gateway/kick_obligations.hpp>
 #include <ovs/gateway/link_greeting.hpp>
 #include <ovs/gateway/metrics.hpp>
 #include <ovs/gateway/ome_api.hpp>
@@ -16,7 +14,7 @@
 #include <ovs/gateway/poll_policy.hpp>
 #include <ovs/gateway/readiness.hpp>
 #include <ovs/gateway/room_links.hpp>
-#include <ovs/gateway/stream_tracker.hpp>
+#include <ovs/gateway/stream_book.hpp>
 #include <ovs/log/log.hpp>
 #include <ovs/net/server.hpp>
 #include <ovs/proto/messages.hpp>
@@ -52,35 +50,27 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
 
     // OME side
     ome_http_client ome;
-    stream_tracker tracker;
     poll_policy policy;
-    admission_ledger ledger;
     std::optional<ome_version> version;
     bool version_known = false;  // /v1/version answered (ok or 404) since the last recovery
     asio::steady_timer poll_wake;
     bool poll_soon = false;
     bool ever_polled = false;  // a stream list came back since the gateway started
-    // A whole poll (list, details, what went down) is in `live`: the room
+    // A whole poll (list, details, what went down) is in `streams`: the room
     // may be told the streams. Set at the end of the first good poll, not
     // when its list arrives: a room linking mid-poll would get a half view.
     bool view_complete = false;
 
-    // Kicks owed to OME until its list no longer shows the stream (kicks.cpp).
-    kick_obligations kicks;
+    // Every stream's state: OME's list, the admitted publishers, the kicks
+    // owed (kicks.cpp) and what the room was told. The parts below only act
+    // on what it decides.
+    stream_book streams;
     asio::steady_timer kick_wake;
     // Reconciliation after a room links (webhook mode): the room has not yet
     // said which seat streams it holds / the question is out.
     bool holds_wanted = false;
     bool holds_asking = false;
 
-    // What the room is told: stream name -> latest info.
-    struct live_stream {
-        proto::stream_info info;
-        std::optional<steady_clock::time_point> admitted_at;  // last webhook admission
-        steady_clock::time_point appeared;                    // first admitted or listed
-        bool outputs_timed = false;  // its wait for outputs went into the metrics
-    };
-    std::map<std::string, live_stream> live;
     // Viewers per live stream (OME's stats), as last sent to the room.
     std::map<std::string, std::uint64_t> viewers;
 
@@ -106,15 +96,15 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     proto::media_status media_status() const;
     proto::streams snapshot() const;
     void greet();
-    // Marks `info.name` live (or updates it) and tells the room when that is
-    // news or the info changed.
-    void set_live(proto::stream_info info, bool from_admission);
-    // Drops a stream and tells the room, when it was live.
-    void set_down(const std::string& stream, const char* why);
+    // What the outputs watch says of `info` (a stream new to it starts, and
+    // wakes the outputs loop).
+    void add_outputs(proto::stream_info& info);
+    // Logs and sends what the stream book decided the room must hear.
+    void tell_up(std::optional<stream_book::room_up> up, const char* how);
+    void tell_down(std::optional<proto::stream_info> down, const char* why);
     void update_gauges();
     // /metrics: the gateway's counters and its HTTP server's.
     std::string metrics_text();
-    steady_clock::duration admission_grace() const;
 
     // ---- OME (poller.cpp)
     static asio::awaitable<void> poll_loop(std::shared_ptr<impl> self);
@@ -136,10 +126,8 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     // not answered yet; seat streams OME has that no seat holds are kicked.
     void maybe_sweep_orphans();
     static asio::awaitable<void> sweep_orphans(std::shared_ptr<impl> self);
-    // A stream list asked for at `asked_at` judges the kicks owed.
-    void judge_kicks(const std::vector<std::string>& listed,
-                     steady_clock::time_point asked_at,
-                     bool ome_recovered);
+    // Logs the kicks a stream list confirmed (stream_book::list_seen).
+    void kicks_confirmed(const std::vector<std::string>& streams);
 
     // ---- OME edges (edge_probes.cpp)
     static asio::awaitable<void> edge_loop(std::shared_ptr<impl> self);

@@ -58,9 +58,14 @@ gateway_service::impl::impl(asio::any_io_executor ex, config::config c, log_sink
           basic_authorization(cfg.ome.api.access_token)),
       policy(cfg.gateway.poll_interval, cfg.gateway.poll_backoff_max),
       poll_wake(ex),
+      // OME lists an admitted stream a few hundred ms after the opening: the
+      // poll gets a couple of rounds before it may contradict the webhook.
       // A failed kick is retried on the poll's rhythm: first after one poll
       // interval, then doubling up to the poll's backoff cap.
-      kicks(cfg.gateway.poll_interval, cfg.gateway.poll_backoff_max),
+      streams(
+          std::max<steady_clock::duration>(3 * cfg.gateway.poll_interval, std::chrono::seconds(3)),
+          cfg.gateway.poll_interval,
+          cfg.gateway.poll_backoff_max),
       kick_wake(ex),
       edges(edge_names(cfg.ome)),
       edge_wake(ex),
@@ -133,7 +138,7 @@ proto::media_status gateway_service::impl::media_status() const
 proto::streams gateway_service::impl::snapshot() const
 {
     proto::streams s;
-    for (const auto& [name, entry] : live) s.list.push_back(entry.info);
+    for (const auto& [name, known] : streams.room_view()) s.list.push_back(known.info);
     return s;
 }
 
@@ -159,7 +164,7 @@ void gateway_service::impl::greet()
     update_gauges();
 }
 
-void gateway_service::impl::set_live(proto::stream_info info, bool from_admission)
+void gateway_service::impl::add_outputs(proto::stream_info& info)
 {
     // Whether OME can play it yet is the outputs watch's to say; a stream new
     // to the watch starts. The watch's loop is woken for every stream not
@@ -168,53 +173,34 @@ void gateway_service::impl::set_live(proto::stream_info info, bool from_admissio
     if (!outputs.state(info.name)) outputs.appeared(info.name, steady_clock::now());
     info.outputs = outputs.state(info.name);
     if (info.outputs != proto::outputs_state::ready) outputs_wake.cancel();
-    auto it = live.find(info.name);
-    if (it == live.end()) {
-        log("stream up: " + info.name + " (" + info.source +
-            (from_admission ? ", admitted)" : ", seen in OME)"));
-        live_stream entry{info, std::nullopt, steady_clock::now(), false};
-        if (from_admission) entry.admitted_at = steady_clock::now();
-        live.emplace(info.name, std::move(entry));
-        if (links) links->send(proto::stream_up{std::move(info)});
-        update_gauges();
-        return;
-    }
-    if (from_admission) it->second.admitted_at = steady_clock::now();
-    // WHIP is only known from the webhook: OME's API calls it WebRTC.
-    if (it->second.info.source == "WHIP" && info.source == "WebRTC") info.source = "WHIP";
-    if (it->second.info == info) return;
-    it->second.info = info;
-    if (links) links->send(proto::stream_up{std::move(info)});
 }
 
-void gateway_service::impl::set_down(const std::string& stream, const char* why)
+void gateway_service::impl::tell_up(std::optional<stream_book::room_up> up, const char* how)
 {
-    auto it = live.find(stream);
-    if (it == live.end()) return;
-    log("stream down: " + stream + " (" + why + ")");
-    outputs.gone(stream);
-    proto::stream_down down{std::move(it->second.info)};
-    live.erase(it);
-    if (links) links->send(down);
+    if (!up) return;
+    if (up->is_new) log("stream up: " + up->info.name + " (" + up->info.source + ", " + how + ")");
+    if (links) links->send(proto::stream_up{std::move(up->info)});
+    update_gauges();
+}
+
+void gateway_service::impl::tell_down(std::optional<proto::stream_info> down, const char* why)
+{
+    if (!down) return;
+    log("stream down: " + down->name + " (" + why + ")");
+    outputs.gone(down->name);
+    if (links) links->send(proto::stream_down{std::move(*down)});
     update_gauges();
 }
 
 void gateway_service::impl::update_gauges()
 {
-    metrics.streams_known = live.size();
-    metrics.kicks_owed = kicks.size();
+    metrics.streams_known = streams.room_view().size();
+    metrics.kicks_owed = streams.kicks().size();
     metrics.links_up = links && links->connected() ? 1 : 0;
     if (links) metrics.link_handshake_failures = links->handshake_failures();
     metrics.ome_reachable = policy.status().reachable.value_or(false);
     metrics.edges_configured = cfg.ome.edges.size();
     metrics.edges_in_rotation = edges.in_rotation().size();
-}
-
-steady_clock::duration gateway_service::impl::admission_grace() const
-{
-    // OME lists an admitted stream a few hundred ms after the opening; give
-    // the poll a couple of rounds before it may contradict the webhook.
-    return std::max<steady_clock::duration>(3 * cfg.gateway.poll_interval, std::chrono::seconds(3));
 }
 
 // ------------------------------------------------------------------ service

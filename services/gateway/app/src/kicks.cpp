@@ -7,7 +7,6 @@
 #include "gateway_impl.hpp"
 #include "ome_call.hpp"
 
-#include <ovs/gateway/orphan_streams.hpp>
 #include <ovs/net/spawn.hpp>
 #include <ovs/proto/handshake.hpp>
 
@@ -35,7 +34,7 @@ asio::awaitable<void> gateway_service::impl::handle_kick(std::shared_ptr<impl> s
         co_return;
     }
     self->log("kick " + kick.stream + ": " + proto::printable_excerpt(kick.reason, 200));
-    const bool send_now = self->kicks.owe(kick.stream, kick.reason, steady_clock::now());
+    const bool send_now = self->streams.kicks().owe(kick.stream, kick.reason, steady_clock::now());
     self->update_gauges();
     if (send_now) co_await delete_stream(self, kick.stream);
     if (self->stopped) {
@@ -45,7 +44,7 @@ asio::awaitable<void> gateway_service::impl::handle_kick(std::shared_ptr<impl> s
     // Done: OME answered the DELETE (or a new publisher owns the name now).
     // Owed: it failed, or another DELETE of it is still under way; the
     // gateway keeps at it either way, so this is no error for the room.
-    const auto* owed = self->kicks.find(kick.stream);
+    const auto* owed = self->streams.kicks().find(kick.stream);
     const bool done = owed == nullptr || owed->state == kick_obligations::phase::deleted;
     responder.reply(proto::kick_result{done ? "done" : "owed"});
 }
@@ -56,34 +55,26 @@ asio::awaitable<void> gateway_service::impl::delete_stream(std::shared_ptr<impl>
     const std::string path = stream_path(self->cfg.ome.vhost, self->cfg.ome.app, stream);
     // The publishers this kick is about: a publisher admitted while the
     // DELETE is under way (a new holder of the seat) is not.
-    const std::vector<connection_key> kicked = self->ledger.connections(stream);
+    const std::vector<connection_key> kicked = self->streams.publishers(stream);
     auto r =
         co_await call(self->ome, self->metrics, "delete", http_method::del, path, parse_delete);
     if (self->stopped) co_return;
     const bool gone = r.ok() || r.error().kind == ome_error_kind::stream_not_found;
-    self->kicks.delete_answered(stream, gone, gone ? "" : r.error().message, steady_clock::now());
+    const auto outcome = self->streams.delete_answered(
+        stream, kicked, gone, gone ? "" : r.error().message, steady_clock::now());
     self->update_gauges();
     self->wake_kicks();
     if (!gone) {
-        const auto* owed = self->kicks.find(stream);
+        const auto* owed = self->streams.kicks().find(stream);
         self->log("kick " + stream + ": DELETE failed (" + r.error().message + "); owed" +
                       (owed ? ", try " + std::to_string(owed->failures + 1) + " follows" : ""),
                   log::level::warn);
         co_return;
     }
-    // Gone (or already gone): the closings OME sends for it change nothing now.
-    for (const auto& who : kicked) self->ledger.closed(who, {stream});
-    if (self->ledger.has_publisher(stream)) {
-        // Admitted after the kick began: OME either runs it now (the DELETE
-        // ended the old one) or rejects it as a duplicate and sends its
-        // closing. Its own closing, or the poll, ends it; not this kick.
+    if (outcome.held_by_newer) {
         self->log("kick " + stream + ": done; a publisher admitted since holds the stream");
-        self->wake_poller();
-        co_return;
     }
-    self->ledger.stream_gone(stream);
-    self->tracker.mark_down(stream);
-    self->set_down(stream, "kicked");
+    self->tell_down(outcome.down, "kicked");
     // The next list confirms the end (or finds the stream still there).
     self->wake_poller();
 }
@@ -91,12 +82,12 @@ asio::awaitable<void> gateway_service::impl::delete_stream(std::shared_ptr<impl>
 asio::awaitable<void> gateway_service::impl::kick_loop(std::shared_ptr<impl> self)
 {
     while (!self->stopped) {
-        for (auto& stream : self->kicks.take_due(steady_clock::now())) {
+        for (auto& stream : self->streams.kicks().take_due(steady_clock::now())) {
             self->metrics.kick_retried();
             std::string what = "gateway kick retry of " + stream;
             net::spawn(self->executor, delete_stream(self, std::move(stream)), std::move(what));
         }
-        const auto next = self->kicks.next_due();
+        const auto next = self->streams.kicks().next_due();
         // Nothing owed: sleep until a kick or a DELETE's answer wakes us.
         if (next) {
             self->kick_wake.expires_at(*next);
@@ -107,13 +98,9 @@ asio::awaitable<void> gateway_service::impl::kick_loop(std::shared_ptr<impl> sel
     }
 }
 
-void gateway_service::impl::judge_kicks(const std::vector<std::string>& listed,
-                                        steady_clock::time_point asked_at,
-                                        bool ome_recovered)
+void gateway_service::impl::kicks_confirmed(const std::vector<std::string>& confirmed)
 {
-    const auto now = steady_clock::now();
-    if (ome_recovered) kicks.ome_recovered(now);
-    for (const auto& stream : kicks.list_seen(listed, asked_at, now)) {
+    for (const auto& stream : confirmed) {
         metrics.kick_confirmed();
         log("kick " + stream + ": confirmed, OME no longer lists it");
     }
@@ -155,16 +142,10 @@ asio::awaitable<void> gateway_service::impl::sweep_orphans(std::shared_ptr<impl>
                   log::level::warn);
         co_return;
     }
-    std::vector<std::string> in_ome;
-    std::set<std::string> admitted_since;
-    for (const auto& [name, entry] : self->live) {
-        in_ome.push_back(name);
-        if (entry.admitted_at && *entry.admitted_at >= asked_at) admitted_since.insert(name);
-    }
     const auto now = steady_clock::now();
-    for (auto& stream : orphan_streams(in_ome, self->seat_streams, held->streams, admitted_since)) {
+    for (auto& stream : self->streams.orphans(self->seat_streams, held->streams, asked_at)) {
         self->log("kick " + stream + ": in OME, but no seat holds it (left by a restart)");
-        if (!self->kicks.owe(stream, "no seat holds it", now)) continue;
+        if (!self->streams.kicks().owe(stream, "no seat holds it", now)) continue;
         std::string what = "gateway kick of " + stream;
         net::spawn(self->executor, delete_stream(self, std::move(stream)), std::move(what));
     }

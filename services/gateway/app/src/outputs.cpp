@@ -12,22 +12,19 @@ namespace ovs::gateway {
 
 void gateway_service::impl::set_outputs(const std::string& stream, proto::outputs_state state)
 {
-    auto it = live.find(stream);
-    if (it == live.end() || it->second.info.outputs == state) return;
-    it->second.info.outputs = state;
+    auto changed = streams.set_outputs(stream, state);
+    if (!changed) return;
     report_outputs(stream, state);
-    if (links) links->send(proto::stream_up{it->second.info});
+    if (links) links->send(proto::stream_up{std::move(*changed)});
 }
 
 void gateway_service::impl::report_outputs(const std::string& stream, proto::outputs_state state)
 {
-    auto it = live.find(stream);
-    if (it == live.end()) return;
-    const double waited =
-        std::chrono::duration<double>(steady_clock::now() - it->second.appeared).count();
+    const auto wait = streams.outputs_reported(stream, steady_clock::now());
+    if (!wait) return;
+    const double waited = wait->seconds;
     // Once per stream: a re-check after an OME outage is no new wait.
-    const bool first = !it->second.outputs_timed;
-    it->second.outputs_timed = true;
+    const bool first = wait->first;
     if (state == proto::outputs_state::ready) {
         if (first) metrics.outputs_ready.observe(waited);
         log("stream " + stream + " playable (OME made its outputs) " +

@@ -92,19 +92,21 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
     self->ever_polled = true;
     if (recovering) {
         // OME may have restarted: its streams are new ones even where the
-        // names repeat; learn their details again and resend the snapshot.
+        // names repeat; learn their details again (stream_book::list_seen)
+        // and resend the snapshot. Their outputs too: the details fetched
+        // next say where each stands.
         self->log("OME reachable again; reconciling");
-        self->tracker.reset();
-        // Their outputs too: the details fetched next say where each stands.
         self->outputs.clear();
     }
     if (!self->version_known) co_await fetch_version(self);
     if (self->stopped) co_return;
 
     const auto& names = list.value();
-    self->judge_kicks(names, asked_at, was_unreachable);
-    self->tracker.apply_list(names);
-    for (const auto& stream : self->tracker.take_detail_requests()) {
+    auto seen = self->streams.list_seen(
+        names, {asked_at, steady_clock::now(), was_unreachable, recovering});
+    self->kicks_confirmed(seen.kicks_confirmed);
+    for (auto& down : seen.downs) self->tell_down(std::move(down), "not in OME's stream list");
+    for (const auto& stream : seen.detail_requests) {
         const std::string detail_path = stream_path(self->cfg.ome.vhost, self->cfg.ome.app, stream);
         auto details = co_await call(self->ome,
                                      self->metrics,
@@ -113,15 +115,10 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
                                      detail_path,
                                      parse_stream_details);
         if (self->stopped) co_return;
-        if (!self->tracker.is_live(stream)) continue;  // went away meanwhile (webhook)
+        if (!self->streams.listed(stream)) continue;  // went away meanwhile (webhook)
         proto::stream_info info;
         std::optional<proto::outputs_state> outputs_changed;
         if (details.ok()) {
-            if (details.value().peer) {
-                self->ledger.confirm_publisher(
-                    stream,
-                    connection_key{details.value().peer->address, details.value().peer->port});
-            }
             info = to_stream_info(details.value());
             info.name = stream;
             // These details answer the outputs question too: a stream
@@ -130,32 +127,17 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
             const auto now = steady_clock::now();
             if (!self->outputs.state(stream)) self->outputs.appeared(stream, now);
             outputs_changed = self->outputs.probed(stream, details.value().outputs_ready(), now);
-            self->tracker.set_details(std::move(details.value()));
+            self->streams.details_seen(std::move(details.value()));
         } else {
             // Still up: the list says so. The details come with the next appearance.
             self->log("details of " + stream + ": " + details.error().message, log::level::warn);
             info.name = stream;
             info.source = "unknown";
-            auto it = self->live.find(stream);
-            if (it != self->live.end()) info = it->second.info;
+            if (const auto* known = self->streams.find(stream)) info = known->info;
         }
-        self->set_live(std::move(info), false);
+        self->add_outputs(info);
+        self->tell_up(self->streams.up(std::move(info), steady_clock::now(), false), "seen in OME");
         if (outputs_changed) self->report_outputs(stream, *outputs_changed);
-    }
-
-    // Anything we call live that OME does not list is over, unless a webhook
-    // admitted it so recently that OME may not list it yet.
-    const std::set<std::string> listed(names.begin(), names.end());
-    const auto now = steady_clock::now();
-    std::vector<std::string> gone;
-    for (const auto& [name, entry] : self->live) {
-        if (listed.count(name)) continue;
-        if (entry.admitted_at && now - *entry.admitted_at < self->admission_grace()) continue;
-        gone.push_back(name);
-    }
-    for (const auto& name : gone) {
-        self->ledger.stream_gone(name);
-        self->set_down(name, "not in OME's stream list");
     }
 
     co_await poll_viewers(self);
@@ -184,13 +166,13 @@ asio::awaitable<void> gateway_service::impl::poll_viewers(std::shared_ptr<impl> 
 {
     std::map<std::string, std::uint64_t> counts;
     std::vector<std::string> names;
-    for (const auto& [name, entry] : self->live) names.push_back(name);
+    for (const auto& [name, known] : self->streams.room_view()) names.push_back(name);
     for (const auto& stream : names) {
         const std::string path = stream_stats_path(self->cfg.ome.vhost, self->cfg.ome.app, stream);
         auto n = co_await call(
             self->ome, self->metrics, "stats", http_method::get, path, parse_stream_viewers);
         if (self->stopped) co_return;
-        if (!self->live.count(stream)) continue;  // went away meanwhile
+        if (!self->streams.find(stream)) continue;  // went away meanwhile
         if (n.ok()) {
             counts[stream] = n.value();
         } else if (const auto it = self->viewers.find(stream); it != self->viewers.end()) {
