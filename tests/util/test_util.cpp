@@ -1,11 +1,16 @@
 #include <ovs/util/base64.hpp>
+#include <ovs/util/exception_text.hpp>
 #include <ovs/util/prometheus.hpp>
 #include <ovs/util/text.hpp>
 #include <ovs/util/url.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <limits>
+#include <stdexcept>
+#include <string_view>
+#include <vector>
 
 using namespace ovs::util;
 
@@ -117,4 +122,22 @@ TEST_CASE("util: Prometheus text: families, labelled samples, escaped label valu
     CHECK(prometheus_number(std::numeric_limits<double>::infinity()) == "+Inf");
     CHECK(prometheus_number(0.0005) == "0.0005");
     CHECK(prometheus_number(123456789012.0) == "1.23456789e+11");
+}
+
+TEST_CASE("util: an escaped exception's text, and the completion that logs it", "[unit]")
+{
+    CHECK(exception_text(nullptr).empty());
+    CHECK(exception_text(std::make_exception_ptr(std::runtime_error("socket gone"))) ==
+          "socket gone");
+    CHECK(exception_text(std::make_exception_ptr(42)) == "unknown exception");
+
+    std::vector<std::string> lines;
+    log_exception_to<std::function<void(std::string_view)>> done{
+        [&](std::string_view line) { lines.emplace_back(line); }, "link: unexpected exception: "};
+    done(nullptr);  // a coroutine that ended normally says nothing
+    done(std::make_exception_ptr(std::logic_error("bad state")));
+    CHECK(lines == std::vector<std::string>{"link: unexpected exception: bad state"});
+    // No logger: nothing happens, nothing is thrown.
+    log_exception_to<std::function<void(std::string_view)>> silent{{}, "x: "};
+    CHECK_NOTHROW(silent(std::make_exception_ptr(std::logic_error("bad state"))));
 }

@@ -2,6 +2,7 @@
 #include <ovs/log/log.hpp>
 #include <ovs/proto/codec.hpp>
 #include <ovs/proto/handshake.hpp>
+#include <ovs/util/exception_text.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -42,21 +43,6 @@ std::string address_of(const tcp::socket& s)
 // Error texts may repeat what the peer sent (a JSON parser's excerpt, an
 // unknown type): bounded and printable in logs and on the wire.
 constexpr std::size_t max_error_text = 200;
-
-// Completion of the connection's coroutines: they handle expected errors as
-// values, so an exception here is a bug; log it rather than take the process down.
-struct log_exception {
-    logger log;
-    void operator()(std::exception_ptr e) const
-    {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-            if (log) log(std::string("link: unexpected exception: ") + x.what());
-        }
-    }
-};
 
 }  // namespace
 
@@ -391,7 +377,7 @@ void link_connection::request(proto::request req,
 {
     asio::co_spawn(socket_.get_executor(),
                    request_to_callback(std::move(req), std::move(done), timeout),
-                   log_exception{opt_.log});
+                   util::log_exception_to<logger>{opt_.log, "link: unexpected exception: "});
 }
 
 // ---------------------------------------------------------------- heartbeat

@@ -1,5 +1,6 @@
 #include <ovs/log/log.hpp>
 #include <ovs/net/spawn.hpp>
+#include <ovs/util/exception_text.hpp>
 
 #include <atomic>
 
@@ -13,13 +14,7 @@ void log_failure(std::exception_ptr e, const std::string& what)
 {
     if (!e) return;
     ++failures;
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        log::error(what + ": " + ex.what());
-    } catch (...) {
-        log::error(what + ": unknown exception");
-    }
+    log::error(what + ": " + util::exception_text(e));
 }
 
 std::uint64_t spawn_failures()

@@ -1,4 +1,5 @@
 #include <ovs/redis/client.hpp>
+#include <ovs/util/exception_text.hpp>
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -9,19 +10,6 @@
 
 namespace ovs::redis {
 namespace {
-
-struct run_guard {
-    logger log;
-    void operator()(std::exception_ptr e) const
-    {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-            if (log) log(std::string("redis client: unexpected exception: ") + x.what());
-        }
-    }
-};
 
 std::vector<std::string> evalsha_argv(const script& s,
                                       const std::vector<std::string>& keys,
@@ -68,7 +56,10 @@ void client::start()
 {
     if (started_ || stopped_) return;
     started_ = true;
-    asio::co_spawn(ex_, run(shared_from_this()), run_guard{opt_.log});
+    asio::co_spawn(
+        ex_,
+        run(shared_from_this()),
+        util::log_exception_to<logger>{opt_.log, "redis client: unexpected exception: "});
 }
 
 void client::stop()

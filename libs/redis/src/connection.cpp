@@ -1,4 +1,5 @@
 #include <ovs/redis/connection.hpp>
+#include <ovs/util/exception_text.hpp>
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,21 +14,6 @@
 
 namespace ovs::redis {
 namespace {
-
-// The connection's coroutines treat expected failures as values; an
-// exception is a bug, logged rather than allowed to end the process.
-struct spawn_guard {
-    logger log;
-    void operator()(std::exception_ptr e) const
-    {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-            if (log) log(std::string("redis: unexpected exception: ") + x.what());
-        }
-    }
-};
 
 bool is_push(const reply& r)
 {
@@ -110,7 +96,7 @@ asio::awaitable<error_code> connection::connect()
     error_code ignored;
     socket_.set_option(tcp::no_delay(true), ignored);
     state_ = state::open;
-    spawn_guard guard{opt_.log};
+    util::log_exception_to<logger> guard{opt_.log, "redis: unexpected exception: "};
     asio::co_spawn(ex_, reader(self), guard);
     asio::co_spawn(ex_, writer(self), guard);
     asio::co_spawn(ex_, watchdog(self), guard);
