@@ -36,13 +36,34 @@ std::chrono::milliseconds write_timeout(std::chrono::milliseconds base, std::uin
     return base + std::chrono::milliseconds(body_bytes * 1000 / (64 * 1024));
 }
 
-// A read that failed because the request is malformed (400), as opposed to
-// the client going away or taking too long (nothing to answer).
-bool malformed(const error_code& ec)
+// How the server answers a request it could not read: too large (413/431),
+// malformed (400), or nothing at all when the client went away or took too
+// long (no refusal).
+struct read_refusal {
+    http::status status;
+    const char* code;
+    const char* text;
+    bool too_large;  // counted as http_too_large, else http_bad_requests
+};
+
+std::optional<read_refusal> refusal_for(const error_code& ec)
 {
+    if (ec == http::error::body_limit) {
+        return read_refusal{
+            http::status::payload_too_large, "too_large", "Request body too large", true};
+    }
+    if (ec == http::error::header_limit) {
+        return read_refusal{http::status::request_header_fields_too_large,
+                            "too_large",
+                            "Request headers too large",
+                            true};
+    }
     static const auto& http_category = make_error_code(http::error::bad_target).category();
-    return ec.category() == http_category && ec != http::error::end_of_stream &&
-           ec != http::error::body_limit && ec != http::error::header_limit;
+    if (ec.category() == http_category && ec != http::error::end_of_stream) {
+        return read_refusal{
+            http::status::bad_request, "bad_request", "Malformed HTTP request", false};
+    }
+    return std::nullopt;
 }
 
 // What the server owns on every response: version, Connection, Server, and
@@ -186,27 +207,10 @@ asio::awaitable<void> serve_http(std::shared_ptr<server::core> core,
         auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
         conn->idle = false;
         if (ec) {
-            if (ec == http::error::body_limit) {
-                ++core->status.stats.http_too_large;
-                co_await refuse(stream,
-                                opts,
-                                http::status::payload_too_large,
-                                "too_large",
-                                "Request body too large");
-            } else if (ec == http::error::header_limit) {
-                ++core->status.stats.http_too_large;
-                co_await refuse(stream,
-                                opts,
-                                http::status::request_header_fields_too_large,
-                                "too_large",
-                                "Request headers too large");
-            } else if (malformed(ec)) {
-                ++core->status.stats.http_bad_requests;
-                co_await refuse(stream,
-                                opts,
-                                http::status::bad_request,
-                                "bad_request",
-                                "Malformed HTTP request");
+            if (const auto refusal = refusal_for(ec)) {
+                ++(refusal->too_large ? core->status.stats.http_too_large
+                                      : core->status.stats.http_bad_requests);
+                co_await refuse(stream, opts, refusal->status, refusal->code, refusal->text);
             }
             break;
         }
