@@ -1,6 +1,7 @@
 // Pure rules of the room shell: URL to file, MIME types, caching, Origin,
 // the rate limiter and command decoding.
 
+#include "frame_gate.hpp"
 #include "http_routes.hpp"
 #include "token_bucket.hpp"
 #include "wire.hpp"
@@ -90,6 +91,54 @@ TEST_CASE("token bucket: burst, then the rate", "[unit]")
     CHECK(bucket.try_take(t0 + 600ms));  // 0.6 s at 2/s refilled one (plus a bit)
     CHECK_FALSE(bucket.try_take(t0 + 700ms));
     CHECK(bucket.try_take(t0 + 10s));
+}
+
+TEST_CASE("frame gate: every frame pays; bad frames beyond the budget close", "[unit]")
+{
+    using namespace std::chrono_literals;
+    using verdict = frame_gate::verdict;
+    auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+    SECTION("commands over the rate are answered, never closed")
+    {
+        frame_gate gate(2.0, 4.0, t0);
+        for (int i = 0; i < 4; ++i) {
+            CHECK(gate.admit(t0) == verdict::read);
+            CHECK(gate.judge(false) == verdict::read);
+        }
+        for (int i = 0; i < 20; ++i) {
+            CHECK(gate.admit(t0) == verdict::over_rate);
+            CHECK(gate.judge(false) == verdict::over_rate);
+        }
+        CHECK(gate.admit(t0 + 600ms) == verdict::read);
+    }
+    SECTION("bad frames drain the same bucket; the first unpaid one closes")
+    {
+        frame_gate gate(2.0, 4.0, t0);
+        for (int i = 0; i < 4; ++i) {
+            CHECK(gate.admit(t0) == verdict::read);
+            CHECK(gate.judge(true) == verdict::read);  // answered with its error
+        }
+        CHECK(gate.admit(t0) == verdict::close);  // right after a bad one: not read
+    }
+    SECTION("a bad frame over the rate closes even after good ones")
+    {
+        frame_gate gate(2.0, 4.0, t0);
+        for (int i = 0; i < 4; ++i) {
+            REQUIRE(gate.admit(t0) == verdict::read);
+            REQUIRE(gate.judge(false) == verdict::read);
+        }
+        CHECK(gate.admit(t0) == verdict::over_rate);
+        CHECK(gate.judge(true) == verdict::close);
+    }
+    SECTION("an occasional bad frame within the rate is only answered")
+    {
+        frame_gate gate(2.0, 4.0, t0);
+        for (int i = 0; i < 20; ++i) {
+            auto t = t0 + i * 600ms;
+            CHECK(gate.admit(t) == verdict::read);
+            CHECK(gate.judge(i % 2 == 0) == verdict::read);
+        }
+    }
 }
 
 TEST_CASE("command decoding", "[unit]")

@@ -308,6 +308,49 @@ TEST_CASE("malformed JSON and unknown commands get errors, the socket stays", "[
 
 namespace {
 
+// A client that keeps sending garbage: each bad frame costs a token like a
+// command, is answered while the bucket lasts, and the first one beyond it
+// closes the connection with 1008. Someone else in the room is untouched.
+asio::awaitable<void> bad_frame_flood(fixture* f)
+{
+    auto other = co_await ws_client::open(f->port);
+    co_await other->next_of("snapshot");
+    auto c = co_await ws_client::open(f->port);
+    co_await c->next_of("snapshot");
+    const std::vector<std::string> garbage{
+        "{nope", R"({"type":"dance","id":1})", "[1,2]", std::string(3000, '{')};
+    for (int i = 0; i < 20; ++i) co_await c->send(garbage[static_cast<std::size_t>(i) % 4]);
+    int answered = 0;
+    while (true) {
+        auto frame = co_await c->next();
+        if (!frame) break;
+        if ((*frame)["type"] == "error" ||
+            ((*frame)["type"] == "reply" && (*frame)["ok"] == false)) {
+            ++answered;
+        }
+    }
+    CHECK(c->close_code() == 1008);
+    // The burst is 2 x 2 commands/s = 4 frames, plus what refilled meanwhile.
+    CHECK(answered >= 4);
+    CHECK(answered < 10);
+    auto metrics = f->server.metrics_text();
+    CHECK(metric_value(metrics, "ovs_room_rejections_total{reason=\"policy_violation\"}") == 1);
+    auto pong = co_await other->command(typed_cmd("ping", nullptr));
+    CHECK(pong["ok"] == true);
+}
+
+}  // namespace
+
+TEST_CASE("a client that keeps sending bad frames is closed with 1008", "[loopback]")
+{
+    auto cfg = test_config();
+    cfg.room.limits.commands_per_second = 2;
+    fixture f(cfg);
+    f.run(bad_frame_flood(&f));
+}
+
+namespace {
+
 asio::awaitable<void> oversized(fixture* f)
 {
     auto c = co_await ws_client::open(f->port);

@@ -9,6 +9,7 @@ namespace {
 // Close codes of proto/websocket.md.
 constexpr std::uint16_t close_unknown_room = 4404;
 constexpr std::uint16_t close_room_full = 4429;
+constexpr std::uint16_t close_policy_violation = 1008;
 
 }  // namespace
 
@@ -16,9 +17,9 @@ viewer::viewer(std::shared_ptr<room_context> ctx, std::string room, std::string 
     : ctx_(std::move(ctx)),
       room_(std::move(room)),
       viewer_id_(std::move(viewer_id)),
-      bucket_(ctx_->cfg.limits.commands_per_second,
-              2.0 * ctx_->cfg.limits.commands_per_second,
-              clock::now())
+      gate_(ctx_->cfg.limits.commands_per_second,
+            2.0 * ctx_->cfg.limits.commands_per_second,
+            clock::now())
 {
     ++ctx_->room_load[room_];
 }
@@ -94,10 +95,22 @@ void viewer::on_message(net::ws_session& session, std::string_view text)
 {
     auto& ctx = *ctx_;
     ++ctx.counters.messages_in;
-    if (id_ == 0) return;  // refused at join; closing
+    if (id_ == 0 || closing_) return;  // refused at join, or closed for its frames
     auto now = clock::now();
+    // The frame pays before it is read (frame_gate.hpp).
+    if (gate_.admit(now) == frame_gate::verdict::close) {
+        close_for_policy(session);
+        return;
+    }
     auto parsed = wire::parse_command(text);
-    if (auto* bad = std::get_if<wire::bad_frame>(&parsed)) {
+    auto* bad = std::get_if<wire::bad_frame>(&parsed);
+    const auto verdict = gate_.judge(bad != nullptr);
+    if (verdict == frame_gate::verdict::close) {
+        ++ctx.counters.rejections[bad->code];
+        close_for_policy(session);
+        return;
+    }
+    if (bad) {
         ++ctx.counters.rejections[bad->code];
         send(session,
              bad->id ? wire::reply_error(*bad->id, bad->code, bad->message)
@@ -105,7 +118,7 @@ void viewer::on_message(net::ws_session& session, std::string_view text)
         return;
     }
     auto& cmd = std::get<wire::command>(parsed);
-    if (!bucket_.try_take(now)) {
+    if (verdict == frame_gate::verdict::over_rate) {
         ++ctx.counters.rejections["rate_limited"];
         send(session, wire::reply_error(cmd.id, "rate_limited", "Too many commands; slow down"));
         return;
@@ -167,6 +180,15 @@ void viewer::on_message(net::ws_session& session, std::string_view text)
             break;
     }
     ctx.process_outputs();
+}
+
+void viewer::close_for_policy(net::ws_session& session)
+{
+    closing_ = true;
+    ++ctx_->counters.rejections["policy_violation"];
+    log::info("closed conn " + std::to_string(id_) + " in room " + room_ +
+              " with 1008: bad frames beyond its rate");
+    session.close(close_policy_violation, "bad frames beyond the rate");
 }
 
 // Every attempt is logged with the connection and room, never with the

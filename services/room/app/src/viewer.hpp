@@ -3,9 +3,9 @@
 // (or is refused with an error frame and a close code, proto/websocket.md),
 // turns its commands into model inputs, leaves when the connection ends.
 
+#include "frame_gate.hpp"
 #include "moderator_sign_in.hpp"
 #include "room_context.hpp"
-#include "token_bucket.hpp"
 #include "wire.hpp"
 
 #include <ovs/net/ws_session.hpp>
@@ -39,17 +39,19 @@ private:
     // What this viewer's playback edge is chosen by (ome.edges): the page's
     // id, kept across reloads, else this connection.
     std::string viewer_key() const;
+    void close_for_policy(net::ws_session& session);
     void sign_in_moderator(net::ws_session& session, const wire::command& cmd);
     std::optional<refusal> moderate(const wire::command& cmd, time_point now);
 
     std::shared_ptr<room_context> ctx_;
     std::string room_;
     std::string viewer_id_;
-    token_bucket bucket_;
+    frame_gate gate_;
     conn_id id_ = 0;  // set once joined to the model
     moderator_sign_in moderator_;
     bool member_ = false;
-    bool counted_ = true;  // in ctx_->room_load
+    bool closing_ = false;  // closed for bad frames: later ones are not read
+    bool counted_ = true;   // in ctx_->room_load
 };
 
 }  // namespace ovs::room
