@@ -43,6 +43,7 @@ link:
   secret: $link_secret
 room:
   listen: { address: 127.0.0.1, port: 0 }
+  metrics: { address: 127.0.0.1, port: 0 }
   gateway: { address: 127.0.0.1, port: $gateway_port }
   web_root: $work
   limits:

@@ -23,7 +23,8 @@
 #                                     config the deploy files mount, with only the
 #                                     secrets its container gets there (the room
 #                                     service: the link secret alone); /healthz and,
-#                                     with no peer running, /readyz answer 200
+#                                     with no peer running, /readyz answer 200;
+#                                     /metrics only on the metrics listener
 #   scripts/check_deploy.sh all [--room BIN] [--gateway BIN]
 #
 # Exit status: 0 passed, 1 failed, 77 skipped (a tool is missing; the reason
@@ -252,19 +253,22 @@ free_port() {
 # A copy of CONFIG that listens and dials only on loopback, on free ports,
 # and serves a stand-in page: everything else stays as the deploy files say.
 loopback_copy() {
-    local config=$1 copy=$2 web=$3 room_port=$4 http_port=$5 link_port=$6 api_port=$7
-    python3 - "$config" "$copy" "$web" "$room_port" "$http_port" "$link_port" "$api_port" <<'EOF'
+    local config=$1 copy=$2 web=$3 room_port=$4 http_port=$5 link_port=$6 api_port=$7 metrics_port=$8
+    python3 - "$config" "$copy" "$web" "$room_port" "$http_port" "$link_port" "$api_port" "$metrics_port" <<'EOF'
 import sys, yaml
-src, dst, web, room, http, link, api = sys.argv[1:]
+src, dst, web, room, http, link, api, metrics = sys.argv[1:]
 with open(src) as f:
     cfg = yaml.safe_load(f)
 cfg.setdefault("room", {})
 cfg["room"]["listen"] = {"address": "127.0.0.1", "port": int(room)}
 cfg["room"]["gateway"] = {"address": "127.0.0.1", "port": int(link)}
 cfg["room"]["web_root"] = web
+# Only the service started binds its metrics listener, so one port serves both.
+cfg["room"]["metrics"] = {"address": "127.0.0.1", "port": int(metrics)}
 cfg.setdefault("gateway", {})
 cfg["gateway"]["http"] = {"address": "127.0.0.1", "port": int(http)}
 cfg["gateway"]["link"] = {"address": "127.0.0.1", "port": int(link)}
+cfg["gateway"]["metrics"] = {"address": "127.0.0.1", "port": int(metrics)}
 cfg.setdefault("ome", {}).setdefault("api", {})
 # Nothing listens there: the gateway must stay alive (and say so) while OME is away.
 cfg["ome"]["api"].update({"host": "127.0.0.1", "port": int(api), "tls": False})
@@ -297,11 +301,12 @@ room_secrets_only_link() {
 }
 
 # Starts BIN on CONFIG with no peer at all (loopback_copy), waits (bounded)
-# for /healthz and then /readyz on PORT to answer 200, stops it. A /readyz
-# that waited for a peer would never answer 200 here, and in Kubernetes it
-# would be a readiness cycle (docs/deploy.md).
+# for /healthz and then /readyz on PORT to answer 200, checks that /metrics is
+# 404 on PORT and 200 on METRICS_PORT (the scraper's listener), stops it. A
+# /readyz that waited for a peer would never answer 200 here, and in
+# Kubernetes it would be a readiness cycle (docs/deploy.md).
 start_and_probe() {
-    local label=$1 bin=$2 config=$3 secrets=$4 port=$5 log=$6
+    local label=$1 bin=$2 config=$3 secrets=$4 port=$5 metrics_port=$6 log=$7
     local vars=()
     mapfile -t vars <"$secrets"
     env "${unset_secrets[@]}" "${vars[@]}" "$bin" --config "$config" >"$log" 2>&1 &
@@ -324,6 +329,11 @@ start_and_probe() {
         [[ $ready == 200 ]] && break
         sleep 0.2
     done
+    local public_metrics="" metrics=""
+    if [[ $ready == 200 ]]; then
+        public_metrics=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/metrics" || true)
+        metrics=$(curl -s -o "$log.metrics" -w '%{http_code}' --max-time 1 "http://127.0.0.1:$metrics_port/metrics" || true)
+    fi
     kill -TERM "$pid" 2>/dev/null || true
     local status=0
     wait "$pid" || status=$?
@@ -336,12 +346,19 @@ start_and_probe() {
         tail -n 20 "$log" >&2
         fail "$label: $(basename "$bin") /readyz gave '${ready:-nothing}' ($(cat "$log.readyz" 2>/dev/null)) within 20 s with no peer: its readiness waits for a peer"
     fi
+    if [[ $public_metrics != 404 ]]; then
+        fail "$label: $(basename "$bin") /metrics on its public port gave '${public_metrics:-nothing}', not 404"
+    fi
+    if [[ $metrics != 200 ]] || ! grep -q '^# TYPE ovs_' "$log.metrics"; then
+        tail -n 20 "$log" >&2
+        fail "$label: $(basename "$bin") /metrics on its metrics listener 127.0.0.1:$metrics_port gave '${metrics:-nothing}'"
+    fi
     if ((status != 0 && status != 143)); then
         tail -n 20 "$log" >&2
         fail "$label: $(basename "$bin") exited with $status after SIGTERM"
     fi
     no_secret_in "$label" "$bin" "$secrets" "$log"
-    say "config $label: $(basename "$bin") started, /healthz 200, /readyz 200 with no peer ($(cat "$log.readyz")), stopped ($status)"
+    say "config $label: $(basename "$bin") started, /healthz 200, /readyz 200 with no peer ($(cat "$log.readyz")), /metrics 404 public and 200 on its own listener, stopped ($status)"
 }
 
 check_config() {
@@ -378,16 +395,17 @@ check_config() {
             fi
             say "config $label: $(basename "$bin") --check-config accepts $config"
 
-            local room_port http_port link_port api_port
+            local room_port http_port link_port api_port metrics_port
             room_port=$(free_port)
             http_port=$(free_port)
             link_port=$(free_port)
             api_port=$(free_port)
+            metrics_port=$(free_port)
             copy="$out/config/${label//\//_}.loopback.yaml"
-            loopback_copy "$config" "$copy" "$web" "$room_port" "$http_port" "$link_port" "$api_port"
+            loopback_copy "$config" "$copy" "$web" "$room_port" "$http_port" "$link_port" "$api_port" "$metrics_port"
             local port=$http_port
             [[ $bin == "$room_bin" ]] && port=$room_port
-            start_and_probe "$label" "$bin" "$copy" "$secrets" "$port" "$out/config/run.log"
+            start_and_probe "$label" "$bin" "$copy" "$secrets" "$port" "$metrics_port" "$out/config/run.log"
         done
     done < <(configs_to_check)
 }

@@ -33,9 +33,10 @@ RUN apt-get update \
 COPY --from=build /src/build/services/gateway/ovenspace-gateway /usr/local/bin/ovenspace-gateway
 # Numeric, so Kubernetes can check runAsNonRoot without a passwd lookup.
 USER 10001:10001
-# 9595: webhooks (POST /v1/admission), /healthz, /readyz, /metrics.
+# 9595: webhooks (POST /v1/admission), /healthz, /readyz.
 # 9600: the internal link the room service connects to.
-EXPOSE 9595 9600
+# 9596: /metrics, when the config's gateway.metrics binds it beyond loopback.
+EXPOSE 9595 9600 9596
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["curl", "--fail", "--silent", "--max-time", "2", "--output", "/dev/null", "http://127.0.0.1:9595/healthz"]
 ENTRYPOINT ["/usr/local/bin/ovenspace-gateway"]

@@ -42,7 +42,8 @@ COPY --from=build /src/web/dist /opt/ovenspace/web
 # Numeric, so Kubernetes can check runAsNonRoot without a passwd lookup.
 USER 10001:10001
 # 5000: the page, /api, the WebSocket /ws, /healthz, /readyz.
-EXPOSE 5000
+# 9591: /metrics, when the config's room.metrics binds it beyond loopback.
+EXPOSE 5000 9591
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["curl", "--fail", "--silent", "--max-time", "2", "--output", "/dev/null", "http://127.0.0.1:5000/healthz"]
 ENTRYPOINT ["/usr/local/bin/ovenspace-room"]

@@ -162,6 +162,7 @@ int main(int argc, char** argv)
     cfg.link.secret = "bench-link-secret-0123456789";
     cfg.gateway.http = {"127.0.0.1", 0};
     cfg.gateway.link = {"127.0.0.1", 0};
+    cfg.gateway.metrics = {"127.0.0.1", 0};
     cfg.gateway.poll_interval = 1000ms;
     cfg.gateway.poll_backoff_max = 10000ms;
     cfg.rooms = {ovs::config::room_def{"main", "Bench", 9, "stream"}};

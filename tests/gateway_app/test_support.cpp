@@ -28,6 +28,7 @@ config::config make_config(std::uint16_t ome_api_port)
     c.ome.webhook_secret = "ome-webhook-secret";
     c.gateway.http = {"127.0.0.1", 0};
     c.gateway.link = {"127.0.0.1", 0};
+    c.gateway.metrics = {"127.0.0.1", 0};
     c.gateway.poll_interval = 100ms;
     c.gateway.poll_backoff_max = 400ms;
     c.gateway.admission_timeout = 300ms;

@@ -425,7 +425,8 @@ TEST_CASE("open mode admits seat streams without asking the room", "[loopback]")
 // Readiness without cycles (issue 11): neither OME (refused port) nor the
 // room service (no link) is there, and the gateway is ready once its first
 // poll has failed: it answers webhooks (refusing) and backs off.
-TEST_CASE("health, readiness with both peers absent, and metrics endpoints", "[loopback]")
+TEST_CASE("health, readiness with both peers absent; metrics only on the metrics listener",
+          "[loopback]")
 {
     fixture f;
     const auto port = f.gateway->http_port();
@@ -454,7 +455,17 @@ TEST_CASE("health, readiness with both peers absent, and metrics endpoints", "[l
                     webhook_body("incoming", "opening", "RTMP", "rtmp://h:1935/app/stream1", 8101));
     CHECK(answer.status == 200);
     CHECK(json_of(answer)["allowed"] == false);
-    auto metrics = run_coroutine(f.ioc, http_call(port, "GET", "/metrics", "", {}));
+    // /metrics is not on the webhook listener (reachable by OME, and often
+    // by more), only on gateway.metrics.
+    auto refused = run_coroutine(f.ioc, http_call(port, "GET", "/metrics", "", {}));
+    CHECK(refused.status == 404);
+    CHECK_THAT(refused.body, !Catch::Contains("ovs_gateway"));
+    const auto metrics_port = f.gateway->metrics_port();
+    REQUIRE(metrics_port != 0);
+    REQUIRE(metrics_port != port);
+    CHECK(run_coroutine(f.ioc, http_call(metrics_port, "POST", "/v1/admission", "{}", {})).status ==
+          405);
+    auto metrics = run_coroutine(f.ioc, http_call(metrics_port, "GET", "/metrics", "", {}));
     CHECK(metrics.status == 200);
     CHECK_THAT(metrics.content_type, Catch::StartsWith("text/plain"));
     CHECK_THAT(metrics.body, Catch::Contains("ovs_gateway_link_up 0"));

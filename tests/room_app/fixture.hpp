@@ -12,6 +12,7 @@ struct fixture {
     {
         server.start();
         port = server.local_endpoint().port();
+        metrics_port = server.metrics_endpoint().port();
     }
     void run(asio::awaitable<void> test) { run_bounded(io, server, std::move(test)); }
 
@@ -19,6 +20,7 @@ struct fixture {
     config::config cfg;
     room_server server;
     std::uint16_t port = 0;
+    std::uint16_t metrics_port = 0;  // room.metrics
 };
 
 }  // namespace ovs::room::testing

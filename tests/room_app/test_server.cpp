@@ -736,7 +736,11 @@ asio::awaitable<void> health(fixture* f, bool* linked)
           std::string::npos);
     *linked = true;
 
-    auto m0 = (co_await http_request(port, "GET", "/metrics"));
+    // /metrics is not public: 404 on the page's listener, served on room.metrics.
+    auto refused = co_await http_request(port, "GET", "/metrics");
+    CHECK(refused.status == 404);
+    CHECK(refused.body.find("ovs_room") == std::string::npos);
+    auto m0 = (co_await http_request(f->metrics_port, "GET", "/metrics"));
     CHECK(m0.status == 200);
     CHECK(m0.headers["content-type"].rfind("text/plain", 0) == 0);
     CHECK(metric_value(m0.body, "ovs_room_claims_total") == 0);
@@ -745,7 +749,11 @@ asio::awaitable<void> health(fixture* f, bool* linked)
     co_await c->next_of("snapshot");
     auto got12 = co_await c->command(claim_cmd(1));
     REQUIRE(got12["ok"] == true);
-    auto m1 = (co_await http_request(port, "GET", "/metrics")).body;
+    auto m1 = (co_await http_request(f->metrics_port, "GET", "/metrics")).body;
+    // The metrics listener serves nothing else of the room service.
+    CHECK((co_await http_request(f->metrics_port, "GET", "/api/rooms")).status == 404);
+    CHECK((co_await http_request(f->metrics_port, "GET", "/")).status == 404);
+    CHECK((co_await http_request(f->metrics_port, "GET", "/healthz")).status == 200);
     CHECK(metric_value(m1, "ovs_room_claims_total") == 1);
     CHECK(metric_value(m1, "ovs_room_messages_in_total") == 1);
     CHECK(metric_value(m1, "ovs_room_ws_connections") == 1);
@@ -758,7 +766,7 @@ asio::awaitable<void> health(fixture* f, bool* linked)
 
 }  // namespace
 
-TEST_CASE("health, readiness and metrics", "[loopback]")
+TEST_CASE("health, readiness; metrics only on the metrics listener", "[loopback]")
 {
     fixture f;
     bool linked = true;

@@ -29,6 +29,7 @@ config::config test_config()
     cfg.source = "test";
     cfg.mode = config::admission_mode::webhook;
     cfg.room.listen = {"127.0.0.1", 0};
+    cfg.room.metrics = {"127.0.0.1", 0};
     cfg.room.web_root = "/nonexistent-web-root";
     cfg.room.presence_interval = 20ms;
     cfg.room.limits.commands_per_second = 1000;

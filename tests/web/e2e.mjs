@@ -111,6 +111,7 @@ ome:
 room:
   listen: { address: 127.0.0.1, port: ${port} }
   web_root: ${JSON.stringify(distDir)}
+  metrics: { address: 127.0.0.1, port: 0 }
   gateway: { address: 127.0.0.1, port: ${gatewayLinkPort} }
   disconnect_grace_ms: 3000
   presence_interval_ms: 100
@@ -119,6 +120,7 @@ gateway:
   http: { address: 127.0.0.1, port: ${ome.gatewayHttpPort || 9595} }
   link: { address: 127.0.0.1, port: ${gatewayLinkPort} }
   poll_interval_ms: 300
+  metrics: { address: 127.0.0.1, port: 0 }
 link:
   secret: e2e-link-secret-0123456789
   reconnect_min_ms: 100

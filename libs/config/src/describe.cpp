@@ -63,8 +63,9 @@ std::string describe(const config& cfg)
             << (e.probe_host.empty() ? e.host : e.probe_host) << "\n";
     }
 
+    // run.sh reads "listen" and "web_root" from the start of this line.
     out << "  room: listen " << show(room.listen) << ", web_root " << room.web_root
-        << ", allowed_origins ";
+        << ", metrics " << show(room.metrics) << ", allowed_origins ";
     if (room.allowed_origins.empty()) {
         out << "(same origin)";
     }
@@ -83,12 +84,12 @@ std::string describe(const config& cfg)
         << ", handshake_timeout " << show(lim.handshake_timeout) << ", idle_timeout "
         << show(lim.idle_timeout) << "\n";
 
-    out << "  gateway: http " << show(gw.http) << ", link " << show(gw.link) << ", poll "
-        << show(gw.poll_interval) << " (backoff up to " << show(gw.poll_backoff_max)
-        << "), admission_timeout " << show(gw.admission_timeout) << ", max_webhook_body "
-        << gw.max_webhook_body_bytes << " B, http_connections " << gw.max_http_connections
-        << ", outputs probed every " << show(gw.outputs_probe_interval) << " (failed after "
-        << show(gw.outputs_timeout) << ")\n";
+    out << "  gateway: http " << show(gw.http) << ", link " << show(gw.link) << ", metrics "
+        << show(gw.metrics) << ", poll " << show(gw.poll_interval) << " (backoff up to "
+        << show(gw.poll_backoff_max) << "), admission_timeout " << show(gw.admission_timeout)
+        << ", max_webhook_body " << gw.max_webhook_body_bytes << " B, http_connections "
+        << gw.max_http_connections << ", outputs probed every " << show(gw.outputs_probe_interval)
+        << " (failed after " << show(gw.outputs_timeout) << ")\n";
     out << "  link: secret " << presence(link.secret) << ", handshake_timeout "
         << show(link.handshake_timeout) << ", max_pending_handshakes "
         << link.max_pending_handshakes << ", max_line " << link.max_line_bytes

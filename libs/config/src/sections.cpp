@@ -139,6 +139,7 @@ void read_room_service(map_reader& top, room_service_config& room)
 {
     auto m = top.child("room",
                        {"listen",
+                        "metrics",
                         "web_root",
                         "allowed_origins",
                         "gateway",
@@ -151,6 +152,7 @@ void read_room_service(map_reader& top, room_service_config& room)
                         "shutdown_timeout_ms"});
     m.endpoint_value("listen", room.listen, true);
     m.text("web_root", room.web_root, non_empty_text);
+    m.endpoint_value("metrics", room.metrics, true);
     m.text_list("allowed_origins", room.allowed_origins, origin_text);
     m.endpoint_value("gateway", room.gateway, false);
     m.duration("lease_ms", room.lease, second, 10 * minute);
@@ -169,6 +171,7 @@ void read_gateway(map_reader& top, gateway_config& gw)
                         "link",
                         "poll_interval_ms",
                         "poll_backoff_max_ms",
+                        "metrics",
                         "admission_timeout_ms",
                         "max_webhook_body_bytes",
                         "max_http_connections",
@@ -178,6 +181,7 @@ void read_gateway(map_reader& top, gateway_config& gw)
     m.endpoint_value("link", gw.link, true);
     m.duration("poll_interval_ms", gw.poll_interval, 100, minute);
     m.duration("poll_backoff_max_ms", gw.poll_backoff_max, 100, 10 * minute);
+    m.endpoint_value("metrics", gw.metrics, true);
     // OME gives up on the webhook after 3 s; answering later is useless.
     m.duration("admission_timeout_ms", gw.admission_timeout, 10, 2900);
     m.integer("max_webhook_body_bytes", gw.max_webhook_body_bytes, kib, mib);

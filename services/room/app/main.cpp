@@ -22,6 +22,9 @@ int run(const ovs::config::config& cfg)
     auto ep = server.local_endpoint();
     log::info("listening on " + ep.address().to_string() + ":" + std::to_string(ep.port()) + ", " +
               std::to_string(cfg.rooms.size()) + " room(s), web root " + cfg.room.web_root);
+    auto mep = server.metrics_endpoint();
+    log::info("metrics on " + mep.address().to_string() + ":" + std::to_string(mep.port()) +
+              " (room.metrics)");
 
     // The link to the gateway (reconnects until stopped); /readyz says
     // whether it is up but stays 200 without it (no readiness cycle).

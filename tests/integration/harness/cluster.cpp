@@ -67,7 +67,9 @@ cluster::cluster(cluster_options options) : options_(std::move(options)), dir_(m
 {
     config_path_ = dir_ + "/ovenspace.yaml";
     room_port_ = pick_free_port();
+    room_metrics_port_ = pick_free_port();
     gateway_link_port_ = pick_free_port();
+    gateway_metrics_port_ = pick_free_port();
     if (auto binary = ome_binary_from_env()) {
         gateway_http_port_ = pick_free_port();
         webhook_secret_ = "integration-webhook-secret";
@@ -147,6 +149,7 @@ void cluster::write_config()
       << "  webhook_secret: \"" << webhook_secret_ << "\"\n"
       << o.ome_extra << "room:\n"
       << "  listen: { address: 127.0.0.1, port: " << room_port_ << " }\n"
+      << "  metrics: { address: 127.0.0.1, port: " << room_metrics_port_ << " }\n"
       << "  web_root: " << (o.web_root.empty() ? dir_ + "/web" : o.web_root) << "\n"
       << "  allowed_origins: [\"*\"]\n"
       << "  gateway: { address: 127.0.0.1, port: " << gateway_link_port_ << " }\n"
@@ -160,6 +163,7 @@ void cluster::write_config()
       << "gateway:\n"
       << "  http: { address: 127.0.0.1, port: " << gateway_http_port_ << " }\n"
       << "  link: { address: 127.0.0.1, port: " << gateway_link_port_ << " }\n"
+      << "  metrics: { address: 127.0.0.1, port: " << gateway_metrics_port_ << " }\n"
       << "  poll_interval_ms: " << o.poll_ms << "\n"
       << "  poll_backoff_max_ms: " << std::max(o.poll_backoff_max_ms, o.poll_ms) << "\n"
       << "  outputs_probe_interval_ms: " << o.outputs_probe_ms << "\n"
@@ -280,7 +284,7 @@ bool cluster::wait_room_linked(std::chrono::milliseconds timeout)
                    const auto room_ready = http_get(room_port_, "/readyz", millis(500));
                    return room_ready.status == 200 &&
                           room_ready.body.find("no gateway link") == std::string::npos &&
-                          http_get(gateway_http_port_, "/metrics", millis(500))
+                          http_get(gateway_metrics_port_, "/metrics", millis(500))
                                   .body.find("\novs_gateway_link_up 1") != std::string::npos;
                },
                timeout,
@@ -290,12 +294,12 @@ bool cluster::wait_room_linked(std::chrono::milliseconds timeout)
 
 std::string cluster::room_metrics() const
 {
-    return http_get(room_port_, "/metrics").body;
+    return http_get(room_metrics_port_, "/metrics").body;
 }
 
 std::string cluster::gateway_metrics() const
 {
-    return http_get(gateway_http_port_, "/metrics").body;
+    return http_get(gateway_metrics_port_, "/metrics").body;
 }
 
 std::string cluster::diagnostics() const

@@ -64,6 +64,9 @@ public:
     std::uint16_t room_port() const { return room_port_; }
     std::uint16_t gateway_http_port() const { return gateway_http_port_; }
     std::uint16_t gateway_link_port() const { return gateway_link_port_; }
+    // room.metrics and gateway.metrics: /metrics is served there only.
+    std::uint16_t room_metrics_port() const { return room_metrics_port_; }
+    std::uint16_t gateway_metrics_port() const { return gateway_metrics_port_; }
     const std::string& dir() const { return dir_; }
     const std::string& config_path() const { return config_path_; }
     std::string webhook_secret() const { return webhook_secret_; }
@@ -107,6 +110,8 @@ private:
     std::string webhook_secret_;
     std::uint16_t room_port_ = 0;
     std::uint16_t gateway_http_port_ = 0;
+    std::uint16_t room_metrics_port_ = 0;     // room.metrics
+    std::uint16_t gateway_metrics_port_ = 0;  // gateway.metrics
     std::uint16_t gateway_link_port_ = 0;
     std::unique_ptr<media_server> media_;
     std::unique_ptr<child_process> gateway_;

@@ -15,8 +15,7 @@ std::variant<endpoint, net::reply> route(const net::request& req)
         return endpoint::admission;
     }
     for (auto [name, which] : {std::pair{std::string_view("/healthz"), endpoint::health},
-                               std::pair{std::string_view("/readyz"), endpoint::ready},
-                               std::pair{std::string_view("/metrics"), endpoint::metrics}}) {
+                               std::pair{std::string_view("/readyz"), endpoint::ready}}) {
         if (path != name) continue;
         if (!read) return net::method_not_allowed("GET, HEAD");
         return which;
@@ -46,9 +45,6 @@ asio::awaitable<net::reply> gateway_http::handle(net::request req, net::peer_inf
             co_return net::health_response();
         case endpoint::ready:
             co_return net::readiness_response(self->readiness());
-        case endpoint::metrics:
-            co_return net::make_response(
-                http::status::ok, net::prometheus_content_type, self->metrics_text());
     }
     co_return net::error_response(http::status::not_found, "not_found", "Not found");
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The gateway's HTTP endpoint on libs/net: OME's AdmissionWebhooks
-// (POST /v1/admission), /healthz, /readyz, /metrics.
+// (POST /v1/admission), /healthz, /readyz. /metrics is 404 here: it is served
+// on gateway.metrics (ovs/net/metrics_listener.hpp says why).
 //
 // route() is the pure part (which endpoint a request is for, or the answer
 // when it is for none); gateway_http hands the endpoints to the gateway.
@@ -13,7 +14,7 @@
 
 namespace ovs::gateway {
 
-enum class endpoint { admission, health, ready, metrics };
+enum class endpoint { admission, health, ready };
 
 std::variant<endpoint, net::reply> route(const net::request& req);
 

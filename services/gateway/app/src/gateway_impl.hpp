@@ -87,7 +87,9 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     std::set<std::string> seat_streams;  // every seat's stream name, all rooms
     std::unique_ptr<room_links> links;   // made in start(): the hooks need weak_from_this()
     std::unique_ptr<net::server> http;
+    std::unique_ptr<net::server> metrics_http;  // gateway.metrics: /metrics only
     std::uint16_t http_port = 0;
+    std::uint16_t metrics_port = 0;
     std::uint16_t link_port = 0;
     bool stopped = false;
 

@@ -2,6 +2,7 @@
 #include "gateway_impl.hpp"
 
 #include <ovs/gateway/urls.hpp>
+#include <ovs/net/metrics_listener.hpp>
 #include <ovs/net/spawn.hpp>
 #include <ovs/net/version.hpp>
 
@@ -273,6 +274,19 @@ void gateway_service::start()
     http.write_timeout = std::chrono::seconds(10);
     http.ws.max_sessions = 0;  // no WebSockets here
     d.http = std::make_unique<net::server>(d.executor, http, std::make_shared<gateway_http>(weak));
+    // A scrape still in progress when the gateway goes away gets an empty page.
+    auto render = [weak] {
+        auto self = weak.lock();
+        return self ? self->metrics_text() : std::string();
+    };
+    d.metrics_http =
+        std::make_unique<net::server>(d.executor,
+                                      net::metrics_listener_options("gateway",
+                                                                    software_name("gateway"),
+                                                                    d.cfg.gateway.metrics.address,
+                                                                    d.cfg.gateway.metrics.port,
+                                                                    "gateway.metrics"),
+                                      std::make_shared<net::metrics_service>(std::move(render)));
 
     try {
         d.link_port = d.links->listen(d.cfg.gateway.link.address, d.cfg.gateway.link.port);
@@ -282,9 +296,12 @@ void gateway_service::start()
     }
     d.http->start();
     d.http_port = d.http->local_endpoint().port();
-    d.log("listening: webhooks/health/metrics on " + d.cfg.gateway.http.address + ":" +
+    d.metrics_http->start();
+    d.metrics_port = d.metrics_http->local_endpoint().port();
+    d.log("listening: webhooks/health on " + d.cfg.gateway.http.address + ":" +
           std::to_string(d.http_port) + ", room link on " + d.cfg.gateway.link.address + ":" +
-          std::to_string(d.link_port));
+          std::to_string(d.link_port) + ", metrics on " + d.cfg.gateway.metrics.address + ":" +
+          std::to_string(d.metrics_port));
     net::spawn(d.executor, impl::poll_loop(impl_), "gateway poll loop");
     if (!d.edge_clients.empty()) {
         net::spawn(d.executor, impl::edge_loop(impl_), "gateway edge probes");
@@ -299,6 +316,7 @@ void gateway_service::stop()
     if (d.stopped) return;
     d.stopped = true;
     if (d.http) d.http->stop();
+    if (d.metrics_http) d.metrics_http->stop();
     if (d.links) d.links->stop();
     d.poll_wake.cancel();
     d.edge_wake.cancel();
@@ -312,6 +330,11 @@ void gateway_service::stop()
 std::uint16_t gateway_service::http_port() const
 {
     return impl_->http_port;
+}
+
+std::uint16_t gateway_service::metrics_port() const
+{
+    return impl_->metrics_port;
 }
 
 std::uint16_t gateway_service::link_port() const

@@ -9,6 +9,7 @@
 #include "wire.hpp"
 
 #include <ovs/log/log.hpp>
+#include <ovs/net/metrics_listener.hpp>
 #include <ovs/net/server.hpp>
 #include <ovs/net/version.hpp>
 #include <ovs/room/room_server.hpp>
@@ -39,14 +40,40 @@ net::server_options server_options_of(const config::room_service_config& room)
 
 }  // namespace
 
-struct room_server::impl {
+struct room_server::impl : std::enable_shared_from_this<impl> {
     impl(asio::io_context& io, const config::config& cfg, token_source tokens)
         : ctx(std::make_shared<room_context>(io.get_executor(), cfg, std::move(tokens))),
-          http(io.get_executor(), server_options_of(cfg.room), std::make_shared<room_http>(ctx))
+          http(io.get_executor(), server_options_of(cfg.room), std::make_shared<room_http>(ctx)),
+          metrics_address(cfg.room.metrics)
     {
+    }
+    std::string metrics_text() const
+    {
+        return prometheus_text(ctx->counters, ctx->current_gauges()) +
+               net::prometheus_text(http.stats(), "ovs_room");
+    }
+    // A scrape still in progress when the service goes away gets an empty
+    // page, not a dangling service.
+    void start_metrics()
+    {
+        auto render = [weak = weak_from_this()] {
+            auto self = weak.lock();
+            return self ? self->metrics_text() : std::string();
+        };
+        metrics = std::make_unique<net::server>(
+            ctx->ex,
+            net::metrics_listener_options("room",
+                                          software_name("room"),
+                                          metrics_address.address,
+                                          metrics_address.port,
+                                          "room.metrics"),
+            std::make_shared<net::metrics_service>(std::move(render)));
+        metrics->start();
     }
     std::shared_ptr<room_context> ctx;
     net::server http;
+    config::endpoint metrics_address;
+    std::unique_ptr<net::server> metrics;  // /metrics, away from the public listener
 };
 
 room_server::room_server(asio::io_context& io, const config::config& cfg, token_source tokens)
@@ -67,6 +94,7 @@ void room_server::set_socket_send_buffer(int bytes)
 void room_server::start()
 {
     impl_->http.start();
+    impl_->start_metrics();
     impl_->ctx->start_ticking();
     if (!has_index(impl_->ctx->cfg.web_root)) {
         log::warn("web root " + impl_->ctx->cfg.web_root +
@@ -80,9 +108,15 @@ asio::ip::tcp::endpoint room_server::local_endpoint() const
     return impl_->http.local_endpoint();
 }
 
+asio::ip::tcp::endpoint room_server::metrics_endpoint() const
+{
+    return impl_->metrics ? impl_->metrics->local_endpoint() : asio::ip::tcp::endpoint{};
+}
+
 void room_server::stop(std::function<void()> drained)
 {
     impl_->ctx->stop_ticking();
+    if (impl_->metrics) impl_->metrics->stop();
     impl_->http.stop(std::move(drained));
 }
 
@@ -152,8 +186,7 @@ void room_server::set_link_probe(link_probe probe)
 
 std::string room_server::metrics_text() const
 {
-    return prometheus_text(impl_->ctx->counters, impl_->ctx->current_gauges()) +
-           net::prometheus_text(impl_->http.stats(), "ovs_room");
+    return impl_->metrics_text();
 }
 
 }  // namespace ovs::room

@@ -62,14 +62,6 @@ net::reply api(std::string_view path, const room_context& ctx)
     return net::error_response(http::status::not_found, "not_found", "No such API");
 }
 
-net::reply metrics_page(const room_context& ctx, const net::server_status& server)
-{
-    return net::make_response(http::status::ok,
-                              net::prometheus_content_type,
-                              prometheus_text(ctx.counters, ctx.current_gauges()) +
-                                  net::prometheus_text(server.stats, "ovs_room"));
-}
-
 }  // namespace
 
 net::readiness readiness(const net::server_status& server, bool linked)
@@ -101,7 +93,10 @@ net::reply route(const net::request& req,
     auto path = util::target_path(req.target());
     if (path == "/healthz") return net::health_response();
     if (path == "/readyz") return net::readiness_response(readiness(server, linked));
-    if (path == "/metrics") return metrics_page(ctx, server);
+    // Not public: served on room.metrics (metrics_listener.hpp says why).
+    if (path == "/metrics") {
+        return net::error_response(http::status::not_found, "not_found", "Not found");
+    }
     if (path == "/ws") {
         return net::error_response(
             http::status::upgrade_required, "upgrade_required", "WebSocket upgrade expected");

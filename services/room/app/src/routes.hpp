@@ -3,7 +3,7 @@
 //
 //   GET/HEAD /healthz           {"status":"ok"}
 //   GET/HEAD /readyz            readiness() below, as net::readiness_response
-//   GET/HEAD /metrics           Prometheus text (room counters + the server's)
+//   GET/HEAD /metrics           404: served on the metrics listener (room.metrics)
 //   GET/HEAD /api/rooms         every room, its seats by state and viewers
 //   GET/HEAD /api/rooms/<id>    one room's seats, media state, playback URLs
 //   GET/HEAD /ws                426 (a WebSocket lives there)

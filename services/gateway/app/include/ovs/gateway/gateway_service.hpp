@@ -1,6 +1,6 @@
 #pragma once
-// The gateway service, wired: OME poller, room link server, webhook/health/
-// metrics HTTP endpoint. main.cpp builds one from the loaded config; tests
+// The gateway service, wired: OME poller, room link server, webhook/health
+// HTTP endpoint, metrics listener. main.cpp builds one from the loaded config; tests
 // build one on an io_context with ports 0 and talk to it over loopback.
 //
 // What goes to the room service (libs/link):
@@ -36,8 +36,8 @@ public:
     gateway_service(const gateway_service&) = delete;
     gateway_service& operator=(const gateway_service&) = delete;
 
-    // Binds gateway.http and gateway.link (throws boost::system::system_error
-    // when either cannot be bound) and starts polling OME. Throws
+    // Binds gateway.http, gateway.link and gateway.metrics (throws
+    // boost::system::system_error when one cannot be bound) and starts polling OME. Throws
     // std::invalid_argument, before binding anything, when ome.webhook_secret
     // or link.secret is empty (in every mode).
     void start();
@@ -48,6 +48,8 @@ public:
 
     std::uint16_t http_port() const;
     std::uint16_t link_port() const;
+    // gateway.metrics: /metrics for Prometheus (gateway.http answers it 404).
+    std::uint16_t metrics_port() const;
 
     // For tests and /readyz.
     bool ome_reachable() const;

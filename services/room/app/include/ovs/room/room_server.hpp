@@ -1,6 +1,7 @@
 #pragma once
-// The room service's I/O shell: HTTP (static files, /api, health, metrics)
-// and the browser WebSocket /ws on one listener, around one ovs::room::space.
+// The room service's I/O shell: HTTP (static files, /api, health) and the
+// browser WebSocket /ws on one listener, /metrics on another (room.metrics),
+// around one ovs::room::space.
 // Everything runs on the io_context it is given (one thread); every public
 // method must be called on that thread. Beast stays out of this header.
 //
@@ -71,6 +72,9 @@ public:
     void start();
     // The bound address (port 0 in the config picks a free one).
     boost::asio::ip::tcp::endpoint local_endpoint() const;
+    // Where /metrics is served once started (room.metrics; the public
+    // listener refuses it).
+    boost::asio::ip::tcp::endpoint metrics_endpoint() const;
     // Graceful stop: closes the listener, closes every WebSocket with 1001
     // (going away) and every idle HTTP connection. Idempotent. The io_context
     // runs out of this server's work once the close handshakes end;
@@ -92,7 +96,8 @@ public:
     // (if set) says the link is down, its body says the media state is stale.
     void set_link_probe(link_probe probe);
 
-    // Prometheus text of the current counters (what /metrics serves).
+    // Prometheus text of the current counters (what /metrics serves on the
+    // metrics listener).
     std::string metrics_text() const;
 
     struct impl;
