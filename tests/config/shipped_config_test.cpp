@@ -64,6 +64,7 @@ TEST_CASE("the shipped config loads and equals the struct defaults", "[unit]")
         CHECK(cfg.room.metrics.address == "127.0.0.1");  // never public by default
         CHECK(cfg.room.web_root == def.room.web_root);
         CHECK(cfg.room.allowed_origins == def.room.allowed_origins);
+        CHECK(cfg.room.frame_ancestors == def.room.frame_ancestors);
         check_endpoint(cfg.room.gateway, def.room.gateway);
         CHECK(cfg.room.lease == def.room.lease);
         CHECK(cfg.room.disconnect_grace == def.room.disconnect_grace);
@@ -86,9 +87,9 @@ TEST_CASE("the shipped config loads and equals the struct defaults", "[unit]")
     {
         check_endpoint(cfg.gateway.http, def.gateway.http);
         check_endpoint(cfg.gateway.link, def.gateway.link);
-        CHECK(cfg.gateway.poll_interval == def.gateway.poll_interval);
         check_endpoint(cfg.gateway.metrics, def.gateway.metrics);
         CHECK(cfg.gateway.metrics.address == "127.0.0.1");
+        CHECK(cfg.gateway.poll_interval == def.gateway.poll_interval);
         CHECK(cfg.gateway.poll_backoff_max == def.gateway.poll_backoff_max);
         CHECK(cfg.gateway.admission_timeout == def.gateway.admission_timeout);
         CHECK(cfg.gateway.max_webhook_body_bytes == def.gateway.max_webhook_body_bytes);

@@ -61,6 +61,8 @@ TEST_CASE("gateway HTTP: HEAD has no body, so the next answer is framed right", 
     CHECK(count_of(raw, "HTTP/1.1 200") == 2);
     CHECK(count_of(raw, R"({"status":"ok"})") == 1);
     CHECK(raw.find("Server: ovenspace-gateway/") != std::string::npos);
+    CHECK(count_of(raw, "X-Content-Type-Options: nosniff\r\n") == 2);
+    CHECK(count_of(raw, "Referrer-Policy: no-referrer\r\n") == 2);
 }
 
 TEST_CASE("gateway HTTP: an oversized webhook gets 413 and a graceful close", "[loopback]")

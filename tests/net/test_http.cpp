@@ -34,6 +34,9 @@ asio::awaitable<void> keep_alive(std::uint16_t port)
     CHECK(missing.status == 404);
     CHECK(missing.headers["server"] == "ovenspace-toy/1");
     CHECK(json::parse(missing.body)["error"]["code"] == "not_found");
+    // The security headers on every answer, errors too.
+    CHECK(missing.headers["x-content-type-options"] == "nosniff");
+    CHECK(missing.headers["referrer-policy"] == "no-referrer");
 }
 
 asio::awaitable<void> head_then_get(std::uint16_t port)
@@ -142,6 +145,7 @@ asio::awaitable<void> cap(std::uint16_t port, const server* srv)
     INFO(refused.bytes);
     CHECK(refused.bytes.rfind("HTTP/1.1 503 ", 0) == 0);
     CHECK(refused.bytes.find("\"busy\"") != std::string::npos);
+    CHECK(refused.bytes.find("X-Content-Type-Options: nosniff\r\n") != std::string::npos);
     CHECK(srv->stats().http_connections_refused == 1);
     // One goes away: there is room again.
     a.reset();

@@ -3,10 +3,13 @@
 
 #include "frame_gate.hpp"
 #include "http_routes.hpp"
+#include "page_policy.hpp"
 #include "token_bucket.hpp"
 #include "wire.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 using namespace ovs::room;
 namespace rules = ovs::room::http_rules;
@@ -193,4 +196,61 @@ TEST_CASE("publish templates fill in stream and token", "[unit]")
     auto j = wire::publish_json(&t, "stream3", "T");
     CHECK(j["rtmp"] == "rtmp://h/app/stream3?token=T");
     CHECK(wire::publish_json(nullptr, "s", "t").is_null());
+}
+
+TEST_CASE("page policy: the OME origins the page dials, nothing injectable", "[unit]")
+{
+    endpoint_templates t;
+    t.playback = {{"webrtc", "ws://[::1]:3333/app/{stream}"},
+                  {"llhls", "HTTP://ome.example:3333/app/{stream}/llhls.m3u8"}};
+    t.publish = {{"whip", "http://ome.example:3333/app/{stream}?direction=whip"},
+                 {"rtmp", "rtmp://ome.example:1935/app/{stream}"},
+                 {"evil", "https://a.example; script-src *:1/x"},
+                 {"odd", "wss://a.example 'unsafe-inline'/x"},
+                 {"bare", "no scheme"}};
+    CHECK(media_origins(t) ==
+          std::vector<std::string>{"http://ome.example:3333", "ws://[::1]:3333"});
+
+    ovs::config::ome_config ome;
+    ome.host = "::1";
+    CHECK(media_origins(ome) == std::vector<std::string>{"http://[::1]:3333", "ws://[::1]:3333"});
+    ome.host = "ome.example";
+    ome.webrtc_publisher = {true, 3334};
+    ome.llhls = {true, 3334};
+    CHECK(media_origins(ome) == std::vector<std::string>{"http://ome.example:3333",
+                                                         "https://ome.example:3334",
+                                                         "ws://ome.example:3333",
+                                                         "wss://ome.example:3334"});
+
+    // Edges: every configured one, even out of rotation (the templates name
+    // only those in it).
+    ome.edges = {{"e1", "edge1.example", {false, 3333}, {true, 3443}, ""},
+                 {"e2", "edge2.example", {true, 3334}, {true, 3334}, "probe.internal"}};
+    const auto edges = edge_origins(ome);
+    CHECK(edges == std::vector<std::string>{"https://edge1.example:3443",
+                                            "https://edge2.example:3334",
+                                            "ws://edge1.example:3333",
+                                            "wss://edge2.example:3334"});
+    const auto configured = media_origins(ome);
+    CHECK(configured.size() == 8);
+    CHECK(std::includes(configured.begin(), configured.end(), edges.begin(), edges.end()));
+    CHECK(page_media_origins(nullptr, configured, edges) == configured);
+    endpoint_templates linked;
+    linked.playback = {{"webrtc", "ws://origin.example:3333/app/{stream}"}};
+    linked.edges = {{"e3", {{"llhls", "https://edge3.example:3443/app/{stream}/llhls.m3u8"}}}};
+    CHECK(page_media_origins(&linked, configured, edges) ==
+          std::vector<std::string>{"https://edge1.example:3443",
+                                   "https://edge2.example:3334",
+                                   "https://edge3.example:3443",
+                                   "ws://edge1.example:3333",
+                                   "ws://origin.example:3333",
+                                   "wss://edge2.example:3334"});
+
+    auto policy = content_security_policy({"ws://h:1"}, {});
+    CHECK_THAT(policy, Catch::Contains("script-src 'self';"));
+    CHECK_THAT(policy, Catch::Contains("connect-src 'self' ws://h:1;"));
+    CHECK_THAT(policy, Catch::Contains("frame-ancestors 'none'"));
+    CHECK_THAT(policy, !Catch::Contains("unsafe-eval"));
+    CHECK_THAT(content_security_policy({}, {"https://a.example", "https://b.example"}),
+               Catch::EndsWith("frame-ancestors https://a.example https://b.example"));
 }

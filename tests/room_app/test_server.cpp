@@ -678,6 +678,89 @@ TEST_CASE("a built-in page stands in for a missing index.html", "[loopback]")
 
 namespace {
 
+std::string directive(const std::string& policy, const std::string& name)
+{
+    auto at = policy.find(name + " ");
+    if (at == std::string::npos) return "(absent)";
+    auto end = policy.find(';', at);
+    return policy.substr(at + name.size() + 1,
+                         end == std::string::npos ? std::string::npos : end - at - name.size() - 1);
+}
+
+// The page's policy follows what the room knows: the config's OME origins
+// until the gateway sends its templates, then the templates' origins.
+// Every answer carries nosniff and Referrer-Policy; only HTML the policy.
+asio::awaitable<void> page_headers(fixture* f)
+{
+    auto port = f->port;
+    auto page = co_await http_request(port, "GET", "/r/main");
+    REQUIRE(page.status == 200);
+    auto policy = page.headers["content-security-policy"];
+    CHECK(directive(policy, "script-src") == "'self'");
+    CHECK(directive(policy, "object-src") == "'none'");
+    CHECK(directive(policy, "base-uri") == "'none'");
+    CHECK(directive(policy, "frame-ancestors") == "'none'");
+    CHECK(directive(policy, "connect-src") ==
+          "'self' http://ome.example:3333 https://ome.example:3334 wss://ome.example:3334");
+    CHECK(page.headers["x-frame-options"] == "DENY");
+
+    endpoint_templates t;
+    t.playback = {{"webrtc", "wss://media.example:443/app/{stream}"},
+                  {"llhls", "https://media.example:443/app/{stream}/llhls.m3u8"}};
+    t.publish = {{"webrtc", "wss://media.example:443/app/{stream}?direction=send&token={token}"},
+                 {"whip", "https://media.example:443/app/{stream}?direction=whip&token={token}"},
+                 {"rtmp", "rtmp://media.example:1935/app/{stream}?token={token}"},
+                 {"srt", "srt://media.example:9999?streamid=x"}};
+    f->server.on_endpoints(t);
+    auto linked = co_await http_request(port, "GET", "/");
+    CHECK(directive(linked.headers["content-security-policy"], "connect-src") ==
+          "'self' https://media.example:443 wss://media.example:443");
+
+    for (const char* target : {"/", "/api/rooms", "/healthz", "/nope.js", "/ws"}) {
+        INFO(target);
+        auto r = co_await http_request(port, "GET", target);
+        CHECK(r.headers["x-content-type-options"] == "nosniff");
+        CHECK(r.headers["referrer-policy"] == "no-referrer");
+        if (std::string(target) != "/") CHECK(r.headers.count("content-security-policy") == 0);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("the page carries a strict CSP with the OME origins it dials; nosniff everywhere",
+          "[loopback]")
+{
+    auto cfg = test_config();
+    cfg.ome.host = "ome.example";
+    cfg.ome.webrtc_provider = {true, 3334};  // signalling wss, WHIP https
+    cfg.ome.webrtc_publisher = {true, 3334};
+    cfg.ome.llhls = {false, 3333};
+    fixture f(cfg);
+    f.run(page_headers(&f));
+}
+
+namespace {
+
+asio::awaitable<void> framed_by_portal(std::uint16_t port)
+{
+    auto page = co_await http_request(port, "GET", "/");
+    CHECK(directive(page.headers["content-security-policy"], "frame-ancestors") ==
+          "https://portal.example");
+    CHECK(page.headers.count("x-frame-options") == 0);
+}
+
+}  // namespace
+
+TEST_CASE("room.frame_ancestors lets the named sites frame the page", "[loopback]")
+{
+    auto cfg = test_config();
+    cfg.room.frame_ancestors = {"https://portal.example"};
+    fixture f(cfg);
+    f.run(framed_by_portal(f.port));
+}
+
+namespace {
+
 asio::awaitable<void> api_rooms(std::uint16_t port)
 {
     auto list = co_await http_request(port, "GET", "/api/rooms");

@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import {
   assert, assertEqual, encoderFields, freePort, ScriptedRoom, seat, seatKind, sleep, viewerNumber, waitFor, waitKind,
+  watchCsp,
 } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -110,8 +111,8 @@ ome:
   webhook_secret: e2e-webhook-secret
 room:
   listen: { address: 127.0.0.1, port: ${port} }
-  web_root: ${JSON.stringify(distDir)}
   metrics: { address: 127.0.0.1, port: 0 }
+  web_root: ${JSON.stringify(distDir)}
   gateway: { address: 127.0.0.1, port: ${gatewayLinkPort} }
   disconnect_grace_ms: 3000
   presence_interval_ms: 100
@@ -119,8 +120,8 @@ room:
 gateway:
   http: { address: 127.0.0.1, port: ${ome.gatewayHttpPort || 9595} }
   link: { address: 127.0.0.1, port: ${gatewayLinkPort} }
-  poll_interval_ms: 300
   metrics: { address: 127.0.0.1, port: 0 }
+  poll_interval_ms: 300
 link:
   secret: e2e-link-secret-0123456789
   reconnect_min_ms: 100
@@ -203,6 +204,48 @@ scenario('page loads with seats from the config and no console errors', ['room']
   assert(w > 300 && w <= 390, `seat fills a phone width (${w})`);
   await shot(page, 'main-page-phone');
   assertEqual(page.consoleErrors, [], 'console errors');
+  await page.close();
+});
+
+scenario('the page runs under a strict Content-Security-Policy, and a violation is caught', ['room'], async (env) => {
+  const res = await fetch(`${env.room.base}/r/main`);
+  const policy = res.headers.get('content-security-policy') || '';
+  const directives = Object.fromEntries(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  assertEqual(directives['script-src'], ["'self'"], 'script-src: our bundle only');
+  assertEqual(directives['object-src'], ["'none'"], 'object-src');
+  assertEqual(directives['base-uri'], ["'none'"], 'base-uri');
+  assertEqual(directives['frame-ancestors'], ["'none'"], 'frame-ancestors');
+  assertEqual(directives['default-src'], ["'none'"], 'default-src');
+  const ome = env.ome.webrtcPort;
+  assertEqual(directives['connect-src'], ["'self'", `http://127.0.0.1:${ome}`, `ws://127.0.0.1:${ome}`],
+    'connect-src: the page, and the OME origins of the room config (no gateway here)');
+  assertEqual(res.headers.get('x-frame-options'), 'DENY', 'X-Frame-Options');
+  for (const target of ['/r/main', '/api/rooms', '/healthz', '/assets/none.js']) {
+    const r = await fetch(`${env.room.base}${target}`);
+    assertEqual([r.headers.get('x-content-type-options'), r.headers.get('referrer-policy')], ['nosniff', 'no-referrer'], `${target}: nosniff, Referrer-Policy`);
+  }
+  assertEqual((await fetch(`${env.room.base}/api/rooms`)).headers.get('content-security-policy'), null, 'no page policy on JSON');
+
+  // The policy is enforced and the runner sees a breach: an inline script
+  // and a socket to a host the room does not know are both refused.
+  const page = await openPage(env.context, `${env.room.base}/r/main`);
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.inlineRan = true';
+    document.body.appendChild(s);
+    try { new WebSocket('ws://127.0.0.1:9/elsewhere'); } catch { /* refused */ }
+  });
+  const caught = [];
+  await waitFor('both violations reported by the page', () => {
+    caught.push(...env.csp.take());
+    const about = (re) => caught.some((x) => re.test(x.directive || ''));
+    const logged = caught.some((x) => /Content Security Policy/.test(x.console || ''));
+    return about(/script-src/) && about(/connect-src/) && logged;
+  }, 5000);
+  await sleep(500);
+  env.csp.take(); // the console's copies of the same two
+  assert(!(await page.evaluate(() => window.inlineRan === true)), 'the inline script did not run');
+  assert(caught.some((x) => (x.blocked || x.console || '').includes('127.0.0.1:9')), 'the refused socket is named');
   await page.close();
 });
 
@@ -325,7 +368,9 @@ scenario('the page reconnects and resyncs after the room service restarts', ['ro
 scenario('live seats play with OvenPlayer (scripted room frames); deltas, gaps and media frames', ['room'], async (env) => {
   // The room socket is answered by the test itself, so seats can be live
   // without a media server; the page is still served by the room service.
-  const deadPort = await freePort(); // nothing listens: players fail and retry
+  // The OME port the room's config names (its CSP lets the page dial it);
+  // nothing listens there: players fail and retry.
+  const deadPort = env.ome.webrtcPort;
   const sockets = [];
   const context = env.context;
   const page = await context.newPage();
@@ -391,7 +436,7 @@ scenario('live seats play with OvenPlayer (scripted room frames); deltas, gaps a
 });
 
 scenario('broadcaster flow (scripted room): Start sharing, preview on the seat, Leave; encoder mode; refusals', ['room'], async (env) => {
-  const publishPort = await freePort();
+  const publishPort = env.ome.webrtcPort; // the room's OME port, answered by the test
   const room = new ScriptedRoom({ publishPort });
   const page = await env.context.newPage();
   await room.attach(page);
@@ -611,6 +656,9 @@ async function main() {
 
   const results = { passed: 0, failed: 0, skipped: 0 };
   browser = await launchBrowser();
+  // Every scenario runs under the page's Content-Security-Policy; any
+  // violation it causes fails it.
+  const csp = await watchCsp(browser);
   try {
     for (const sc of scenarios) {
       if (args.only && !sc.name.includes(args.only)) continue;
@@ -621,12 +669,16 @@ async function main() {
         continue;
       }
       const env = await startEnv(sc.needs);
+      env.csp = csp;
+      csp.take();
       const started = Date.now();
       try {
         await Promise.race([
           sc.fn(env),
           sleep(SCENARIO_MS).then(() => { throw new Error(`scenario took over ${SCENARIO_MS} ms`); }),
         ]);
+        const violations = csp.take();
+        if (violations.length) throw new Error(`Content-Security-Policy violations: ${JSON.stringify(violations, null, 1)}`);
         console.log(`PASS ${sc.name} (${Date.now() - started} ms)`);
         results.passed++;
       } catch (e) {

@@ -118,3 +118,31 @@ export class ScriptedRoom {
   }
 }
 
+
+// Content-Security-Policy violations in every page of `context`: each
+// `securitypolicyviolation` event (what the page's own document reports) and
+// each console message about the policy (what Chromium reports for workers
+// and for requests that never reach a document event). The runner takes them
+// after every scenario and fails the scenario on any.
+export async function watchCsp(context) {
+  const seen = [];
+  await context.exposeBinding('__ovsCspViolation', ({ page }, v) => {
+    seen.push({ page: page ? page.url() : '', ...v });
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__ovsCspViolation({
+        directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber, sample: e.sample,
+      });
+    }, true);
+  });
+  const onPage = (page) => page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) seen.push({ page: page.url(), console: msg.text() });
+  });
+  context.pages().forEach(onPage);
+  context.on('page', onPage);
+  return {
+    // The violations since the last take().
+    take: () => seen.splice(0),
+  };
+}

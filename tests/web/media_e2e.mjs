@@ -4,7 +4,9 @@
 // OvenMediaEngine, all started by `ovenspace-test-cluster` on loopback with
 // free ports (OVENSPACE_TEST_OME_BIN names the OME binary). Every playback
 // check counts presented frames (requestVideoFrameCallback), not just a
-// player created. Helpers: media_lib.mjs.
+// player created. Every page runs under the room's Content-Security-Policy:
+// a scenario with any CSP violation in any page fails (OvenPlayer,
+// OvenLiveKit and hls.js included). Helpers: media_lib.mjs.
 //
 // node tests/web/media_e2e.mjs --cluster-bin PATH [--out-dir DIR]
 //   [--chromium PATH] [--only SUBSTRING]
@@ -18,7 +20,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   Cluster, TEST_SOURCE, broadcast, check, close, encoderUrls, ffmpeg, framesIn, freePort, kindLog, kindOf,
-  launchChromium, makeCertificates, openRoom, seatSource, setup, startNginx, until, waitKind, whipPublish,
+  launchChromium, makeCertificates, openRoom, originOf, policyOf, seatSource, setup, startNginx, takeCspViolations,
+  until, waitKind, whipPublish,
 } from './media_lib.mjs';
 
 const opts = {};
@@ -43,6 +46,17 @@ const scenario = (name, fn) => scenarios.push({ name, fn });
 scenario('a WebRTC broadcast from the page plays on another page over WebRTC and LL-HLS', async (c) => {
   const viewer = await openRoom(c);
   const host = await openRoom(c);
+  // Under the strict policy: our bundle only, and connections to the page's
+  // own origin and the OME origins the templates name, nothing else.
+  const policy = policyOf(viewer);
+  check(JSON.stringify(policy['script-src']) === `["'self'"]`, `script-src 'self' only: ${viewer.policy}`);
+  check(JSON.stringify(policy['default-src']) === `["'none'"]`, `default-src 'none': ${viewer.policy}`);
+  const playback = await viewer.evaluate(() => window.ovenspace.state().playback);
+  const connect = policy['connect-src'] || [];
+  const omeHost = new URL(playback.webrtc).hostname;
+  check(connect[0] === "'self'" && [playback.webrtc, playback.llhls].every((u) => connect.includes(originOf(u))) &&
+    connect.slice(1).every((o) => /^(wss?|https?):/.test(o) && new URL(o).hostname === omeHost),
+  `connect-src is the page and OME's origins: ${viewer.policy}`);
   const pressed = await broadcast(host, 0);
   await waitKind(viewer, 0, 'live');
   const liveAt = Date.now();
@@ -221,6 +235,9 @@ scenario('over TLS: a broadcast and a playback (wss:// signalling, https:// LL-H
     const host = await openRoom(secure, tlsBrowser);
     const playback = await viewer.evaluate(() => window.ovenspace.state().playback);
     check(playback.webrtc.startsWith(`wss://localhost:${c.media.signalling_tls_port}/`), `wss playback: ${playback.webrtc}`);
+    const connect = policyOf(viewer)['connect-src'] || [];
+    check(connect.includes(originOf(playback.webrtc)) && connect.includes(originOf(playback.llhls)),
+      `the policy (through nginx) lets the page dial OME over TLS: ${viewer.policy}`);
     check(playback.llhls.startsWith(`https://localhost:${c.media.signalling_tls_port}/`), `https LL-HLS: ${playback.llhls}`);
     await broadcast(host, 6);
     const publish = await host.evaluate(() => window.ovenspace.claim().publish.webrtc);
@@ -273,14 +290,19 @@ for (const s of scenarios) {
     continue;
   }
   const t0 = Date.now();
+  takeCspViolations();
   try {
     await s.fn(shared);
+    const violations = takeCspViolations();
+    if (violations.length) throw new Error(`Content-Security-Policy violations: ${JSON.stringify(violations, null, 1)}`);
     passed += 1;
     console.log(`PASS ${s.name} (${Date.now() - t0} ms)`);
   } catch (e) {
     failedCount += 1;
     sharedFailed = true;
-    console.log(`FAIL ${s.name} (${Date.now() - t0} ms): ${e.stack || e}`);
+    const violations = takeCspViolations();
+    const also = violations.length ? `\n(and Content-Security-Policy violations: ${JSON.stringify(violations)})` : '';
+    console.log(`FAIL ${s.name} (${Date.now() - t0} ms): ${e.stack || e}${also}`);
     const pages = context.pages();
     for (let i = 0; i < pages.length; i++) {
       await pages[i].screenshot({ path: path.join(outDir, `fail-${scenarios.indexOf(s)}-${i}.png`) }).catch(() => {});

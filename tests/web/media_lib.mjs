@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { watchCsp } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '..', '..');
@@ -22,7 +23,9 @@ export let context = null;
 const launched = []; // [{context, dir}]
 
 // Chromium with a fake camera, microphone and screen, in a profile of its
-// own; `extraArgs` e.g. the SPKI hashes of a test CA it should trust.
+// own; `extraArgs` e.g. the SPKI hashes of a test CA it should trust. Every
+// page it opens is watched for Content-Security-Policy violations
+// (takeCspViolations).
 export async function launchChromium(extraArgs = []) {
   const dir = mkdtempSync(path.join(tmpdir(), 'ovs-media-chromium-'));
   const ctx = await chromium.launchPersistentContext(dir, {
@@ -35,9 +38,21 @@ export async function launchChromium(extraArgs = []) {
       ...extraArgs,
     ],
   });
-  launched.push({ ctx, dir });
+  launched.push({ ctx, dir, csp: await watchCsp(ctx) });
   return ctx;
 }
+
+// The CSP violations of every Chromium launched here since the last call.
+export function takeCspViolations() {
+  return launched.flatMap(({ csp }) => csp.take());
+}
+
+// The page's Content-Security-Policy as directive -> sources.
+export function policyOf(page) {
+  return Object.fromEntries((page.policy || '').split(';').map((d) => d.trim().split(/\s+/)).filter(([k]) => k)
+    .map(([k, ...v]) => [k, v]));
+}
+export const originOf = (url) => new URL(url).origin;
 
 // Builds the page into `distDir` and starts Chromium. Call once; `close()`
 // at the end.
@@ -224,7 +239,9 @@ export async function openRoom(cluster, browser = context) {
   const page = await browser.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(e.message));
-  await page.goto(`${cluster.base}/r/main`);
+  const res = await page.goto(`${cluster.base}/r/main`);
+  // What the page runs under (policyOf): the room's header, through nginx too.
+  page.policy = (res && res.headers()['content-security-policy']) || '';
   await page.waitForFunction(() => window.ovenspace && window.ovenspace.status() === 'open', null, { timeout: 15000 });
   // Every data-kind a seat cell ever had, in order, from now on.
   await page.evaluate(() => {

@@ -10,7 +10,7 @@
 // a replaced track (the output stream keeps playing for viewers); the test
 // says so in its output.
 
-import { assert, assertEqual, freePort, ScriptedRoom, seat, waitFor, waitKind } from './helpers.mjs';
+import { assert, assertEqual, ScriptedRoom, seat, waitFor, waitKind } from './helpers.mjs';
 import { axeCheck } from './scenarios_page.mjs';
 
 // Runs in the receiving page: a recvonly offer with every candidate in it.
@@ -80,7 +80,7 @@ export function register(scenario, { shot, webDir }) {
   scenario('a viewer\'s seat stats with real WebRTC playback: mode, frame rate, latency from getStats', ['room'], async (env) => {
     console.log('  note: no real OME here: OvenPlayer plays from a browser peer speaking OME\'s playback signalling; '
       + 'the LL-HLS latency (hls.js) needs a real LL-HLS origin and is not checked by this scenario');
-    const playPort = await freePort();
+    const playPort = env.ome.webrtcPort; // the room's OME port, answered by the test
     const room = new ScriptedRoom({
       publishPort: playPort,
       seats: [{ index: 0, state: 'live', source: 'WebRTC', video: { codec: 'VP8', width: 640, height: 480 } }],
@@ -127,7 +127,7 @@ export function register(scenario, { shot, webDir }) {
   scenario('broadcaster controls while live: mute, camera off, switch mic, camera <-> screen, health, degraded warning (real WebRTC)', ['room'], async (env) => {
     console.log('  note: no real OME here: the media goes to a browser peer speaking OME\'s ingest signalling; '
       + 'OME\'s own handling of replaced tracks (viewers keep playing) is not checked by this scenario');
-    const publishPort = await freePort();
+    const publishPort = env.ome.webrtcPort; // the room's OME port, answered by the test
     const room = new ScriptedRoom({ publishPort });
     const page = await env.context.newPage();
     const ingest = await env.context.newPage();

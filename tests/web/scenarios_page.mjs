@@ -6,7 +6,7 @@
 
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { assert, assertEqual, encoderFields, freePort, ScriptedRoom, seat, seatKind, sleep, waitFor, waitKind } from './helpers.mjs';
+import { assert, assertEqual, encoderFields, ScriptedRoom, seat, seatKind, sleep, waitFor, waitKind } from './helpers.mjs';
 
 // axe-core's WCAG 2 A/AA rules; any serious or critical violation fails.
 export async function axeCheck(page, webDir, label) {
@@ -39,7 +39,7 @@ async function scriptedPage(env, room, url = `${env.room.base}/r/main`) {
 
 export function register(scenario, { openPage, shot, webDir }) {
   scenario('rough edges: Start waits for the media server, clear messages, no-media notice, unknown room, footer', ['room'], async (env) => {
-    const deadPort = await freePort(); // nothing listens: players get no media
+    const deadPort = env.ome.webrtcPort; // the room's OME port: nothing listens there
     const room = new ScriptedRoom({ publishPort: deadPort, media: { reachable: false, stale: true, version: '0.20.0' } });
     const page = await scriptedPage(env, room);
     await waitFor('unreachable banner', async () => /unreachable/.test(await page.locator('#banner').textContent()));
@@ -91,7 +91,7 @@ export function register(scenario, { openPage, shot, webDir }) {
   });
 
   scenario('spotlight: click to enlarge, strip, sound follows, per-seat mute, full screen, phone', ['room'], async (env) => {
-    const deadPort = await freePort();
+    const deadPort = env.ome.webrtcPort; // the room's OME port (its CSP allows it)
     const room = new ScriptedRoom({ publishPort: deadPort, seatCount: 6, seats: [live(0), live(1), live(2, { source: 'RTMP' })] });
     const page = await scriptedPage(env, room);
     await waitFor('three players', async () => (await page.evaluate(() => window.ovenspace.players())).length === 3);
@@ -140,7 +140,7 @@ export function register(scenario, { openPage, shot, webDir }) {
   });
 
   scenario('encoder details on demand: reopen, show/hide the key, copy, OBS hint, long URLs wrap', ['room'], async (env) => {
-    const publishPort = await freePort();
+    const publishPort = env.ome.webrtcPort; // the room's OME port, answered by the test
     const room = new ScriptedRoom({ publishPort });
     const page = await scriptedPage(env, room);
     await env.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.room.base });
@@ -217,7 +217,7 @@ export function register(scenario, { openPage, shot, webDir }) {
     await page.close();
 
     // Live seats, the encoder details and the spotlight, scripted.
-    const deadPort = await freePort();
+    const deadPort = env.ome.webrtcPort; // the room's OME port (its CSP allows it)
     const room = new ScriptedRoom({ publishPort: deadPort, seats: [live(0)] });
     const p2 = await scriptedPage(env, room);
     total += await axeCheck(p2, webDir, 'a page with a live seat');

@@ -64,13 +64,20 @@ std::string describe(const config& cfg)
     }
 
     // run.sh reads "listen" and "web_root" from the start of this line.
-    out << "  room: listen " << show(room.listen) << ", web_root " << room.web_root
-        << ", metrics " << show(room.metrics) << ", allowed_origins ";
+    out << "  room: listen " << show(room.listen) << ", web_root " << room.web_root << ", metrics "
+        << show(room.metrics) << ", allowed_origins ";
     if (room.allowed_origins.empty()) {
         out << "(same origin)";
     }
     for (std::size_t i = 0; i < room.allowed_origins.size(); ++i) {
         out << (i ? " " : "") << room.allowed_origins[i];
+    }
+    out << ", frame_ancestors ";
+    if (room.frame_ancestors.empty()) {
+        out << "(none)";
+    }
+    for (std::size_t i = 0; i < room.frame_ancestors.size(); ++i) {
+        out << (i ? " " : "") << room.frame_ancestors[i];
     }
     out << ", gateway " << show(room.gateway) << ", lease " << show(room.lease)
         << ", disconnect_grace " << show(room.disconnect_grace) << ", presence_interval "

@@ -142,6 +142,7 @@ void read_room_service(map_reader& top, room_service_config& room)
                         "metrics",
                         "web_root",
                         "allowed_origins",
+                        "frame_ancestors",
                         "gateway",
                         "lease_ms",
                         "disconnect_grace_ms",
@@ -151,9 +152,10 @@ void read_room_service(map_reader& top, room_service_config& room)
                         "max_http_body_bytes",
                         "shutdown_timeout_ms"});
     m.endpoint_value("listen", room.listen, true);
-    m.text("web_root", room.web_root, non_empty_text);
     m.endpoint_value("metrics", room.metrics, true);
+    m.text("web_root", room.web_root, non_empty_text);
     m.text_list("allowed_origins", room.allowed_origins, origin_text);
+    m.text_list("frame_ancestors", room.frame_ancestors, origin_text);
     m.endpoint_value("gateway", room.gateway, false);
     m.duration("lease_ms", room.lease, second, 10 * minute);
     m.duration("disconnect_grace_ms", room.disconnect_grace, 0, 10 * minute);
@@ -169,9 +171,9 @@ void read_gateway(map_reader& top, gateway_config& gw)
     auto m = top.child("gateway",
                        {"http",
                         "link",
+                        "metrics",
                         "poll_interval_ms",
                         "poll_backoff_max_ms",
-                        "metrics",
                         "admission_timeout_ms",
                         "max_webhook_body_bytes",
                         "max_http_connections",
@@ -179,9 +181,9 @@ void read_gateway(map_reader& top, gateway_config& gw)
                         "outputs_timeout_ms"});
     m.endpoint_value("http", gw.http, true);
     m.endpoint_value("link", gw.link, true);
+    m.endpoint_value("metrics", gw.metrics, true);
     m.duration("poll_interval_ms", gw.poll_interval, 100, minute);
     m.duration("poll_backoff_max_ms", gw.poll_backoff_max, 100, 10 * minute);
-    m.endpoint_value("metrics", gw.metrics, true);
     // OME gives up on the webhook after 3 s; answering later is useless.
     m.duration("admission_timeout_ms", gw.admission_timeout, 10, 2900);
     m.integer("max_webhook_body_bytes", gw.max_webhook_body_bytes, kib, mib);

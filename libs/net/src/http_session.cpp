@@ -66,9 +66,9 @@ std::optional<read_refusal> refusal_for(const error_code& ec)
     return std::nullopt;
 }
 
-// What the server owns on every response: version, Connection, Server, and
-// Content-Length unless the service wrote its own (the OME stand-in mimics
-// OME's header order to the byte).
+// What the server owns on every response: version, Connection, Server, the
+// security headers, and Content-Length unless the service wrote its own (the
+// OME stand-in mimics OME's header order to the byte).
 template <class Body>
 void finish_headers(http::response<Body>& res,
                     unsigned version,
@@ -78,6 +78,12 @@ void finish_headers(http::response<Body>& res,
     res.version(version);
     if (res.find(http::field::server) == res.end()) {
         res.set(http::field::server, opts.server_header);
+    }
+    if (opts.security_headers) {
+        res.set("X-Content-Type-Options", "nosniff");
+        if (res.find("Referrer-Policy") == res.end()) {
+            res.set("Referrer-Policy", "no-referrer");
+        }
     }
     if (keep_alive || opts.announce_close) res.keep_alive(keep_alive);
     if (!res.has_content_length() && !res.chunked()) res.prepare_payload();

@@ -62,6 +62,8 @@ void refuse_busy(tcp::socket& socket)
         "HTTP/1.1 503 Service Unavailable\r\n"
         "Content-Type: application/json\r\n"
         "Retry-After: 1\r\n"
+        "X-Content-Type-Options: nosniff\r\n"
+        "Referrer-Policy: no-referrer\r\n"
         "Connection: close\r\n"
         "Content-Length: 75\r\n"
         "\r\n"

@@ -71,8 +71,13 @@ public:
         ws_.set_option(websocket::stream_base::timeout{
             o.handshake_timeout, o.idle_timeout, /*keep_alive_pings=*/true});
         ws_.set_option(websocket::stream_base::decorator(
-            [name = core_->options.server_header](websocket::response_type& res) {
+            [name = core_->options.server_header,
+             security = core_->options.security_headers](websocket::response_type& res) {
                 res.set(http::field::server, name);
+                if (security) {
+                    res.set("X-Content-Type-Options", "nosniff");
+                    res.set("Referrer-Policy", "no-referrer");
+                }
             }));
         ws_.read_message_max(o.max_message_bytes);
         ws_.auto_fragment(false);

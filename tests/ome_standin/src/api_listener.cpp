@@ -115,7 +115,8 @@ void ome_standin::impl::open_api()
     o.max_body_bytes = max_body_bytes;
     o.request_timeout = std::chrono::seconds(30);
     o.write_timeout = std::chrono::seconds(10);
-    o.announce_close = false;  // OME closes without a Connection: close
+    o.announce_close = false;    // OME closes without a Connection: close
+    o.security_headers = false;  // nor does it send these
     o.ws.max_sessions = 0;
     api = std::make_unique<net::server>(ex, o, std::make_shared<api_service>(weak_from_this()));
     api->start();

@@ -1,5 +1,6 @@
 #include "room_context.hpp"
 
+#include "page_policy.hpp"
 #include "wire.hpp"
 
 #include <ovs/log/log.hpp>
@@ -10,6 +11,8 @@ namespace ovs::room {
 room_context::room_context(asio::any_io_executor e, const config::config& c, token_source tokens)
     : ex(std::move(e)),
       cfg(c.room),
+      configured_media_origins(media_origins(c.ome)),
+      configured_edge_origins(edge_origins(c.ome)),
       rooms(c.rooms),
       model(c.rooms,
             settings{c.mode,

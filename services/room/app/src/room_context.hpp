@@ -26,6 +26,11 @@ struct room_context : std::enable_shared_from_this<room_context> {
 
     asio::any_io_executor ex;
     config::room_service_config cfg;
+    // The OME origins the page may dial while the gateway has not sent its
+    // templates yet (from the ome: section; page_policy.hpp).
+    std::vector<std::string> configured_media_origins;
+    // Every configured edge's, in the policy even while out of rotation.
+    std::vector<std::string> configured_edge_origins;
     std::vector<config::room_def> rooms;
     space model;
     asio::steady_timer tick_timer;

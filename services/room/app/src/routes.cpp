@@ -1,6 +1,7 @@
 #include "routes.hpp"
 
 #include "http_routes.hpp"
+#include "page_policy.hpp"
 #include "static_files.hpp"
 #include "wire.hpp"
 
@@ -62,6 +63,23 @@ net::reply api(std::string_view path, const room_context& ctx)
     return net::error_response(http::status::not_found, "not_found", "No such API");
 }
 
+// The page's own headers (page_policy.hpp) on every HTML answer: the page,
+// /r/<room>, the placeholder page.
+net::reply with_page_policy(net::reply answer, const room_context& ctx)
+{
+    std::visit(
+        [&](auto& res) {
+            if (res[http::field::content_type].substr(0, 9) != "text/html") return;
+            const auto origins = page_media_origins(
+                ctx.templates_or_null(), ctx.configured_media_origins, ctx.configured_edge_origins);
+            res.set("Content-Security-Policy",
+                    content_security_policy(origins, ctx.cfg.frame_ancestors));
+            if (ctx.cfg.frame_ancestors.empty()) res.set(http::field::x_frame_options, "DENY");
+        },
+        answer);
+    return answer;
+}
+
 }  // namespace
 
 net::readiness readiness(const net::server_status& server, bool linked)
@@ -102,7 +120,7 @@ net::reply route(const net::request& req,
             http::status::upgrade_required, "upgrade_required", "WebSocket upgrade expected");
     }
     if (path == "/api" || path.rfind("/api/", 0) == 0) return api(path, ctx);
-    return static_file(ctx.cfg.web_root, path);
+    return with_page_policy(static_file(ctx.cfg.web_root, path), ctx);
 }
 
 }  // namespace ovs::room

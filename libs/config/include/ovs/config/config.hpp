@@ -95,6 +95,9 @@ struct room_service_config {
     // Origins allowed to open /ws. Empty list: any origin whose host matches
     // the request's Host header (same origin). "*" allows all.
     std::vector<std::string> allowed_origins;
+    // Sites that may show the page in a frame (CSP frame-ancestors). Empty:
+    // none may ('none', and X-Frame-Options: DENY).
+    std::vector<std::string> frame_ancestors;
     endpoint gateway{"127.0.0.1", 9600};  // internal protocol, room connects
     millis lease{30000};                  // reserved seat must go live within this
     millis disconnect_grace{5000};        // holder gone: seat freed after this
@@ -127,12 +130,12 @@ struct link_config {
 struct gateway_config {
     endpoint http{"0.0.0.0", 9595};    // webhooks (POST /v1/admission), health
     endpoint link{"127.0.0.1", 9600};  // internal protocol server
-    millis poll_interval{1000};
-    millis poll_backoff_max{10000};
-    millis admission_timeout{500};  // answer OME within this (OME waits up to 3 s)
     // GET /metrics (Prometheus) lives here, not on `http`, which answers it
     // with 404. Loopback unless a deployment opens it to its scraper.
     endpoint metrics{"127.0.0.1", 9596};
+    millis poll_interval{1000};
+    millis poll_backoff_max{10000};
+    millis admission_timeout{500};  // answer OME within this (OME waits up to 3 s)
     std::size_t max_webhook_body_bytes = 16384;
     std::size_t max_http_connections = 256;  // open at once; more get 503
     // A stream OME admitted is "starting" until its outputs (what viewers

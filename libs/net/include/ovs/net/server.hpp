@@ -10,7 +10,11 @@
 //   the connection lingers (stops sending, drains what the client still
 //   sends) so the client reads the status rather than a reset;
 // - HEAD: the GET answer's headers, never a body;
-// - every response carries the same Server header;
+// - every response carries the same Server header, X-Content-Type-Options:
+//   nosniff (a browser never guesses a type: a JSON answer that echoes
+//   something is not run as a script) and Referrer-Policy: no-referrer
+//   (nothing of ours reads a Referer, and a room URL is nobody else's
+//   business);
 // - upgrades: refused with 503 while stopping or when the WebSocket total is
 //   reached (checked before any handshake work), otherwise handed to the
 //   service, which refuses (a reply) or takes it (a ws_handler);
@@ -69,6 +73,10 @@ struct server_options {
     // OME stand-in turns it off: real OME closes without saying so, and the
     // stand-in answers byte for byte as OME does.
     bool announce_close = true;
+    // X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer on
+    // every response (a service may set its own Referrer-Policy). Only the
+    // OME stand-in turns them off, for the same reason as above.
+    bool security_headers = true;
     ws_options ws;
 };
 
