@@ -78,7 +78,7 @@ TEST_CASE("cli: log level and format", "[unit]")
     CHECK_THAT(bad.err, Catch::Contains("ovenspace-test --help"));
 }
 
-TEST_CASE("cli: help and version go to stdout with 0; usage errors to stderr with 2", "[unit]")
+TEST_CASE("cli: help and version go to stdout with 0, usage errors to stderr with 2", "[unit]")
 {
     auto help = parse({"--help"});
     CHECK(code(help) == exit_ok);

@@ -137,7 +137,7 @@ TEST_CASE("a kick while OME is down holds back the seat's next publisher until t
     CHECK(f.room->checks.size() == checks_before + 1);
 }
 
-TEST_CASE("a room that links tells which seats it holds; seat streams nobody holds are ended",
+TEST_CASE("a room that links tells which seats it holds, seat streams nobody holds are ended",
           "[loopback][kicks]")
 {
     standin_fixture f(false);

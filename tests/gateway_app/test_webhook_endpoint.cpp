@@ -240,7 +240,7 @@ TEST_CASE("malformed and oversized webhooks get 400 and 413", "[loopback]")
     CHECK(unknown.status == 404);
 }
 
-TEST_CASE("the room's decision is OME's answer; refusals and silence fail closed", "[loopback]")
+TEST_CASE("the room's decision is OME's answer, refusals and silence fail closed", "[loopback]")
 {
     fixture f;
     const auto port = f.gateway->http_port();
@@ -425,7 +425,7 @@ TEST_CASE("open mode admits seat streams without asking the room", "[loopback]")
 // Readiness without cycles (issue 11): neither OME (refused port) nor the
 // room service (no link) is there, and the gateway is ready once its first
 // poll has failed: it answers webhooks (refusing) and backs off.
-TEST_CASE("health, readiness with both peers absent; metrics only on the metrics listener",
+TEST_CASE("health, readiness with both peers absent, metrics only on the metrics listener",
           "[loopback]")
 {
     fixture f;

@@ -33,7 +33,7 @@ TEST_CASE("an edge leaves after two unanswered probes in a row and comes back", 
     CHECK(r.in_rotation() == names{"edge-1", "edge-2"});
 }
 
-TEST_CASE("an edge that never answered stays out; unknown names are ignored", "[unit][edges]")
+TEST_CASE("an edge that never answered stays out, unknown names are ignored", "[unit][edges]")
 {
     edge_rotation r({"edge-1"}, 1);
     CHECK_FALSE(r.record("edge-1", false));

@@ -146,7 +146,7 @@ TEST_CASE("a stream that stays without outputs fails, and recovers when they com
     CHECK(w.probed("stream1", true, t0 + 17000ms) == outputs_state::ready);
 }
 
-TEST_CASE("a stream that goes away is forgotten; coming back starts over", "[unit][outputs]")
+TEST_CASE("a stream that goes away is forgotten, coming back starts over", "[unit][outputs]")
 {
     auto w = make_watch();
     w.appeared("stream3", t0);

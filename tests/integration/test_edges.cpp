@@ -102,7 +102,7 @@ std::string edge_of(const browser& b)
 
 }  // namespace
 
-TEST_CASE("viewers are spread over the edges that answer; a silent edge is taken out",
+TEST_CASE("viewers are spread over the edges that answer, a silent edge is taken out",
           "[integration][edges]")
 {
     probe_answerer a;

@@ -98,7 +98,7 @@ asio::awaitable<void> malformed(std::uint16_t port)
 
 }  // namespace
 
-TEST_CASE("net: keep-alive requests share a connection; every answer says Server", "[loopback]")
+TEST_CASE("net: keep-alive requests share a connection, every answer says Server", "[loopback]")
 {
     toy_fixture f;
     f.run(keep_alive(f.port));

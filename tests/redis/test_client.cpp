@@ -243,7 +243,7 @@ TEST_CASE("client: a restarted Redis is reconnected without help, and requests f
     c->stop();
 }
 
-TEST_CASE("client: AUTH and SELECT from the URL; a wrong password is refused without logging it",
+TEST_CASE("client: AUTH and SELECT from the URL, a wrong password is refused without logging it",
           "[loopback][redis]")
 {
     redis_server server({"--requirepass", "s3cret-pw"});

@@ -84,7 +84,7 @@ TEST_CASE("audience: removal from the middle keeps everyone else", "[unit]")
     CHECK(a.broadcast("main", net::make_frame("y")).queued == 0);
 }
 
-TEST_CASE("audience: an ended session is skipped; a full queue counts as a drop", "[unit]")
+TEST_CASE("audience: an ended session is skipped, a full queue counts as a drop", "[unit]")
 {
     audience a;
     auto gone = std::make_shared<fake_session>();

@@ -140,7 +140,7 @@ asio::awaitable<void> disabled(fixture* f)
 
 }  // namespace
 
-TEST_CASE("the moderator ends and locks seats; per-seat viewers in seat frames", "[loopback]")
+TEST_CASE("the moderator ends and locks seats, per-seat viewers in seat frames", "[loopback]")
 {
     fixture f(moderated_config());
     f.run(moderation(&f));

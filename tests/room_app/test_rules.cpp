@@ -96,7 +96,7 @@ TEST_CASE("token bucket: burst, then the rate", "[unit]")
     CHECK(bucket.try_take(t0 + 10s));
 }
 
-TEST_CASE("frame gate: every frame pays; bad frames beyond the budget close", "[unit]")
+TEST_CASE("frame gate: every frame pays, bad frames beyond the budget close", "[unit]")
 {
     using namespace std::chrono_literals;
     using verdict = frame_gate::verdict;

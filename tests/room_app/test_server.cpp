@@ -727,7 +727,7 @@ asio::awaitable<void> page_headers(fixture* f)
 
 }  // namespace
 
-TEST_CASE("the page carries a strict CSP with the OME origins it dials; nosniff everywhere",
+TEST_CASE("the page carries a strict CSP with the OME origins it dials, nosniff everywhere",
           "[loopback]")
 {
     auto cfg = test_config();
@@ -849,7 +849,7 @@ asio::awaitable<void> health(fixture* f, bool* linked)
 
 }  // namespace
 
-TEST_CASE("health, readiness; metrics only on the metrics listener", "[loopback]")
+TEST_CASE("health, readiness, metrics only on the metrics listener", "[loopback]")
 {
     fixture f;
     bool linked = true;

@@ -19,7 +19,7 @@ std::string key(int i)
 
 }  // namespace
 
-TEST_CASE("no edges: no choice; one edge: always it", "[unit][room_core][edges]")
+TEST_CASE("no edges: no choice, one edge: always it", "[unit][room_core][edges]")
 {
     CHECK_FALSE(pick_edge("v", {}));
     CHECK(pick_edge("v", {"edge-a"}) == 0u);
@@ -55,7 +55,7 @@ TEST_CASE("viewers spread evenly over the edges", "[unit][room_core][edges]")
     }
 }
 
-TEST_CASE("adding an edge moves only the viewers it wins; removing one moves only its own",
+TEST_CASE("adding an edge moves only the viewers it wins, removing one moves only its own",
           "[unit][room_core][edges]")
 {
     const std::vector<std::string> two{"edge-a", "edge-b"};

@@ -31,7 +31,7 @@ TEST_CASE("the moderator ends a held live seat: freed at once, kicked, marked",
     CHECK_FALSE(seat_in(sp, "main", 2).ended_by_moderator);
 }
 
-TEST_CASE("ending a stream nobody holds kicks it; the seat is marked when it goes down",
+TEST_CASE("ending a stream nobody holds kicks it, the seat is marked when it goes down",
           "[unit][room_core][redis]")
 {
     auto sp = make_space(ANY_STORE);
@@ -50,7 +50,7 @@ TEST_CASE("ending a stream nobody holds kicks it; the seat is marked when it goe
     CHECK_FALSE(seat_in(sp, "main", 1).ended_by_moderator);
 }
 
-TEST_CASE("ending a free seat does nothing; bad rooms and seats are refused",
+TEST_CASE("ending a free seat does nothing, bad rooms and seats are refused",
           "[unit][room_core][redis]")
 {
     auto sp = make_space(ANY_STORE);
@@ -62,7 +62,7 @@ TEST_CASE("ending a free seat does nothing; bad rooms and seats are refused",
     CHECK(sp.set_locked("main", 7u, true, t0) == refusal::bad_seat);
 }
 
-TEST_CASE("a locked seat refuses claims; its holder keeps it; unlock opens it again",
+TEST_CASE("a locked seat refuses claims, its holder keeps it, unlock opens it again",
           "[unit][room_core][redis]")
 {
     auto sp = make_space(ANY_STORE);

@@ -45,7 +45,7 @@ TEST_CASE("missing stream details map to the room's 'unknown' values", "[unit]")
     CHECK(r.height == 480);
 }
 
-TEST_CASE("a stream's outputs map to the room's; absent means ready", "[unit]")
+TEST_CASE("a stream's outputs map to the room's, absent means ready", "[unit]")
 {
     proto::stream_info s;
     s.name = "stream1";

@@ -448,7 +448,7 @@ TEST_CASE("a replica that missed more than the log keeps resyncs from a snapshot
     CHECK(b.store->resyncs() == 1);
 }
 
-TEST_CASE("Redis down: claims and admissions are refused at once; back: it carries on",
+TEST_CASE("Redis down: claims and admissions are refused at once, back: it carries on",
           "[loopback][redis]")
 {
     // Persistence on: nothing Redis acknowledged may be lost by the restart.

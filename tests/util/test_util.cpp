@@ -38,7 +38,7 @@ TEST_CASE("util: base64 and base64url match RFC 4648's test vectors", "[unit]")
     CHECK(base64(std::string("\xfb\xff\xbf", 3)) == "+/+/");
 }
 
-TEST_CASE("util: percent encoding round-trips; bad escapes and NUL are refused", "[unit]")
+TEST_CASE("util: percent encoding round-trips, bad escapes and NUL are refused", "[unit]")
 {
     CHECK(percent_encode("a b/c?d=e&f~g.h_i-j") == "a%20b%2Fc%3Fd%3De%26f~g.h_i-j");
     CHECK(percent_encode("\xc3\xa9") == "%C3%A9");
