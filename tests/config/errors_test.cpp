@@ -33,7 +33,7 @@ TEST_CASE("unknown keys are errors at every level", "[unit]")
         auto msg = error_of(with_room(std::string(minimal_secrets) + "romo: {}\n"));
         CHECK(msg ==
               "test.yaml: romo (line 5): expected one of the keys mode, ome, room, gateway, "
-              "link, rooms, got unknown key 'romo'");
+              "link, store, redis, rooms, got unknown key 'romo'");
     }
     SECTION("nested")
     {
@@ -223,7 +223,7 @@ TEST_CASE("documents that are not a config", "[unit]")
 {
     CHECK(error_of("") ==
           "test.yaml: (top level): expected a map of settings (mode, ome, room, gateway, link, "
-          "rooms), got an empty document");
+          "store, redis, rooms), got an empty document");
     CHECK_THAT(error_of("- a\n- b\n"), Contains("test.yaml: (top level) (line 1)"));
     auto syntax = error_of("ome:\n  host: [unclosed\nrooms: []\n");
     CHECK_THAT(syntax, Contains("test.yaml (line "));

@@ -41,6 +41,12 @@ void check_secret(const load_context& ctx,
 
 void check_relations(const load_context& ctx, const config& cfg)
 {
+    check_order(ctx,
+                "redis.reconnect_min_ms",
+                cfg.store.redis.reconnect_min,
+                "redis.reconnect_max_ms",
+                cfg.store.redis.reconnect_max,
+                false);
     // A peer is declared dead only after several heartbeats could have come.
     check_order(ctx,
                 "link.heartbeat_interval_ms",
@@ -97,6 +103,20 @@ void check_required_secrets(const load_context& ctx, const config& cfg, secrets_
                  line,
                  std::string("at least 16 characters (here or in ") + env_moderator_secret + ")",
                  "a hidden value of " + std::to_string(mod.size()) + " characters");
+    }
+    if (who != secrets_for::gateway && cfg.store.kind == store_kind::redis) {
+        check_secret(ctx, "redis.url", cfg.store.redis.url, env_redis_url);
+        // The full parse is the room service's (libs/redis); the scheme is
+        // checked here so --check-config catches the common slip. The value
+        // itself may hold a password: never echoed.
+        const auto& url = cfg.store.redis.url;
+        if (url.rfind("redis://", 0) != 0 || url.size() == 8) {
+            ctx.fail(
+                "redis.url",
+                ctx.line_of("redis.url"),
+                "a redis://host[:port][/db] URL (here or in " + std::string(env_redis_url) + ")",
+                "a value of another form (not shown: it may hold a password)");
+        }
     }
     if (who == secrets_for::room) {
         return;

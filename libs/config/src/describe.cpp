@@ -104,6 +104,17 @@ std::string describe(const config& cfg)
         << show(link.heartbeat_interval) << " (dead after " << show(link.heartbeat_timeout)
         << "), reconnect " << show(link.reconnect_min) << " to " << show(link.reconnect_max)
         << "\n";
+    const auto& redis = cfg.store.redis;
+    if (cfg.store.kind == store_kind::memory) {
+        out << "  store: memory (this process only)\n";
+    } else {
+        // The URL may hold a password: only whether it is set.
+        out << "  store: redis, url " << presence(redis.url) << ", key_prefix " << redis.key_prefix
+            << ", connect_timeout " << show(redis.connect_timeout) << ", request_timeout "
+            << show(redis.request_timeout) << ", reconnect " << show(redis.reconnect_min) << " to "
+            << show(redis.reconnect_max) << ", heartbeat " << show(redis.heartbeat) << ", maintain "
+            << show(redis.maintain) << ", log_events " << redis.log_events << "\n";
+    }
 
     out << "  rooms (" << cfg.rooms.size() << "):";
     for (const auto& r : cfg.rooms) {

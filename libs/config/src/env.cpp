@@ -126,6 +126,8 @@ void apply_env(config& cfg, env_lookup lookup, secrets_for who)
     }
     if (who != secrets_for::gateway) {
         override_secret(cfg.room.moderator_secret, env_moderator_secret, lookup);
+        // Only the room service talks to Redis.
+        override_secret(cfg.store.redis.url, env_redis_url, lookup);
     }
     override_host(cfg.ome.host, env_ome_host, lookup);
 }

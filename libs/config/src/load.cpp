@@ -40,10 +40,11 @@ config load_string(const std::string& yaml,
     if (!root.IsMap()) {
         ctx.fail("(top level)",
                  detail::line_of(root),
-                 "a map of settings (mode, ome, room, gateway, link, rooms)",
+                 "a map of settings (mode, ome, room, gateway, link, store, redis, rooms)",
                  root.IsNull() ? "an empty document" : detail::describe_found(root, false));
     }
-    detail::map_reader top(ctx, root, "", {"mode", "ome", "room", "gateway", "link", "rooms"});
+    detail::map_reader top(
+        ctx, root, "", {"mode", "ome", "room", "gateway", "link", "store", "redis", "rooms"});
 
     config cfg;
     cfg.source = source;
@@ -59,6 +60,7 @@ config load_string(const std::string& yaml,
     }
     if (who == secrets_for::gateway) {
         cfg.room.moderator_secret.clear();  // only the room service checks it
+        cfg.store.redis.url.clear();        // only the room service talks to Redis
     }
     detail::check_required_secrets(ctx, cfg, who);
     return cfg;

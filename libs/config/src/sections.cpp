@@ -218,6 +218,39 @@ void read_link(map_reader& top, link_config& link)
     m.duration("reconnect_max_ms", link.reconnect_max, 10, 10 * minute);
 }
 
+void read_store(map_reader& top, store_config& store)
+{
+    if (auto v = top.get("store")) {
+        if (v->IsScalar() && v->Scalar() == "memory") {
+            store.kind = store_kind::memory;
+        } else if (v->IsScalar() && v->Scalar() == "redis") {
+            store.kind = store_kind::redis;
+        } else {
+            top.context().fail("store", line_of(*v), "memory or redis", describe_found(*v, false));
+        }
+    }
+    auto m = top.child("redis",
+                       {"url",
+                        "key_prefix",
+                        "connect_timeout_ms",
+                        "request_timeout_ms",
+                        "reconnect_min_ms",
+                        "reconnect_max_ms",
+                        "heartbeat_ms",
+                        "maintain_ms",
+                        "log_events"});
+    auto& r = store.redis;
+    m.text("url", r.url, secret_text, true);
+    m.text("key_prefix", r.key_prefix, stream_prefix_text);
+    m.duration("connect_timeout_ms", r.connect_timeout, 100, minute);
+    m.duration("request_timeout_ms", r.request_timeout, 10, minute);
+    m.duration("reconnect_min_ms", r.reconnect_min, 10, minute);
+    m.duration("reconnect_max_ms", r.reconnect_max, 10, 10 * minute);
+    m.duration("heartbeat_ms", r.heartbeat, 100, minute);
+    m.duration("maintain_ms", r.maintain, 100, minute);
+    m.integer("log_events", r.log_events, 10, 1000000);
+}
+
 }  // namespace
 
 void read_sections(map_reader& top, config& cfg)
@@ -227,6 +260,7 @@ void read_sections(map_reader& top, config& cfg)
     read_room_service(top, cfg.room);
     read_gateway(top, cfg.gateway);
     read_link(top, cfg.link);
+    read_store(top, cfg.store);
 }
 
 }  // namespace ovs::config::detail

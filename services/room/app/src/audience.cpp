@@ -65,6 +65,17 @@ audience::delivery audience::broadcast(const std::string& room, const net::frame
     return out;
 }
 
+void audience::for_each(
+    const std::string& room,
+    const std::function<void(conn_id, const std::string& viewer_key, net::ws_session&)>& fn)
+{
+    auto it = rooms_.find(room);
+    if (it == rooms_.end()) return;
+    for (auto& m : it->second.list) {
+        if (auto session = m.session.lock()) fn(m.id, m.viewer_key, *session);
+    }
+}
+
 audience::delivery audience::broadcast_all(const net::frame& f)
 {
     delivery out;

@@ -38,6 +38,11 @@ public:
     // Every member of every room its own frame, made from its viewer key
     // (playback templates differ per viewer with OME edges).
     delivery send_each(const std::function<net::frame(const std::string& viewer_key)>& frame_for);
+    // Each live member of `room` (for frames that differ per connection: a
+    // resync's snapshot carries the member's own seat and edge).
+    void for_each(
+        const std::string& room,
+        const std::function<void(conn_id, const std::string& viewer_key, net::ws_session&)>& fn);
 
 private:
     struct member {

@@ -33,6 +33,10 @@ std::string prometheus_text(const metrics& m, const gauges& g)
         out << "ovs_room_rejections_total{reason=\"" << reason << "\"} " << n << '\n';
     }
     single("ovs_room_kicks_total", "counter", "Stream kicks sent to the gateway", m.kicks);
+    single("ovs_room_resyncs_total",
+           "counter",
+           "Rooms the seat store reloaded; their viewers got a fresh snapshot",
+           m.resyncs);
     family(out, "ovs_room_seats", "gauge", "Seats by state, over all rooms");
     out << "ovs_room_seats{state=\"free\"} " << g.seats_free << '\n';
     out << "ovs_room_seats{state=\"reserved\"} " << g.seats_reserved << '\n';
@@ -47,6 +51,10 @@ std::string prometheus_text(const metrics& m, const gauges& g)
            "gauge",
            "1 when the gateway reports OME reachable",
            g.media_reachable ? 1 : 0);
+    single("ovs_room_store_available",
+           "gauge",
+           "1 when seats can change (the embedded store, or Redis reachable)",
+           g.store_available ? 1 : 0);
     return out.str();
 }
 

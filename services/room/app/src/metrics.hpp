@@ -17,6 +17,7 @@ struct metrics {
     std::uint64_t releases = 0;
     std::map<std::string, std::uint64_t> rejections;  // by code
     std::uint64_t kicks = 0;
+    std::uint64_t resyncs = 0;  // rooms the store reloaded (snapshots resent to viewers)
 };
 
 struct gauges {
@@ -27,6 +28,7 @@ struct gauges {
     std::size_t seats_failed = 0;
     std::map<std::string, std::size_t> viewers_by_room;
     bool media_reachable = false;
+    bool store_available = true;  // seats can change (Redis reachable, or the embedded store)
 };
 
 std::string prometheus_text(const metrics& m, const gauges& g);

@@ -10,6 +10,7 @@
 #include <ovs/net/net.hpp>
 #include <ovs/room/room_server.hpp>
 #include <ovs/room/space.hpp>
+#include <ovs/room/store.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -22,7 +23,9 @@
 namespace ovs::room {
 
 struct room_context : std::enable_shared_from_this<room_context> {
-    room_context(asio::any_io_executor ex, const config::config& c, token_source tokens);
+    room_context(asio::any_io_executor ex,
+                 const config::config& c,
+                 std::shared_ptr<room_store> store);
 
     asio::any_io_executor ex;
     config::room_service_config cfg;
@@ -32,7 +35,8 @@ struct room_context : std::enable_shared_from_this<room_context> {
     // Every configured edge's, in the policy even while out of rotation.
     std::vector<std::string> configured_edge_origins;
     std::vector<config::room_def> rooms;
-    space model;
+    // Seats, holds, sequence numbers: in memory, or in Redis (docs/store.md).
+    std::shared_ptr<room_store> store;
     asio::steady_timer tick_timer;
 
     metrics counters;
@@ -53,10 +57,17 @@ struct room_context : std::enable_shared_from_this<room_context> {
     }
     bool has_room(const std::string& id) const;
 
-    // After every input to the model: its events go out (serialized once,
-    // shared by every receiver in the room), its kicks to the gateway, and
-    // the tick timer moves to the next deadline.
+    // After every input to the store (and whenever the store says it has
+    // something): its events go out (serialized once, shared by every
+    // receiver in the room), its kicks to the gateway, rooms it reloaded get
+    // a fresh snapshot per viewer, and the tick timer moves to the next
+    // deadline.
     void process_outputs();
+    // The snapshot frame for one connection (its own `mine`, and playback
+    // from the edge its viewer key picks).
+    std::string snapshot_frame(const std::string& room,
+                               conn_id id,
+                               const std::string& viewer_key) const;
     void broadcast_all(std::string text);
     gauges current_gauges() const;
 
@@ -66,7 +77,10 @@ struct room_context : std::enable_shared_from_this<room_context> {
 
 private:
     void deliver(const std::string& room, std::string text);
+    void resync(const std::string& room);
     void reschedule_tick();
+    bool ticking_ = false;  // a tick is on its way through the store
+    clock::time_point last_tick_{};
     static asio::awaitable<void> tick_loop(std::shared_ptr<room_context> self);
 };
 

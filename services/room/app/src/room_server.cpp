@@ -1,5 +1,5 @@
-// The room service, wired: the shared context (model, counters, fan-out),
-// libs/net's server with the room's routes and viewers, the model's tick,
+// The room service, wired: the shared context (store, counters, fan-out),
+// libs/net's server with the room's routes and viewers, the store's tick,
 // and the gateway seam. Each part is its own file; this one only connects
 // them.
 
@@ -12,6 +12,7 @@
 #include <ovs/net/metrics_listener.hpp>
 #include <ovs/net/server.hpp>
 #include <ovs/net/version.hpp>
+#include <ovs/room/memory_store.hpp>
 #include <ovs/room/room_server.hpp>
 
 namespace ovs::room {
@@ -40,9 +41,18 @@ net::server_options server_options_of(const config::room_service_config& room)
 
 }  // namespace
 
+settings settings_from(const config::config& c)
+{
+    return settings{c.mode,
+                    c.room.lease,
+                    c.room.disconnect_grace,
+                    c.room.presence_interval,
+                    c.room.limits.max_connections_per_room};
+}
+
 struct room_server::impl : std::enable_shared_from_this<impl> {
-    impl(asio::io_context& io, const config::config& cfg, token_source tokens)
-        : ctx(std::make_shared<room_context>(io.get_executor(), cfg, std::move(tokens))),
+    impl(asio::io_context& io, const config::config& cfg, std::shared_ptr<room_store> store)
+        : ctx(std::make_shared<room_context>(io.get_executor(), cfg, std::move(store))),
           http(io.get_executor(), server_options_of(cfg.room), std::make_shared<room_http>(ctx)),
           metrics_address(cfg.room.metrics)
     {
@@ -77,7 +87,17 @@ struct room_server::impl : std::enable_shared_from_this<impl> {
 };
 
 room_server::room_server(asio::io_context& io, const config::config& cfg, token_source tokens)
-    : impl_(std::make_shared<impl>(io, cfg, std::move(tokens)))
+    : impl_(std::make_shared<impl>(
+          io,
+          cfg,
+          std::make_shared<memory_store>(cfg.rooms, settings_from(cfg), std::move(tokens))))
+{
+}
+
+room_server::room_server(asio::io_context& io,
+                         const config::config& cfg,
+                         std::shared_ptr<room_store> store)
+    : impl_(std::make_shared<impl>(io, cfg, std::move(store)))
 {
 }
 
@@ -125,28 +145,36 @@ bool room_server::stopping() const
     return impl_->http.stopping();
 }
 
+namespace {
+
+// Outputs go out when the store has answered (at once for the embedded one).
+done_void then_process(const std::shared_ptr<room_context>& ctx)
+{
+    return [weak = std::weak_ptr<room_context>(ctx)] {
+        if (auto c = weak.lock()) c->process_outputs();
+    };
+}
+
+}  // namespace
+
 void room_server::on_stream_up(const std::string& stream, const stream_info& info)
 {
-    impl_->ctx->model.stream_up(stream, info, clock::now());
-    impl_->ctx->process_outputs();
+    impl_->ctx->store->stream_up(stream, info, clock::now(), then_process(impl_->ctx));
 }
 
 void room_server::on_stream_down(const std::string& stream)
 {
-    impl_->ctx->model.stream_down(stream, clock::now());
-    impl_->ctx->process_outputs();
+    impl_->ctx->store->stream_down(stream, clock::now(), then_process(impl_->ctx));
 }
 
 void room_server::on_streams_snapshot(const std::map<std::string, stream_info>& streams)
 {
-    impl_->ctx->model.streams_snapshot(streams, clock::now());
-    impl_->ctx->process_outputs();
+    impl_->ctx->store->streams_snapshot(streams, clock::now(), then_process(impl_->ctx));
 }
 
 void room_server::on_stream_viewers(const std::map<std::string, std::size_t>& counts)
 {
-    impl_->ctx->model.stream_viewers(counts, clock::now());
-    impl_->ctx->process_outputs();
+    impl_->ctx->store->stream_viewers(counts, clock::now(), then_process(impl_->ctx));
 }
 
 void room_server::on_media_status(const media_status& status)
@@ -169,9 +197,11 @@ void room_server::on_endpoints(const endpoint_templates& templates)
     ctx.counters.messages_out += d.queued;
 }
 
-admission room_server::check_admission(const std::string& stream, const std::string& token) const
+void room_server::check_admission(const std::string& stream,
+                                  const std::string& token,
+                                  std::function<void(admission)> done)
 {
-    return impl_->ctx->model.check_admission(stream, token, clock::now());
+    impl_->ctx->store->check_admission(stream, token, clock::now(), std::move(done));
 }
 
 void room_server::set_kick_sink(kick_sink sink)

@@ -18,7 +18,7 @@ net::string_response json_ok(const wire::json& body)
     return res;
 }
 
-wire::json rooms_list(const space& model)
+wire::json rooms_list(const room_store& model)
 {
     wire::json list = wire::json::array();
     for (const auto& id : model.room_ids()) {
@@ -41,11 +41,11 @@ wire::json rooms_list(const space& model)
 
 net::reply api(std::string_view path, const room_context& ctx)
 {
-    if (path == "/api/rooms") return json_ok(rooms_list(ctx.model));
+    if (path == "/api/rooms") return json_ok(rooms_list(*ctx.store));
     constexpr std::string_view prefix = "/api/rooms/";
     if (path.rfind(prefix, 0) == 0) {
         auto id = util::percent_decode(path.substr(prefix.size()));
-        auto snap = id ? ctx.model.snapshot(*id) : std::nullopt;
+        auto snap = id ? ctx.store->snapshot(*id) : std::nullopt;
         if (!snap) {
             return net::error_response(http::status::not_found, "unknown_room", "No such room");
         }
@@ -82,7 +82,7 @@ net::reply with_page_policy(net::reply answer, const room_context& ctx)
 
 }  // namespace
 
-net::readiness readiness(const net::server_status& server, bool linked)
+net::readiness readiness(const net::server_status& server, bool linked, bool store_available)
 {
     net::readiness r;
     if (server.stopping) {
@@ -93,6 +93,10 @@ net::readiness readiness(const net::server_status& server, bool linked)
     // The page and WebSockets work without the gateway; waiting for it here
     // would be a readiness cycle (it is reached through a Service that routes
     // only to ready pods, and the gateway's link comes from us).
+    // The shared seat store (Redis) away: this replica cannot change seats,
+    // so new connections should go to one that can. The ones it has keep
+    // being served (store_unavailable to claims until it is back).
+    if (!store_available) r.not_ready_because.emplace_back("seat store unavailable");
     if (!linked) {
         r.degraded.emplace_back(
             "no gateway link: seats' media state is stale and no publisher is admitted");
@@ -110,7 +114,9 @@ net::reply route(const net::request& req,
     }
     auto path = util::target_path(req.target());
     if (path == "/healthz") return net::health_response();
-    if (path == "/readyz") return net::readiness_response(readiness(server, linked));
+    if (path == "/readyz") {
+        return net::readiness_response(readiness(server, linked, ctx.store->available()));
+    }
     // Not public: served on room.metrics (metrics_listener.hpp says why).
     if (path == "/metrics") {
         return net::error_response(http::status::not_found, "not_found", "Not found");

@@ -21,8 +21,10 @@ namespace ovs::room {
 
 // Ready while it accepts: the page, /api and WebSockets work with or without
 // the gateway link (`linked`); without it the answer says it is degraded.
-// Not ready once stopping.
-net::readiness readiness(const net::server_status& server, bool linked);
+// Not ready once stopping, and while the seat store is unavailable (Redis
+// unreachable: the service cannot change seats; the embedded store always
+// is available).
+net::readiness readiness(const net::server_status& server, bool linked, bool store_available);
 
 net::reply route(const net::request& req,
                  const room_context& ctx,

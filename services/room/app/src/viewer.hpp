@@ -1,17 +1,20 @@
 #pragma once
 // One browser on /ws?room=ID: joins the room when the handshake is done
 // (or is refused with an error frame and a close code, proto/websocket.md),
-// turns its commands into model inputs, leaves when the connection ends.
+// turns its commands into store inputs, leaves when the connection ends.
+//
+// The store may answer later (Redis): the connection's inputs go through
+// one command_queue, so replies leave in the order the commands came and the
+// leave follows whatever is still on its way. What those answers need (the
+// connection's id, session, moderator sign-in) lives in `conn`, which
+// outlives the viewer: the session may end while an answer is pending.
 
-#include "frame_gate.hpp"
-#include "moderator_sign_in.hpp"
 #include "room_context.hpp"
-#include "wire.hpp"
+#include "frame_gate.hpp"
 
 #include <ovs/net/ws_session.hpp>
 
 #include <memory>
-#include <optional>
 #include <string>
 
 namespace ovs::room {
@@ -29,29 +32,20 @@ public:
     void on_message(net::ws_session& session, std::string_view data) override;
     void on_close(net::ws_session& session, net::ws_end why) override;
 
-private:
-    void send(net::ws_session& session, std::string text);
-    void refuse_join(net::ws_session& session,
-                     std::string_view code,
-                     std::string_view message,
-                     std::uint16_t close_code);
-    void release_load();
-    // What this viewer's playback edge is chosen by (ome.edges): the page's
-    // id, kept across reloads, else this connection.
-    std::string viewer_key() const;
-    void close_for_policy(net::ws_session& session);
-    void sign_in_moderator(net::ws_session& session, const wire::command& cmd);
-    std::optional<refusal> moderate(const wire::command& cmd, time_point now);
+    // Commands waiting behind one the store has not answered yet; beyond
+    // this a command is answered rate_limited at once.
+    static constexpr std::size_t max_queued_commands = 64;
 
-    std::shared_ptr<room_context> ctx_;
-    std::string room_;
-    std::string viewer_id_;
+    struct conn;  // what outlives the viewer
+
+private:
+    void release_load();
+    void close_for_policy(net::ws_session& session);
+
+    std::shared_ptr<conn> conn_;
     frame_gate gate_;
-    conn_id id_ = 0;  // set once joined to the model
-    moderator_sign_in moderator_;
-    bool member_ = false;
     bool closing_ = false;  // closed for bad frames: later ones are not read
-    bool counted_ = true;   // in ctx_->room_load
+    bool counted_ = true;   // in ctx->room_load
 };
 
 }  // namespace ovs::room

@@ -180,15 +180,25 @@ void gateway_link::state::on_request(proto::request req, link::responder r)
         r.fail("unsupported", "the room service serves only admission_check");
         return;
     }
-    const auto answer = answer_admission_check(*check, mode, [&](const std::string& token) {
-        return server.check_admission(check->stream, token);
-    });
-    if (!answer.allowed) {
-        // Never the token: stream, direction, protocol and client only.
-        write("admission refused: " + check->direction + " " + check->stream + " via " +
-              check->protocol + " from " + check->client + " (" + answer.reason + ")");
-    }
-    r.reply(answer);
+    std::weak_ptr<state> weak = shared_from_this();
+    const proto::admission_check request = *check;
+    answer_admission_check_async(
+        request,
+        mode,
+        [&](const std::string& token, std::function<void(admission)> done) {
+            server.check_admission(request.stream, token, std::move(done));
+        },
+        [weak, request, r](proto::admission_result answer) {
+            if (!answer.allowed) {
+                if (auto self = weak.lock()) {
+                    // Never the token: stream, direction, protocol and client only.
+                    self->write("admission refused: " + request.direction + " " + request.stream +
+                                " via " + request.protocol + " from " + request.client + " (" +
+                                answer.reason + ")");
+                }
+            }
+            r.reply(answer);
+        });
 }
 
 void gateway_link::state::send_kick(const kick_stream& k)

@@ -145,6 +145,27 @@ struct gateway_config {
     millis outputs_timeout{15000};
 };
 
+// Where the room service keeps seats, holds and sequence numbers
+// (docs/store.md): in its own memory (one replica), or in Redis (any number).
+enum class store_kind { memory, redis };
+
+struct store_config {
+    store_kind kind = store_kind::memory;
+    struct redis_t {
+        // redis://[[user]:password@]host[:port][/db]; a secret when it holds a
+        // password; env OVENSPACE_REDIS_URL overrides.
+        std::string url;
+        std::string key_prefix = "ovs";  // several spaces may share one Redis
+        millis connect_timeout{2000};
+        millis request_timeout{1000};  // no answer within this: the connection is closed
+        millis reconnect_min{100};
+        millis reconnect_max{2000};
+        millis heartbeat{1000};         // this replica's heartbeat key lives 3x this
+        millis maintain{1000};          // expiry and dead-replica cleanup, every replica
+        std::size_t log_events = 1000;  // events kept per room for replicas that missed some
+    } redis;
+};
+
 struct config {
     std::string source;  // file it was loaded from, for messages
     admission_mode mode = admission_mode::webhook;
@@ -152,6 +173,7 @@ struct config {
     room_service_config room;
     gateway_config gateway;
     link_config link;
+    store_config store;
     std::vector<room_def> rooms;  // at least one
 };
 
@@ -178,6 +200,8 @@ inline constexpr const char* env_moderator_secret = "OVENSPACE_MODERATOR_SECRET"
 // Not a secret: the host browsers and encoders dial (ome.host), so a compose
 // or Kubernetes deployment sets it next to OME_HOST_IP without editing YAML.
 inline constexpr const char* env_ome_host = "OVENSPACE_OME_HOST";
+// The Redis URL (store: redis); a secret when it holds a password.
+inline constexpr const char* env_redis_url = "OVENSPACE_REDIS_URL";
 
 // Looks up an environment variable; nullopt when unset. Injectable for tests.
 using env_lookup = std::function<std::optional<std::string>(const char* name)>;

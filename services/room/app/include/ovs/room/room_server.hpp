@@ -1,16 +1,18 @@
 #pragma once
 // The room service's I/O shell: HTTP (static files, /api, health) and the
 // browser WebSocket /ws on one listener, /metrics on another (room.metrics),
-// around one ovs::room::space.
+// around one room store (the embedded ovs::room::space, or Redis shared with
+// other replicas; see docs/store.md).
 // Everything runs on the io_context it is given (one thread); every public
 // method must be called on that thread. Beast stays out of this header.
 //
-// The gateway link (implemented elsewhere) drives the on_* methods and reads
+// The gateway link (implemented elsewhere) drives the on_* methods and asks
 // check_admission(); kicks leave through the kick sink. Without a gateway the
 // service still works: no publish/playback URLs, media reachable=false.
 
 #include <ovs/config/config.hpp>
 #include <ovs/room/space.hpp>
+#include <ovs/room/store.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -53,12 +55,21 @@ using kick_sink = std::function<void(const kick_stream&)>;
 // unready: the room serves pages and WebSockets without it).
 using link_probe = std::function<bool()>;
 
+// The room model's settings from the config (for a store built by the caller).
+settings settings_from(const config::config& cfg);
+
 class room_server {
 public:
-    // `cfg.room` and `cfg.rooms` are used. `tokens` defaults to the OS CSPRNG.
+    // `cfg.room` and `cfg.rooms` are used, with the embedded store; `tokens`
+    // defaults to the OS CSPRNG.
     room_server(boost::asio::io_context& io,
                 const config::config& cfg,
                 token_source tokens = random_tokens());
+    // The same around a store of the caller's (started by the caller; it must
+    // run on `io`).
+    room_server(boost::asio::io_context& io,
+                const config::config& cfg,
+                std::shared_ptr<room_store> store);
     ~room_server();
     room_server(const room_server&) = delete;
     room_server& operator=(const room_server&) = delete;
@@ -90,7 +101,12 @@ public:
     // Viewers per live stream, as OME counts them (stream name -> count).
     void on_stream_viewers(const std::map<std::string, std::size_t>& counts);
     void on_endpoints(const endpoint_templates& templates);
-    admission check_admission(const std::string& stream, const std::string& token) const;
+    // `done` runs exactly once, possibly before this returns (the embedded
+    // store), possibly later (Redis); fail closed: the store unreachable is
+    // a refusal (store_unavailable).
+    void check_admission(const std::string& stream,
+                         const std::string& token,
+                         std::function<void(admission)> done);
     void set_kick_sink(kick_sink sink);
     // /readyz answers 200 while accepting, whatever the link; when this probe
     // (if set) says the link is down, its body says the media state is stale.

@@ -52,6 +52,15 @@ proto::admission_result answer_admission_check(const proto::admission_check& che
                                                config::admission_mode mode,
                                                Decide&& decide);
 
+// The same for a room whose decision may come later (a shared store):
+// `decide(token, done)` calls done(admission) exactly once; `reply` gets the
+// answer exactly once.
+template <class Decide, class Reply>
+void answer_admission_check_async(const proto::admission_check& check,
+                                  config::admission_mode mode,
+                                  Decide&& decide,
+                                  Reply reply);
+
 // The reason text for an allowed publish / a refusal.
 std::string admission_reason(const admission& a, config::admission_mode mode);
 
@@ -74,6 +83,31 @@ proto::admission_result answer_admission_check(const proto::admission_check& che
         return {true, "playback_open"};
     }
     return {false, "bad_direction"};
+}
+
+template <class Decide, class Reply>
+void answer_admission_check_async(const proto::admission_check& check,
+                                  config::admission_mode mode,
+                                  Decide&& decide,
+                                  Reply reply)
+{
+    if (check.direction == "publish") {
+        decide(check.token, [mode, reply](const admission& a) {
+            reply(proto::admission_result{a.allowed, admission_reason(a, mode)});
+        });
+        return;
+    }
+    if (check.direction == "play") {
+        decide(std::string(), [reply](const admission& a) {
+            if (!a.allowed && a.reason == refusal::unknown_stream) {
+                reply(proto::admission_result{false, to_string(refusal::unknown_stream)});
+            } else {
+                reply(proto::admission_result{true, "playback_open"});
+            }
+        });
+        return;
+    }
+    reply(proto::admission_result{false, "bad_direction"});
 }
 
 }  // namespace ovs::room
