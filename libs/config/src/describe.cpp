@@ -79,11 +79,13 @@ std::string describe(const config& cfg)
     for (std::size_t i = 0; i < room.frame_ancestors.size(); ++i) {
         out << (i ? " " : "") << room.frame_ancestors[i];
     }
-    out << ", gateway " << show(room.gateway) << ", lease " << show(room.lease)
-        << ", disconnect_grace " << show(room.disconnect_grace) << ", presence_interval "
-        << show(room.presence_interval) << ", moderator_secret " << presence(room.moderator_secret)
-        << ", max_http_body " << room.max_http_body_bytes << " B, shutdown_timeout "
-        << show(room.shutdown_timeout) << "\n";
+    out << ", gateway";
+    for (const auto& g : gateway_endpoints(room)) out << " " << show(g);
+    out << ", lease " << show(room.lease) << ", disconnect_grace " << show(room.disconnect_grace)
+        << ", presence_interval " << show(room.presence_interval) << ", moderator_secret "
+        << presence(room.moderator_secret) << ", max_http_body " << room.max_http_body_bytes
+        << " B, shutdown_timeout " << show(room.shutdown_timeout) << "
+";
     out << "  room.limits: max_message " << lim.max_message_bytes << " B, commands "
         << lim.commands_per_second << "/s, connections " << lim.max_connections_per_room
         << " per room, " << lim.max_connections_total << " total, send_queue "

@@ -135,6 +135,40 @@ void read_limits(map_reader& room, ws_limits& limits)
     m.duration("idle_timeout_ms", limits.idle_timeout, second, 60 * minute);
 }
 
+// room.gateways: a list of { address, port }, no two the same.
+void read_gateways(map_reader& room_reader, std::vector<endpoint>& out)
+{
+    auto& ctx = room_reader.context();
+    const auto v = room_reader.get("gateways");
+    if (!v || v->IsNull()) {
+        return;
+    }
+    const auto path = room_reader.path_of("gateways");
+    if (!v->IsSequence()) {
+        ctx.fail(path, line_of(*v), "a list of { address, port }", describe_found(*v, false));
+    }
+    for (std::size_t i = 0; i < v->size(); ++i) {
+        const auto at = path + "[" + std::to_string(i) + "]";
+        const YAML::Node node = (*v)[i];
+        if (!node.IsMap() || !node["address"] || !node["port"]) {
+            ctx.fail(at,
+                     line_of(node),
+                     "a gateway's link address (a map with address and port)",
+                     describe_found(node, false));
+        }
+        map_reader m(ctx, node, at, {"address", "port"});
+        endpoint e;
+        m.text("address", e.address, host_text);
+        m.port("port", e.port, false);
+        for (const auto& other : out) {
+            if (other.address == e.address && other.port == e.port) {
+                ctx.fail(at, line_of(node), "a gateway not listed before", quote(e.address));
+            }
+        }
+        out.push_back(std::move(e));
+    }
+}
+
 void read_room_service(map_reader& top, room_service_config& room)
 {
     auto m = top.child("room",
@@ -144,6 +178,7 @@ void read_room_service(map_reader& top, room_service_config& room)
                         "allowed_origins",
                         "frame_ancestors",
                         "gateway",
+                        "gateways",
                         "lease_ms",
                         "disconnect_grace_ms",
                         "presence_interval_ms",
@@ -157,6 +192,7 @@ void read_room_service(map_reader& top, room_service_config& room)
     m.text_list("allowed_origins", room.allowed_origins, origin_text);
     m.text_list("frame_ancestors", room.frame_ancestors, origin_text);
     m.endpoint_value("gateway", room.gateway, false);
+    read_gateways(m, room.gateways);
     m.duration("lease_ms", room.lease, second, 10 * minute);
     m.duration("disconnect_grace_ms", room.disconnect_grace, 0, 10 * minute);
     m.duration("presence_interval_ms", room.presence_interval, 10, 10 * second);

@@ -99,9 +99,12 @@ struct room_service_config {
     // none may ('none', and X-Frame-Options: DENY).
     std::vector<std::string> frame_ancestors;
     endpoint gateway{"127.0.0.1", 9600};  // internal protocol, room connects
-    millis lease{30000};                  // reserved seat must go live within this
-    millis disconnect_grace{5000};        // holder gone: seat freed after this
-    millis presence_interval{250};        // viewer-count updates coalesced to this
+    // Several gateways (issue 12): this replica links to every one of them,
+    // so each gateway can answer any webhook. Empty: `gateway` alone.
+    std::vector<endpoint> gateways;
+    millis lease{30000};            // reserved seat must go live within this
+    millis disconnect_grace{5000};  // holder gone: seat freed after this
+    millis presence_interval{250};  // viewer-count updates coalesced to this
     // Lets a person who enters it on /r/<room>?mod end broadcasts and lock
     // seats. Secret; env OVENSPACE_MODERATOR_SECRET overrides; empty turns
     // moderation off; else at least 16 characters.
@@ -254,6 +257,12 @@ std::string describe(const config& cfg);
 inline std::string stream_name(const room_def& room, unsigned seat)
 {
     return room.stream_prefix + std::to_string(seat);
+}
+
+// Every gateway a room replica links to: room.gateways, else room.gateway.
+inline std::vector<endpoint> gateway_endpoints(const room_service_config& room)
+{
+    return room.gateways.empty() ? std::vector<endpoint>{room.gateway} : room.gateways;
 }
 
 // Where the gateway reaches the OME API: ome.api.host, or ome.host when empty.
