@@ -7,7 +7,7 @@
 #include <ovs/app/service_main.hpp>
 #include <ovs/log/log.hpp>
 #include <ovs/redis/redis_url.hpp>
-#include <ovs/room/gateway_link.hpp>
+#include <ovs/room/gateway_links.hpp>
 #include <ovs/room/memory_store.hpp>
 #include <ovs/room/redis_store.hpp>
 #include <ovs/room/room_server.hpp>
@@ -73,9 +73,9 @@ int run(const ovs::config::config& cfg)
     log::info("metrics on " + mep.address().to_string() + ":" + std::to_string(mep.port()) +
               " (room.metrics)");
 
-    // The link to the gateway (reconnects until stopped); /readyz says
-    // whether it is up but stays 200 without it (no readiness cycle).
-    room::gateway_link gateway(io.get_executor(), server, cfg, [](std::string_view line) {
+    // The link to every gateway (reconnects until stopped); /readyz says
+    // whether one is up but stays 200 without (no readiness cycle).
+    room::gateway_links gateway(io.get_executor(), server, cfg, [](std::string_view line) {
         log::info(std::string("gateway link: ").append(line));
     });
     gateway.start();

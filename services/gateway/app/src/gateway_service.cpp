@@ -197,7 +197,7 @@ void gateway_service::impl::update_gauges()
 {
     metrics.streams_known = streams.room_view().size();
     metrics.kicks_owed = streams.kicks().size();
-    metrics.links_up = links && links->connected() ? 1 : 0;
+    metrics.links_up = links ? links->ready_count() : 0;
     if (links) metrics.link_handshake_failures = links->handshake_failures();
     metrics.ome_reachable = policy.status().reachable.value_or(false);
     metrics.edges_configured = cfg.ome.edges.size();
@@ -258,7 +258,11 @@ void gateway_service::start()
         }
         r.fail("unsupported", "the gateway does not serve this request");
     };
-    d.links = std::make_unique<room_links>(d.executor, std::move(options), std::move(hooks));
+    // Room replicas sharing Redis: keep a link from each (proto/internal.md,
+    // "Several room replicas and gateways").
+    const bool replicas = d.cfg.store.kind == config::store_kind::redis;
+    d.links =
+        std::make_unique<room_links>(d.executor, std::move(options), std::move(hooks), replicas);
 
     net::server_options http;
     http.service = "gateway";
@@ -349,7 +353,7 @@ bool gateway_service::ome_reachable() const
 
 std::size_t gateway_service::room_links_ready() const
 {
-    return impl_->links && impl_->links->connected() ? 1 : 0;
+    return impl_->links ? impl_->links->ready_count() : 0;
 }
 
 std::string gateway_service::metrics_text() const

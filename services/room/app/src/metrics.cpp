@@ -55,6 +55,10 @@ std::string prometheus_text(const metrics& m, const gauges& g)
            "gauge",
            "1 when seats can change (the embedded store, or Redis reachable)",
            g.store_available ? 1 : 0);
+    single("ovs_room_gateway_links_up",
+           "gauge",
+           "Gateway links with a completed hello (room.gateways: one per gateway)",
+           g.gateway_links_up);
     return out.str();
 }
 

@@ -28,7 +28,8 @@ struct gauges {
     std::size_t seats_failed = 0;
     std::map<std::string, std::size_t> viewers_by_room;
     bool media_reachable = false;
-    bool store_available = true;  // seats can change (Redis reachable, or the embedded store)
+    bool store_available = true;       // seats can change (Redis reachable, or the embedded store)
+    std::size_t gateway_links_up = 0;  // links to gateways with a completed hello
 };
 
 std::string prometheus_text(const metrics& m, const gauges& g);

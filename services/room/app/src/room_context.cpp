@@ -97,6 +97,7 @@ gauges room_context::current_gauges() const
     g.seats_live = store->seats_in_state(seat_state::live);
     g.seats_failed = store->seats_in_state(seat_state::failed);
     g.store_available = store->available();
+    g.gateway_links_up = linked ? linked() : 0;
     for (const auto& r : rooms) g.viewers_by_room[r.id] = members.count(r.id);
     g.media_reachable = media.reachable.value_or(false);
     return g;

@@ -25,7 +25,7 @@ bool well_formed_viewer_id(const std::string& v)
 
 asio::awaitable<net::reply> room_http::handle(net::request req, net::peer_info)
 {
-    const bool linked = !ctx_->linked || ctx_->linked();
+    const bool linked = !ctx_->linked || ctx_->linked() > 0;
     co_return route(req, *ctx_, server(), linked);
 }
 

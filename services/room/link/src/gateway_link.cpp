@@ -32,10 +32,13 @@ struct gateway_link::state : std::enable_shared_from_this<gateway_link::state> {
     state(asio::any_io_executor executor,
           room_server& srv,
           const config::config& cfg,
+          config::endpoint gateway,
+          std::function<bool()> group_up,
           link::logger logger)
         : ex(std::move(executor)),
           server(srv),
-          target(cfg.room.gateway),
+          target(std::move(gateway)),
+          others_up(std::move(group_up)),
           limits(cfg.link),
           mode(cfg.mode),
           log(std::move(logger))
@@ -45,6 +48,8 @@ struct gateway_link::state : std::enable_shared_from_this<gateway_link::state> {
     asio::any_io_executor ex;
     room_server& server;
     config::endpoint target;
+    // Set for a member of gateway_links: the group hooks the server.
+    std::function<bool()> others_up;
     config::link_config limits;
     config::admission_mode mode;
     link::logger log;
@@ -106,13 +111,15 @@ void gateway_link::state::start()
             },
     });
 
-    server.set_kick_sink([weak](const kick_stream& k) {
-        if (auto self = weak.lock()) self->send_kick(k);
-    });
-    server.set_link_probe([weak] {
-        auto self = weak.lock();
-        return self && self->client && self->client->connected();
-    });
+    if (!others_up) {
+        server.set_kick_sink([weak](const kick_stream& k) {
+            if (auto self = weak.lock()) self->send_kick(k);
+        });
+        server.set_link_probe([weak]() -> std::size_t {
+            auto self = weak.lock();
+            return self && self->client && self->client->connected() ? 1 : 0;
+        });
+    }
     write("connecting to the gateway at " + target.address + ":" + std::to_string(target.port));
     client->start();
 }
@@ -124,10 +131,14 @@ void gateway_link::state::stop()
     const bool was_connected = client && client->connected();
     if (client) client->stop();
     if (!started) return;
-    server.set_kick_sink({});
-    // Stopped means unlinked, whatever else the server thinks.
-    server.set_link_probe([] { return false; });
-    if (was_connected && !server.stopping()) server.on_media_status(link_down_media(last_media));
+    if (!others_up) {
+        server.set_kick_sink({});
+        // Stopped means unlinked, whatever else the server thinks.
+        server.set_link_probe([] { return std::size_t{0}; });
+    }
+    if (was_connected && !server.stopping() && !(others_up && others_up())) {
+        server.on_media_status(link_down_media(last_media));
+    }
     if (!unsent_kicks.empty()) {
         write("stopping with " + std::to_string(unsent_kicks.size()) +
               " kick(s) not delivered to the gateway");
@@ -150,6 +161,10 @@ void gateway_link::state::on_connected()
 
 void gateway_link::state::on_disconnected(const std::string& reason)
 {
+    if (others_up && others_up()) {
+        write("gateway link down (" + reason + "); another gateway still reports the media");
+        return;
+    }
     write("gateway link down (" + reason + "); media marked stale until it is back");
     server.on_media_status(link_down_media(last_media));
 }
@@ -247,8 +262,25 @@ gateway_link::gateway_link(asio::any_io_executor ex,
                            room_server& server,
                            const config::config& cfg,
                            link::logger log)
-    : state_(std::make_shared<state>(std::move(ex), server, cfg, std::move(log)))
+    : state_(std::make_shared<state>(
+          std::move(ex), server, cfg, cfg.room.gateway, nullptr, std::move(log)))
 {
+}
+
+gateway_link::gateway_link(asio::any_io_executor ex,
+                           room_server& server,
+                           const config::config& cfg,
+                           config::endpoint target,
+                           std::function<bool()> others_up,
+                           link::logger log)
+    : state_(std::make_shared<state>(
+          std::move(ex), server, cfg, std::move(target), std::move(others_up), std::move(log)))
+{
+}
+
+void gateway_link::send_kick(const kick_stream& k)
+{
+    state_->send_kick(k);
 }
 
 gateway_link::~gateway_link()

@@ -1,7 +1,8 @@
 #pragma once
 // The gateway's side of the internal link, as the rest of the gateway needs
 // it: a libs/link server on gateway.link (one active room connection; a newer
-// one replaces it), events to the room, requests to the room, and hooks for
+// one replaces it; or, with several room replicas, every replica's
+// connection: keep_all), events to the room, requests to the room, and hooks for
 // "a room is connected" (send it endpoints, media_status and the streams
 // snapshot) and "the room asks" (kick). Single-threaded: everything runs on
 // the executor given here.
@@ -37,7 +38,14 @@ struct room_link_hooks {
 
 class room_links {
 public:
-    room_links(asio::any_io_executor ex, link::link_options options, room_link_hooks hooks);
+    // `keep_all` (store: redis, any number of room replicas): every replica's
+    // connection stays; events go to all, on_connected runs for each new one,
+    // requests go to one after another until one answers (they share the
+    // store, so any of them answers alike).
+    room_links(asio::any_io_executor ex,
+               link::link_options options,
+               room_link_hooks hooks,
+               bool keep_all = false);
     ~room_links();
     room_links(const room_links&) = delete;
     room_links& operator=(const room_links&) = delete;
@@ -55,6 +63,7 @@ public:
     asio::awaitable<proto::reply> request(proto::request req, std::chrono::milliseconds timeout);
 
     bool connected() const;
+    std::size_t ready_count() const;  // room connections with a completed hello
 
     // Room connections refused before they authenticated, by reason
     // ("bad_proof", "timeout", "evicted", ...; see link_connection).
@@ -65,6 +74,7 @@ public:
 
 private:
     std::shared_ptr<link::link_server> server_;
+    bool keep_all_ = false;
 };
 
 }  // namespace ovs::gateway

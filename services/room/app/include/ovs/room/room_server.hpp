@@ -53,7 +53,8 @@ struct endpoint_templates {
 using kick_sink = std::function<void(const kick_stream&)>;
 // Whether the gateway link is up (for /readyz's body; never a reason to be
 // unready: the room serves pages and WebSockets without it).
-using link_probe = std::function<bool()>;
+// How many gateway links are up (several gateways: room.gateways).
+using link_probe = std::function<std::size_t()>;
 
 // The room model's settings from the config (for a store built by the caller).
 settings settings_from(const config::config& cfg);

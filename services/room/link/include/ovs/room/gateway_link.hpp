@@ -45,6 +45,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 namespace ovs::room {
@@ -60,6 +61,16 @@ public:
                  room_server& server,
                  const config::config& cfg,
                  link::logger log = link::stderr_logger());
+    // One of several (gateway_links): the link to `target`. The caller hooks
+    // the server's kick sink and link probe; `others_up` says whether the
+    // group has a link up, so losing this one leaves the media state alone
+    // while another gateway still reports it.
+    gateway_link(asio::any_io_executor ex,
+                 room_server& server,
+                 const config::config& cfg,
+                 config::endpoint target,
+                 std::function<bool()> others_up,
+                 link::logger log);
     ~gateway_link();
     gateway_link(const gateway_link&) = delete;
     gateway_link& operator=(const gateway_link&) = delete;
@@ -73,6 +84,8 @@ public:
 
     // True while a connection with a completed hello is up.
     bool connected() const;
+    // Sends a kick now (kept for the next connect when it cannot go).
+    void send_kick(const kick_stream& k);
 
     struct state;
 
