@@ -13,6 +13,10 @@
 #include <ovs/room/room_server.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
 
 namespace {
 
@@ -78,11 +82,27 @@ int run(const ovs::config::config& cfg)
     room::gateway_links gateway(io.get_executor(), server, cfg, [](std::string_view line) {
         log::info(std::string("gateway link: ").append(line));
     });
-    gateway.start();
+    // The links start once the store has loaded the rooms (at once for the
+    // embedded store): a gateway's greeting carries its streams snapshot,
+    // which a store that cannot record it yet would drop, and nothing would
+    // repeat it.
+    asio::steady_timer store_wait(io);
+    std::function<void()> start_links = [&] {
+        if (seats->store->available()) {
+            gateway.start();
+            return;
+        }
+        store_wait.expires_after(std::chrono::milliseconds(50));
+        store_wait.async_wait([&](const error_code& ec) {
+            if (!ec) start_links();
+        });
+    };
+    start_links();
 
     app::run_until_signal(
         io,
         [&](std::function<void()> done) {
+            store_wait.cancel();
             gateway.stop();
             server.stop([&seats, done = std::move(done)] {
                 // Last: the connections' departures (grace periods) reach
