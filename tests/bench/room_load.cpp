@@ -5,7 +5,9 @@
 //
 // Usage: ovenspace-bench-room --port P --viewers N [--rounds R] [--room ID]
 //          [--sources 127.0.0.1,127.0.0.2,...] [--pid SERVER_PID]
-//          [--concurrency C]
+//          [--concurrency C] [--ports P1,P2,...]
+// --ports spreads the viewers over several room service replicas (viewer i
+// on the (i mod k)-th port); the seat changes are made on the first one.
 // One thread; frames are not parsed as JSON (a substring check is enough to
 // spot a seat event), so the generator stays light.
 
@@ -37,6 +39,7 @@ using steady = std::chrono::steady_clock;
 
 struct options {
     std::uint16_t port = 0;
+    std::vector<std::uint16_t> ports;  // replicas: viewers spread over them (first: port)
     std::size_t viewers = 1000;
     std::size_t rounds = 200;
     std::string room = "main";
@@ -112,16 +115,18 @@ asio::awaitable<void> viewer(state* st, std::size_t index)
     websocket::stream<beast::tcp_stream> ws(ex);
     auto& sock = beast::get_lowest_layer(ws).socket();
     const auto& source = st->opt.sources[index % st->opt.sources.size()];
+    const auto port =
+        st->opt.ports.empty() ? st->opt.port : st->opt.ports[index % st->opt.ports.size()];
     error_code ec;
     sock.open(tcp::v4(), ec);
     if (!ec) sock.bind(tcp::endpoint(asio::ip::make_address(source), 0), ec);
     if (!ec) {
         std::tie(ec) = co_await sock.async_connect(
-            tcp::endpoint(asio::ip::make_address("127.0.0.1"), st->opt.port), use_nothrow);
+            tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), use_nothrow);
     }
     if (!ec) {
         std::tie(ec) = co_await ws.async_handshake(
-            "127.0.0.1:" + std::to_string(st->opt.port), "/ws?room=" + st->opt.room, use_nothrow);
+            "127.0.0.1:" + std::to_string(port), "/ws?room=" + st->opt.room, use_nothrow);
     }
     beast::flat_buffer buffer;
     if (!ec) std::tie(ec, std::ignore) = co_await ws.async_read(buffer, use_nothrow);
@@ -276,6 +281,13 @@ int main(int argc, char** argv)
             st.opt.pid = std::stol(value);
         } else if (key == "--concurrency") {
             st.opt.concurrency = std::stoul(value);
+        } else if (key == "--ports") {
+            std::stringstream in(value);
+            std::string part;
+            while (std::getline(in, part, ',')) {
+                st.opt.ports.push_back(static_cast<std::uint16_t>(std::stoi(part)));
+            }
+            if (!st.opt.ports.empty()) st.opt.port = st.opt.ports.front();
         } else if (key == "--sources") {
             st.opt.sources.clear();
             std::stringstream in(value);
