@@ -154,7 +154,7 @@ std::string replica_cluster::config_text(std::uint16_t room_port,
       << "redis:\n"
       << "  url: " << redis_->url() << "\n"
       << "  key_prefix: ovs-replicas\n"
-      << "  request_timeout_ms: 500\n"
+      << "  request_timeout_ms: 2000\n"
       << "  reconnect_min_ms: 50\n"
       << "  reconnect_max_ms: 500\n"
       << "  heartbeat_ms: " << o.heartbeat_ms << "\n"
