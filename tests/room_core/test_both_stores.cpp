@@ -92,7 +92,8 @@ void compare_state(const test_space& mem, const test_space& red)
         REQUIRE(mem.room_of(c) == red.room_of(c));
     }
     REQUIRE(mem.next_deadline() == red.next_deadline());
-    for (const auto s : {seat_state::free, seat_state::reserved, seat_state::live}) {
+    for (const auto s :
+         {seat_state::free, seat_state::reserved, seat_state::live, seat_state::ending}) {
         REQUIRE(mem.seats_in_state(s) == red.seats_in_state(s));
     }
 }
@@ -108,6 +109,7 @@ void walk_both(std::uint64_t seed, ovs::config::admission_mode mode, int steps)
     std::vector<std::string> tokens{"garbage"};
     time_point now = t0;
     int events = 0;
+    int endings = 0;  // seats that went "ending" (released while live)
     for (int step = 0; step < steps; ++step) {
         INFO("seed " << seed << " step " << step);
         if (rng() % 3 != 0) now += std::chrono::milliseconds(rng() % 1500);
@@ -203,12 +205,17 @@ void walk_both(std::uint64_t seed, ovs::config::admission_mode mode, int steps)
         const auto out_a = mem.drain();
         const auto out_b = red.drain();
         events += static_cast<int>(out_a.events.size());
+        for (const auto& ev : out_a.events) {
+            const auto* sc = std::get_if<seat_changed>(&ev);
+            if (sc && sc->seat.state == seat_state::ending) ++endings;
+        }
         INFO("memory: " << dump(out_a));
         INFO("redis:  " << dump(out_b));
         REQUIRE(same(out_a, out_b));
         compare_state(mem, red);
     }
     CHECK(events > steps / 4);  // the walk did change things
+    CHECK(endings > 0);         // and walked through the ending state
     CHECK(tokens.size() > 10);  // claims were granted (the first entry is garbage)
 }
 

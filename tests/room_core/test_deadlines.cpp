@@ -107,7 +107,7 @@ TEST_CASE("holder gone: a reserved seat is freed after the grace", "[unit][room_
     CHECK(out.kicks[0].reason == "holder_gone");
 }
 
-TEST_CASE("holder gone: a live seat is freed after the grace with a kick", "[unit][room_core]")
+TEST_CASE("holder gone: a live seat is let go after the grace with a kick", "[unit][room_core]")
 {
     auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
@@ -125,6 +125,9 @@ TEST_CASE("holder gone: a live seat is freed after the grace with a kick", "[uni
     REQUIRE(out.kicks.size() == 1);
     CHECK(out.kicks[0].stream == "stream2");
     CHECK(out.kicks[0].reason == "holder_gone");
+    // Ending until OME no longer has the stream (test_ending.cpp).
+    CHECK(seat_in(sp, "main", 2).state == seat_state::ending);
+    sp.stream_down("stream2", t0 + 21s);
     CHECK(seat_in(sp, "main", 2).state == seat_state::free);
 }
 

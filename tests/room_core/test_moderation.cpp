@@ -5,7 +5,7 @@
 using namespace ovs::room;
 using namespace ovs::room::test;
 
-TEST_CASE("the moderator ends a held live seat: freed at once, kicked, marked",
+TEST_CASE("the moderator ends a held live seat: let go at once, kicked, marked",
           "[unit][room_core][redis]")
 {
     auto sp = make_space(ANY_STORE);
@@ -20,12 +20,15 @@ TEST_CASE("the moderator ends a held live seat: freed at once, kicked, marked",
     CHECK(out.kicks[0].reason == "moderator");
     auto ev = seat_events(out);
     REQUIRE(ev.size() == 1);
-    CHECK(ev[0].seat.state == seat_state::free);
+    CHECK(ev[0].seat.state == seat_state::ending);
     CHECK(ev[0].seat.ended_by_moderator);
     CHECK_FALSE(sp.seat_of(1));
     // The old token no longer admits a publish.
     CHECK_FALSE(sp.check_admission("stream2", "tok-1", t0 + 3s).allowed);
-    // A new claim clears the mark.
+    // OME ended it: free, still marked; a new claim clears the mark.
+    sp.stream_down("stream2", t0 + 3s);
+    CHECK(seat_in(sp, "main", 2).state == seat_state::free);
+    CHECK(seat_in(sp, "main", 2).ended_by_moderator);
     REQUIRE_FALSE(sp.join(2, "main", t0 + 3s));
     must_claim(sp, 2, 2, t0 + 3s);
     CHECK_FALSE(seat_in(sp, "main", 2).ended_by_moderator);

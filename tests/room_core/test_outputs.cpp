@@ -87,7 +87,8 @@ TEST_CASE("a stream whose outputs never start fails, and recovers if they do", "
     CHECK_FALSE(v.info);
 }
 
-TEST_CASE("releasing a starting or failed seat frees it and kicks the stream", "[unit][room_core]")
+TEST_CASE("releasing a starting or failed seat kicks the stream; ending until it is gone",
+          "[unit][room_core]")
 {
     const auto outputs = GENERATE(stream_outputs::starting, stream_outputs::failed);
     auto sp = make_space(store_kind::memory);
@@ -99,6 +100,8 @@ TEST_CASE("releasing a starting or failed seat frees it and kicks the stream", "
     const auto out = sp.drain();
     REQUIRE(out.kicks.size() == 1);
     CHECK(out.kicks[0].stream == "stream2");
+    CHECK(seat_in(sp, "main", 2).state == seat_state::ending);
+    sp.stream_down("stream2", t0 + 3s);
     CHECK(seat_in(sp, "main", 2).state == seat_state::free);
 }
 

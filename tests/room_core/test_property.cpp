@@ -125,6 +125,11 @@ void check_state(const test_space& sp, const observer& ob)
                     REQUIRE(v.state == on_air_state(v.info->outputs));
                     REQUIRE_FALSE(v.lease_expires);
                     break;
+                case seat_state::ending:
+                    REQUIRE(v.holder == 0);  // released: nobody holds it
+                    REQUIRE_FALSE(v.lease_expires);
+                    REQUIRE_FALSE(v.info);
+                    break;
             }
             if (v.holder != 0) {
                 ++holds[v.holder];
@@ -216,13 +221,16 @@ void walk(std::uint64_t seed, ovs::config::admission_mode mode, int steps, store
                     REQUIRE(v.holder == c);
                 } else if (std::get<refusal>(r) == refusal::seat_taken) {
                     REQUIRE(sp.snapshot(before_room)->seats[seat].state != seat_state::free);
+                } else if (std::get<refusal>(r) == refusal::seat_ending) {
+                    REQUIRE(sp.snapshot(before_room)->seats[seat].state == seat_state::ending);
                 }
                 break;
             }
             case 5: {
                 const auto r = sp.release(c, seat, now);
                 if (!r) {
-                    REQUIRE(sp.snapshot(before_room)->seats[seat].state == seat_state::free);
+                    const auto st = sp.snapshot(before_room)->seats[seat].state;
+                    REQUIRE((st == seat_state::free || st == seat_state::ending));
                 }
                 break;
             }

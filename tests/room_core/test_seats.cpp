@@ -215,7 +215,8 @@ TEST_CASE("release frees a reserved seat and kicks its stream", "[unit][room_cor
     CHECK_FALSE(sp.next_deadline() == std::nullopt);
 }
 
-TEST_CASE("release of a live held seat frees it with a kick", "[unit][room_core]")
+TEST_CASE("release of a live held seat kicks it; ending until the stream is gone",
+          "[unit][room_core]")
 {
     auto sp = make_space(ANY_STORE);
     REQUIRE_FALSE(sp.join(1, "main", t0));
@@ -229,10 +230,13 @@ TEST_CASE("release of a live held seat frees it with a kick", "[unit][room_core]
     CHECK(out.kicks[0].stream == "stream1");
     CHECK(out.kicks[0].reason == "released");
     const auto v = seat_in(sp, "main", 1);
-    CHECK(v.state == seat_state::free);
+    CHECK(v.state == seat_state::ending);
     CHECK_FALSE(v.info);
-    // The stream going down afterwards changes nothing.
+    // The stream going down afterwards frees it; once.
     sp.stream_down("stream1", t0 + 3s);
+    CHECK(seat_events(sp.drain()).size() == 1);
+    CHECK(seat_in(sp, "main", 1).state == seat_state::free);
+    sp.stream_down("stream1", t0 + 4s);
     CHECK(sp.drain().events.empty());
 }
 

@@ -10,7 +10,10 @@ export const SEAT_STARTING = 'starting';
 export const SEAT_LIVE = 'live';
 // OME has the stream but never started its outputs: it cannot be watched.
 export const SEAT_FAILED = 'failed';
-const SEAT_STATES = [SEAT_FREE, SEAT_RESERVED, SEAT_STARTING, SEAT_LIVE, SEAT_FAILED];
+// Its holder let go while on air; the media server still has the old stream
+// and is ending it: nothing to play, and nobody may take the seat yet.
+export const SEAT_ENDING = 'ending';
+const SEAT_STATES = [SEAT_FREE, SEAT_RESERVED, SEAT_STARTING, SEAT_LIVE, SEAT_FAILED, SEAT_ENDING];
 
 // The state before any snapshot arrived.
 export function initialState() {
@@ -190,6 +193,7 @@ export function backoffDelay(attempt, { minMs = 250, maxMs = 10000, jitter = 0.5
 //                   cannot play it yet: no player, no error
 //         'live'    someone else is live: play it
 //         'failed'  someone else's stream cannot be watched (view.error)
+//         'ending'  its last broadcast is being ended: not playable, not claimable
 //         'mine'    this page holds it (reserved, starting, live or failed)
 //         'claiming' this page asked for it and waits for the reply
 // `local.released` (a seat index) is the seat this page just left: until the
@@ -203,6 +207,7 @@ export function seatView(seat, state, local = {}) {
   let kind;
   if (mine) kind = 'mine';
   else if (local.pendingSeat === seat.index && seat.state === SEAT_FREE) kind = 'claiming';
+  else if (seat.state === SEAT_ENDING) kind = 'ending';
   else if (released && seat.state !== SEAT_FREE) kind = 'joining';
   else if (seat.state === SEAT_LIVE) kind = 'live';
   else if (seat.state === SEAT_STARTING) kind = 'starting';
@@ -305,6 +310,8 @@ export function commandErrorMessage(command, error, seatIndex) {
       return `Someone else just took seat ${n}. Please pick another free seat.`;
     case 'seat_locked':
       return `Seat ${n} is locked by the moderator. Please pick another seat.`;
+    case 'seat_ending':
+      return `Seat ${n}'s last broadcast is still being ended. Try again in a moment.`;
     case 'bad_secret':
       return 'That is not the moderator secret.';
     case 'not_moderator':

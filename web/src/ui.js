@@ -14,6 +14,9 @@ const KIND_TEXT = {
   // The media server has the stream and is preparing it for viewers (about
   // 4 s for a browser broadcast): no player yet, so no player error either.
   starting: 'Starting…',
+  // Its holder left while live; the media server is still ending that
+  // stream, so the seat cannot be taken yet.
+  ending: 'Ending the last broadcast…',
   failed: '',
   live: '',
   mine: '',
@@ -229,7 +232,7 @@ export class SeatGrid {
       p.lockChip.hidden = !view.locked;
       p.modTools.hidden = !moderator;
       if (moderator) {
-        p.modEnd.hidden = kind === 'free' || kind === 'claiming';
+        p.modEnd.hidden = kind === 'free' || kind === 'claiming' || kind === 'ending';
         p.modEnd.setAttribute('aria-label', `End broadcast on seat ${view.index + 1}`);
         setButton(p.modLock, view.locked ? 'Unlock' : 'Lock', `${view.locked ? 'Unlock' : 'Lock'} seat ${view.index + 1}`);
       }

@@ -173,6 +173,20 @@ test('a starting seat shows no player; a failed one says why; both are on air', 
   assert.equal(seatViews(odd)[0].kind, 'free');
 });
 
+test('an ending seat is neither played nor offered, whoever left it', () => {
+  let { state } = reduce(initialState(), snapshot());
+  state = reduce(state, { type: 'seat', seq: 13, seat: { index: 1, stream: 'stream1', state: 'ending' } }).state;
+  const view = seatViews(state)[1];
+  assert.equal(view.kind, 'ending');
+  assert.equal(view.live, false);
+  assert.equal(view.onAir, false);
+  assert.equal(view.webrtc, null);
+  assert.deepEqual(playerSources(view), []);
+  // The page that just left it sees it ending too, not "joining".
+  assert.equal(seatViews(state, { released: 1 })[1].kind, 'ending');
+  assert.match(commandErrorMessage('claim', { code: 'seat_ending' }, 1), /still being ended/);
+});
+
 test('the seat this page just left is never played, even while it still looks live and ours', () => {
   const { state } = reduce(initialState(), snapshot({ mine: 2 }));
   assert.equal(seatViews(state)[2].kind, 'mine');

@@ -43,6 +43,7 @@ std::string prometheus_text(const metrics& m, const gauges& g)
     out << "ovs_room_seats{state=\"starting\"} " << g.seats_starting << '\n';
     out << "ovs_room_seats{state=\"live\"} " << g.seats_live << '\n';
     out << "ovs_room_seats{state=\"failed\"} " << g.seats_failed << '\n';
+    out << "ovs_room_seats{state=\"ending\"} " << g.seats_ending << '\n';
     family(out, "ovs_room_viewers", "gauge", "Connections per room");
     for (const auto& [room, n] : g.viewers_by_room) {
         out << "ovs_room_viewers{room=\"" << room << "\"} " << n << '\n';

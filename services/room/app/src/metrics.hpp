@@ -26,6 +26,7 @@ struct gauges {
     std::size_t seats_starting = 0;
     std::size_t seats_live = 0;
     std::size_t seats_failed = 0;
+    std::size_t seats_ending = 0;  // released, their old stream still in OME
     std::map<std::string, std::size_t> viewers_by_room;
     bool media_reachable = false;
     bool store_available = true;       // seats can change (Redis reachable, or the embedded store)

@@ -96,6 +96,7 @@ gauges room_context::current_gauges() const
     g.seats_starting = store->seats_in_state(seat_state::starting);
     g.seats_live = store->seats_in_state(seat_state::live);
     g.seats_failed = store->seats_in_state(seat_state::failed);
+    g.seats_ending = store->seats_in_state(seat_state::ending);
     g.store_available = store->available();
     g.gateway_links_up = linked ? linked() : 0;
     for (const auto& r : rooms) g.viewers_by_room[r.id] = members.count(r.id);

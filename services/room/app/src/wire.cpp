@@ -260,6 +260,8 @@ std::string refusal_message(refusal r, unsigned seat)
             return "The seat is live already";
         case refusal::seat_locked:
             return "Seat " + n + " is locked by the moderator";
+        case refusal::seat_ending:
+            return "Seat " + n + "'s last broadcast is still being ended; try again in a moment";
         case refusal::store_unavailable:
             return "Seats cannot change right now (the seat store is unreachable); try again";
     }

@@ -32,6 +32,8 @@ const char* to_string(refusal r)
             return "seat_locked";
         case refusal::store_unavailable:
             return "store_unavailable";
+        case refusal::seat_ending:
+            return "seat_ending";
     }
     return "unknown";
 }
@@ -49,6 +51,8 @@ const char* to_string(seat_state s)
             return "live";
         case seat_state::failed:
             return "failed";
+        case seat_state::ending:
+            return "ending";
     }
     return "unknown";
 }

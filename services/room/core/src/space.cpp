@@ -33,7 +33,7 @@ struct seat_rec {
     std::string stream;
     seat_state state = seat_state::free;
     conn_id holder = 0;
-    std::string token;                        // set while held
+    std::string token_hash;                   // set while held (token_hash())
     std::optional<time_point> lease_expires;  // reserved seats only
     std::optional<time_point> grace_expires;  // held, and the holder's connection is gone
     std::optional<stream_info> info;          // on-air seats only
@@ -138,10 +138,11 @@ struct space::impl_state {
         }
     }
 
-    // A held seat becomes free. Its stream is always kicked: a live one
+    // A held seat lets go. Its stream is always kicked: a live one
     // obviously, and a reserved one because OME may already have admitted the
     // publisher with this token while the stream_up has not reached us; the
-    // gateway treats a kick of an absent stream as a no-op.
+    // gateway treats a kick of an absent stream as a no-op. An on-air seat
+    // stays `ending` until its stream is gone; a reserved one is free at once.
     void free_held(seat_ref r, const char* reason, bool by_moderator = false)
     {
         seat_rec& s = at(r);
@@ -151,9 +152,9 @@ struct space::impl_state {
         out.kicks.push_back(kick_stream{s.stream, reason});
         change_seat(r, [&](seat_rec& x) {
             drop_hold_record(x, r);
-            x.state = seat_state::free;
+            x.state = on_air(x.state) ? seat_state::ending : seat_state::free;
             x.holder = 0;
-            x.token.clear();
+            x.token_hash.clear();
             x.lease_expires.reset();
             x.grace_expires.reset();
             x.info.reset();
@@ -197,6 +198,9 @@ struct space::impl_state {
 
     void apply_up(seat_ref r, const stream_info& info)
     {
+        if (at(r).state == seat_state::ending) {
+            return;  // the old stream, still in OME while the gateway ends it
+        }
         change_seat(r, [&](seat_rec& s) {
             if (!on_air(s.state)) {
                 s.ended_by_moderator = false;  // a new broadcast
@@ -209,6 +213,10 @@ struct space::impl_state {
 
     void apply_down(seat_ref r, time_point now)
     {
+        if (at(r).state == seat_state::ending) {
+            change_seat(r, [](seat_rec& s) { s.state = seat_state::free; });
+            return;
+        }
         if (!on_air(at(r).state)) {
             return;
         }
@@ -256,10 +264,11 @@ struct space::impl_state {
         return seat_ref{it->second, seat};
     }
 
-    claim_granted grant(const seat_rec& s, time_point now) const
+    claim_granted grant(const seat_rec& s, std::string token, time_point now) const
     {
         // A live seat has no lease; report the one a reservation would get.
-        return claim_granted{s.index, s.stream, s.token, s.lease_expires.value_or(now + cfg.lease)};
+        return claim_granted{
+            s.index, s.stream, std::move(token), s.lease_expires.value_or(now + cfg.lease)};
     }
 };
 
@@ -347,6 +356,9 @@ result<claim_granted> space::claim(conn_id c, unsigned seat, time_point now)
     if (st.at(ref).locked) {
         return refusal::seat_locked;
     }
+    if (st.at(ref).state == seat_state::ending) {
+        return refusal::seat_ending;
+    }
     if (st.at(ref).state != seat_state::free) {
         return refusal::seat_taken;
     }
@@ -354,14 +366,15 @@ result<claim_granted> space::claim(conn_id c, unsigned seat, time_point now)
     if (token.empty()) {
         throw std::runtime_error("room::space: the token source returned an empty token");
     }
+    auto hash = token_hash(token);
     st.change_seat(ref, [&](seat_rec& s) {
         st.take_hold(s, ref, c);
         s.state = seat_state::reserved;
         s.ended_by_moderator = false;
-        s.token = std::move(token);
+        s.token_hash = std::move(hash);
         s.lease_expires = now + st.cfg.lease;
     });
-    return st.grant(st.at(ref), now);
+    return st.grant(st.at(ref), std::move(token), now);
 }
 
 std::optional<refusal> space::release(conn_id c, unsigned seat, time_point now)
@@ -396,7 +409,7 @@ result<claim_granted> space::resume(conn_id c,
         return refusal::already_holding;
     }
     const seat_rec& s = st.at(ref);
-    if (!s.held() || !detail::tokens_equal(s.token, token)) {
+    if (!s.held() || !detail::tokens_equal(s.token_hash, token_hash(token))) {
         return refusal::bad_token;
     }
     st.change_seat(ref, [&](seat_rec& x) {
@@ -406,7 +419,7 @@ result<claim_granted> space::resume(conn_id c,
             x.lease_expires = now + st.cfg.lease;
         }
     });
-    return st.grant(st.at(ref), now);
+    return st.grant(st.at(ref), token, now);
 }
 
 void space::stream_up(const std::string& stream, const stream_info& info, time_point now)
@@ -469,7 +482,7 @@ admission space::check_admission(const std::string& stream,
     if (s.state == seat_state::free || !s.hold_valid_at(now)) {
         return {false, refusal::no_claim};
     }
-    if (!detail::tokens_equal(s.token, token)) {
+    if (!detail::tokens_equal(s.token_hash, token_hash(token))) {
         return {false, refusal::bad_token};
     }
     return {true, std::nullopt};
@@ -628,6 +641,73 @@ std::optional<unsigned> space::seat_of(conn_id c) const
         return it->second.seat;
     }
     return std::nullopt;
+}
+
+kept_rooms space::kept() const
+{
+    kept_rooms k;
+    for (const auto& r : state_->rooms) {
+        k.seq[r.id] = r.seq;
+        for (const auto& s : r.seats) {
+            if (s.state == seat_state::free && !s.locked && !s.ended_by_moderator) continue;
+            kept_seat ks;
+            ks.room = r.id;
+            ks.index = s.index;
+            ks.state = s.state;
+            ks.held = s.held();
+            ks.token_hash = s.token_hash;
+            ks.lease_expires = s.state == seat_state::reserved ? s.lease_expires : std::nullopt;
+            ks.info = on_air(s.state) ? s.info : std::nullopt;
+            ks.locked = s.locked;
+            ks.ended_by_moderator = s.ended_by_moderator;
+            k.seats.push_back(std::move(ks));
+        }
+    }
+    return k;
+}
+
+void space::restore(const kept_rooms& k, time_point now, std::chrono::milliseconds grace)
+{
+    auto& st = *state_;
+    for (const auto& [id, seq] : k.seq) {
+        if (const auto it = st.room_by_id.find(id); it != st.room_by_id.end()) {
+            st.rooms[it->second].seq = std::max(st.rooms[it->second].seq, seq);
+        }
+    }
+    conn_id next_holder = restored_holder_base + st.holds.size();
+    for (const auto& ks : k.seats) {
+        const auto it = st.room_by_id.find(ks.room);
+        if (it == st.room_by_id.end() || ks.index >= st.rooms[it->second].seats.size()) continue;
+        const seat_ref ref{it->second, ks.index};
+        seat_rec& s = st.at(ref);
+        // A hold needs its token; an on-air seat its details; a lease only
+        // where one runs. Anything else comes back as the nearest sane state.
+        const bool held = ks.held && !ks.token_hash.empty() && ks.state != seat_state::ending &&
+                          ks.state != seat_state::free &&
+                          (ks.state != seat_state::reserved || ks.lease_expires);
+        if (held) {
+            st.take_hold(s, ref, next_holder++);
+            s.token_hash = ks.token_hash;
+            s.grace_expires = now + grace;
+        }
+        if (on_air(ks.state) && ks.info) {
+            s.state = ks.state;
+            s.info = ks.info;
+        } else if (ks.state == seat_state::reserved && held) {
+            s.state = seat_state::reserved;
+            s.lease_expires = ks.lease_expires;
+        } else if (ks.state == seat_state::ending) {
+            s.state = seat_state::ending;
+        }
+        if (s.state == seat_state::free && s.held()) {
+            st.drop_hold_record(s, ref);
+            s.holder = 0;
+            s.token_hash.clear();
+            s.grace_expires.reset();
+        }
+        s.locked = ks.locked;
+        s.ended_by_moderator = ks.ended_by_moderator;
+    }
 }
 
 std::size_t space::seats_in_state(seat_state s) const

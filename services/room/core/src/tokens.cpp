@@ -3,6 +3,7 @@
 #include <ovs/room/space.hpp>
 #include <ovs/util/base64.hpp>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -25,6 +26,23 @@ bool tokens_equal(std::string_view secret, std::string_view candidate)
 }
 
 }  // namespace detail
+
+std::string token_hash(std::string_view token)
+{
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    unsigned int len = 0;
+    if (EVP_Digest(token.data(), token.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) {
+        throw std::runtime_error("token_hash: SHA-256 failed");
+    }
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(2 * len);
+    for (unsigned i = 0; i < len; ++i) {
+        out += hex[md[i] >> 4];
+        out += hex[md[i] & 0xf];
+    }
+    return out;
+}
 
 token_source random_tokens()
 {

@@ -4,7 +4,8 @@
 --       5 lease ms, 6 grace ms, 7 log cap, 8 heartbeat key prefix;
 --       the script's own arguments follow from 9.
 -- A seat record (seats hash, field = seat index, JSON): state ('free',
--- 'reserved' or 'live'), holder ('<replica>/<conn>'), token (SHA-256 hex),
+-- 'reserved', 'live' or 'ending': released while live, until OME's list no
+-- longer has the stream), holder ('<replica>/<conn>'), token (SHA-256 hex),
 -- lease and grace (Unix ms), info (stream details), watching (OME's viewer
 -- count of a live seat), and the moderator's marks: locked (claims refused),
 -- ended (the last broadcast was ended by the moderator), kicked (an unheld
@@ -80,13 +81,14 @@ local function change(i, fn)
   end
 end
 
--- A held seat becomes free; its stream is always kicked (see space.hpp).
+-- A held seat lets go; its stream is always kicked (see space.hpp). A live
+-- one stays 'ending' until its stream is gone, a reserved one is free.
 -- Freed by the moderator, it shows 'ended' until claimed or live again.
 local function free_held(i, reason, by_moderator)
   if not seats[i].holder then return end
   kicks[#kicks + 1] = {seat = i, reason = reason}
   change(i, function(s)
-    s.state = 'free'
+    s.state = s.state == 'live' and 'ending' or 'free'
     s.holder, s.token, s.lease, s.grace, s.info, s.watching = nil, nil, nil, nil, nil, nil
     s.ended = by_moderator or nil
   end)

@@ -3,12 +3,17 @@
 -- the others go down).
 settle()
 local function up(i, info)
+  if seats[i].state == 'ending' then return end  -- the old stream, being ended
   change(i, function(s)
     if s.state ~= 'live' then s.ended = nil end  -- a new broadcast
     s.state, s.lease, s.info = 'live', nil, info
   end)
 end
 local function down(i)
+  if seats[i].state == 'ending' then
+    change(i, function(s) s.state = 'free' end)
+    return
+  end
   if seats[i].state ~= 'live' then return end
   change(i, function(s)
     s.info, s.watching = nil, nil

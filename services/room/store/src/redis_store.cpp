@@ -44,6 +44,7 @@ std::optional<refusal> refusal_named(const std::string& code)
         {"no_claim", refusal::no_claim},
         {"already_live", refusal::already_live},
         {"seat_locked", refusal::seat_locked},
+        {"seat_ending", refusal::seat_ending},
     };
     for (const auto& [name, r] : known) {
         if (code == name) return r;

@@ -1,7 +1,5 @@
 #include <ovs/room/store_codec.hpp>
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <charconv>
 #include <stdexcept>
@@ -56,6 +54,7 @@ std::optional<seat_state> parse_state(std::string_view s)
     if (s == "free") return seat_state::free;
     if (s == "reserved") return seat_state::reserved;
     if (s == "live") return seat_state::live;
+    if (s == "ending") return seat_state::ending;
     return std::nullopt;
 }
 
@@ -179,19 +178,7 @@ std::optional<conn_id> local_conn(std::string_view holder, std::string_view repl
 
 std::string token_hash(std::string_view token)
 {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int len = 0;
-    if (EVP_Digest(token.data(), token.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) {
-        throw std::runtime_error("token_hash: SHA-256 failed");
-    }
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(2 * len);
-    for (unsigned i = 0; i < len; ++i) {
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 0xf];
-    }
-    return out;
+    return ovs::room::token_hash(token);  // the model's: both keep the same hash
 }
 
 }  // namespace ovs::room::store

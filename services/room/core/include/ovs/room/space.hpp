@@ -10,13 +10,21 @@
 //   free --claim--> reserved --stream_up--> ON AIR
 //   reserved --lease expiry / release / holder gone past grace--> free
 //   ON AIR(held) --stream_down--> reserved (fresh lease: the encoder may reconnect)
-//   ON AIR(held) --release / holder gone past grace--> free + kick effect
+//   ON AIR(held) --release / lease expiry / holder gone past grace / moderator--> ending + kick
+//   ending --stream_down (or a snapshot without it)--> free
 //   free --stream_up (open mode, or an unclaimed stream)--> ON AIR(unheld)
 //   ON AIR(unheld) --stream_down--> free
 //   starting --stream_up (outputs ready)--> live; --(outputs failed)--> failed;
 //   and back: each stream_up sets the state its outputs say.
 //
 // Decisions beyond the diagram:
+// - ending (issue 11): a held seat released while its stream is on air
+//   stays `ending`, unheld and unclaimable (seat_ending), until OME no longer
+//   lists the stream; the gateway keeps the kick as an obligation meanwhile,
+//   so a new claimer's publisher never collides with the old stream. A
+//   stream_up of an ending seat leaves it ending (OME still has the old one).
+//   Its stream is what the room still wants ended: the shell resends those
+//   kicks on every new gateway link.
 // - Every held seat that becomes free kicks its stream ("released",
 //   "lease_expired", "holder_gone"), reserved ones too: OME may have admitted
 //   the publisher with the token while its stream_up has not arrived yet.
@@ -34,8 +42,8 @@
 //   back if it rejoins that room, and the seat is freed if it joins another.
 //   join(0, ...) is refused with not_joined.
 // - Refusal order for claim: not_joined, bad_seat, already_holding,
-//   seat_taken; for resume: not_joined, bad_seat, already_holding, bad_token
-//   (a free or unheld seat answers bad_token).
+//   seat_locked, seat_ending, seat_taken; for resume: not_joined, bad_seat, already_holding,
+//   bad_token (a free or unheld seat answers bad_token).
 // - snapshot().viewers is the current count (it may be ahead of the last
 //   viewers_changed); seq is the room's last event number.
 // - Moderation (the shell checks who may moderate): moderator_end() frees a
@@ -58,6 +66,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -70,7 +79,9 @@ using conn_id = std::uint64_t;  // a browser connection; assigned by the shell, 
 // starting: OME admitted the publisher but cannot be played yet (its outputs
 // do not exist); live: viewers can play it; failed: OME has the stream but
 // did not start its outputs in time (e.g. an encoder it lacks).
-enum class seat_state { free, reserved, starting, live, failed };
+// ending: released while on air; OME still lists the old stream, which the
+// gateway is ending; nobody may claim the seat until it is gone.
+enum class seat_state { free, reserved, starting, live, failed, ending };
 
 // Whether OME's outputs of a stream (what viewers play) exist.
 enum class stream_outputs { ready, starting, failed };
@@ -129,6 +140,7 @@ enum class refusal {
     already_live,       // admission: the seat's stream is up already (on air)
     seat_locked,        // claim (or open-mode admission) of a seat the moderator locked
     store_unavailable,  // the shared store (Redis) cannot be reached; nothing changed
+    seat_ending,        // claim of a seat whose old stream OME has not ended yet
 };
 const char* to_string(refusal r);
 
@@ -185,6 +197,35 @@ struct settings {
     std::chrono::milliseconds presence_interval{250};
     std::size_t max_viewers_per_room = 20000;
 };
+
+// What the room keeps of a publish token: lowercase hex SHA-256. The model
+// holds only this (a restart's state file and Redis too), never the token.
+std::string token_hash(std::string_view token);
+
+// One seat as a restart must find it again (room.state_file): every seat
+// that is held, on air, ending, locked or marked ended. No connection ids
+// (they die with the process) and no viewer counts (the next poll has them).
+struct kept_seat {
+    std::string room;
+    unsigned index = 0;
+    seat_state state = seat_state::free;
+    bool held = false;
+    std::string token_hash;                   // held seats only
+    std::optional<time_point> lease_expires;  // reserved held seats only
+    std::optional<stream_info> info;          // on-air seats only
+    bool locked = false;
+    bool ended_by_moderator = false;
+    bool operator==(const kept_seat&) const = default;
+};
+struct kept_rooms {
+    std::map<std::string, std::uint64_t> seq;  // room id -> last event number
+    std::vector<kept_seat> seats;
+    bool operator==(const kept_rooms&) const = default;
+};
+
+// Holders restored from kept seats get connection ids from here on (the
+// shell numbers its connections from 1, far below).
+inline constexpr conn_id restored_holder_base = conn_id{1} << 62;
 
 // Produces a fresh random token; injected so tests are deterministic.
 using token_source = std::function<std::string()>;
@@ -244,6 +285,15 @@ public:
     // Seat held by this connection, if any.
     std::optional<unsigned> seat_of(conn_id c) const;
     std::size_t seats_in_state(seat_state s) const;  // over all rooms (metrics)
+
+    // -- restarts (the shell persists and reloads these)
+    kept_rooms kept() const;
+    // On a fresh model (before any input): puts the kept seats back. Every
+    // restored hold belongs to a connection that is gone: its holder has
+    // until now + `grace` to resume with its token (the same token: only its
+    // hash is kept), like any holder whose connection dropped. Seats of
+    // unknown rooms or indexes are skipped; no events, no kicks.
+    void restore(const kept_rooms& k, time_point now, std::chrono::milliseconds grace);
 
 private:
     struct impl_state;
