@@ -71,6 +71,7 @@ TEST_CASE("the shipped config loads and equals the struct defaults", "[unit]")
         CHECK(cfg.room.presence_interval == def.room.presence_interval);
         CHECK(cfg.room.max_http_body_bytes == def.room.max_http_body_bytes);
         CHECK(cfg.room.shutdown_timeout == def.room.shutdown_timeout);
+        CHECK(cfg.room.state_file == def.room.state_file);
         const auto& lim = cfg.room.limits;
         const auto& dlim = def.room.limits;
         CHECK(lim.max_message_bytes == dlim.max_message_bytes);

@@ -83,6 +83,9 @@ asio::awaitable<void> moderation(fixture* f)
     co_await seat_frame_where(*holder, 3, [](const json& s) { return s.value("locked", false); });
     auto end = co_await mod->command(example("c2s_end_seat.json"));
     REQUIRE(end["ok"] == true);
+    // "ending" while OME still has the stream; free once it is gone.
+    co_await seat_frame_where(*holder, 3, [](const json& s) { return s["state"] == "ending"; });
+    f->server.on_stream_down("stream3");
     auto ended =
         co_await seat_frame_where(*holder, 3, [](const json& s) { return s["state"] == "free"; });
     CHECK(ended["seat"]["ended"] == "moderator");

@@ -84,8 +84,8 @@ std::string describe(const config& cfg)
     out << ", lease " << show(room.lease) << ", disconnect_grace " << show(room.disconnect_grace)
         << ", presence_interval " << show(room.presence_interval) << ", moderator_secret "
         << presence(room.moderator_secret) << ", max_http_body " << room.max_http_body_bytes
-        << " B, shutdown_timeout " << show(room.shutdown_timeout) << "
-";
+        << " B, shutdown_timeout " << show(room.shutdown_timeout) << ", state_file "
+        << (room.state_file.empty() ? std::string("(none)") : room.state_file) << "\n";
     out << "  room.limits: max_message " << lim.max_message_bytes << " B, commands "
         << lim.commands_per_second << "/s, connections " << lim.max_connections_per_room
         << " per room, " << lim.max_connections_total << " total, send_queue "

@@ -185,7 +185,8 @@ void read_room_service(map_reader& top, room_service_config& room)
                         "moderator_secret",
                         "limits",
                         "max_http_body_bytes",
-                        "shutdown_timeout_ms"});
+                        "shutdown_timeout_ms",
+                        "state_file"});
     m.endpoint_value("listen", room.listen, true);
     m.endpoint_value("metrics", room.metrics, true);
     m.text("web_root", room.web_root, non_empty_text);
@@ -200,6 +201,7 @@ void read_room_service(map_reader& top, room_service_config& room)
     read_limits(m, room.limits);
     m.integer("max_http_body_bytes", room.max_http_body_bytes, 256, mib);
     m.duration("shutdown_timeout_ms", room.shutdown_timeout, 100, 5 * minute);
+    m.text("state_file", room.state_file, any_text);
 }
 
 void read_gateway(map_reader& top, gateway_config& gw)

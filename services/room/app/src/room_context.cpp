@@ -1,6 +1,7 @@
 #include "room_context.hpp"
 
 #include "page_policy.hpp"
+#include "state_file.hpp"
 #include "wire.hpp"
 
 #include <ovs/log/log.hpp>
@@ -17,9 +18,13 @@ room_context::room_context(asio::any_io_executor e,
       cfg(c.room),
       configured_media_origins(media_origins(c.ome)),
       configured_edge_origins(edge_origins(c.ome)),
+      mode(c.mode),
       rooms(c.rooms),
       store(std::move(s)),
-      tick_timer(ex)
+      // The state file is the embedded store's persistence; Redis keeps its own.
+      embedded(std::dynamic_pointer_cast<memory_store>(store)),
+      tick_timer(ex),
+      save_timer(ex)
 {
 }
 
@@ -85,7 +90,126 @@ void room_context::process_outputs()
         if (kicks) kicks(kick);
     }
     for (const auto& room : out.resyncs) resync(room);
+    if (!out.events.empty() || !out.kicks.empty()) save_state_soon();
     reschedule_tick();
+}
+
+namespace {
+
+// A restart gives restored holders at least this long to come back: every
+// page reconnects at once, but with a backoff that may have grown while the
+// service was down (web/src/state.js backoffDelay: 0.25 s doubling to 10 s).
+constexpr std::chrono::milliseconds restart_grace_floor{15000};
+// Coalesces bursts of changes into one write.
+constexpr std::chrono::milliseconds save_delay{100};
+
+}  // namespace
+
+void room_context::load_state()
+{
+    const auto now = clock::now();
+    const auto grace = std::max(cfg.disconnect_grace, restart_grace_floor);
+    // Holds that could not be restored: seat_holds waits the usual grace
+    // (proto/internal.md), so the gateway's sweep never ends a broadcast
+    // just because this process started a moment ago.
+    const auto unsure_until = now + cfg.disconnect_grace;
+    if (!embedded) {
+        // A shared store (Redis) keeps the holds itself: they are known as
+        // soon as it has loaded the rooms (held_streams() waits for that).
+        if (!cfg.state_file.empty()) {
+            log::warn("room.state_file is ignored with store: redis (Redis keeps the seats)");
+        }
+        holds_known_at = now;
+        return;
+    }
+    if (cfg.state_file.empty()) {
+        log::warn("room.state_file is not set: a restart of this service ends every broadcast");
+        holds_known_at = unsure_until;
+        return;
+    }
+    std::string error;
+    const auto text = read_state_file(cfg.state_file, error);
+    if (!text) {
+        if (error.empty()) {
+            log::info("no state file at " + cfg.state_file + ": starting with every seat free");
+            holds_known_at = now;
+        } else {
+            log::error("room state not restored (" + error + "); holders have to claim again");
+            holds_known_at = unsure_until;
+        }
+        return;
+    }
+    const auto kept = decode_state(*text, now, wall_clock::now());
+    if (!kept) {
+        log::error("room state file " + cfg.state_file +
+                   " is not a state this version wrote; starting with every seat free");
+        holds_known_at = unsure_until;
+        return;
+    }
+    embedded->model().restore(*kept, now, grace);
+    embedded->model().drain();
+    last_saved = encode_state(embedded->model().kept(), now, wall_clock::now());
+    holds_known_at = now;
+    log::info("restored " + std::to_string(kept->seats.size()) + " seat(s) from " + cfg.state_file);
+}
+
+void room_context::save_state_now()
+{
+    if (cfg.state_file.empty() || !embedded) return;
+    save_pending = false;
+    save_timer.cancel();
+    auto text = encode_state(embedded->model().kept(), clock::now(), wall_clock::now());
+    // Deadlines are written as wall-clock times, so the same state gives
+    // (nearly always) the same text: an unchanged model (only a viewer count
+    // moved) is no write.
+    if (text == last_saved) return;
+    if (auto error = write_state_file(cfg.state_file, text); !error.empty()) {
+        log::error("room state not saved: " + error);
+        return;
+    }
+    last_saved = std::move(text);
+}
+
+void room_context::save_state_soon()
+{
+    if (cfg.state_file.empty() || !embedded || save_pending || stopping) return;
+    save_pending = true;
+    save_timer.expires_after(save_delay);
+    save_timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+        auto self = weak.lock();
+        if (!self || ec || !self->save_pending) return;
+        self->save_state_now();
+    });
+}
+
+std::optional<std::vector<std::string>> room_context::held_streams() const
+{
+    if (!holds_known_at || clock::now() < *holds_known_at) return std::nullopt;
+    std::vector<std::string> held;
+    for (const auto& id : store->room_ids()) {
+        const auto snap = store->snapshot(id);
+        if (!snap) return std::nullopt;  // a shared store still loading this room
+        for (const auto& seat : snap->seats) {
+            // Open mode: every stream is welcome; nothing is the room's to end.
+            const bool keep =
+                seat.holder != 0 || (mode == config::admission_mode::open && on_air(seat.state));
+            if (keep) held.push_back(seat.stream);
+        }
+    }
+    return held;
+}
+
+std::vector<std::string> room_context::ending_streams() const
+{
+    std::vector<std::string> names;
+    for (const auto& id : store->room_ids()) {
+        const auto snap = store->snapshot(id);
+        if (!snap) continue;
+        for (const auto& seat : snap->seats) {
+            if (seat.state == seat_state::ending) names.push_back(seat.stream);
+        }
+    }
+    return names;
 }
 
 gauges room_context::current_gauges() const

@@ -9,6 +9,7 @@
 #include <ovs/config/config.hpp>
 #include <ovs/net/net.hpp>
 #include <ovs/room/room_server.hpp>
+#include <ovs/room/memory_store.hpp>
 #include <ovs/room/space.hpp>
 #include <ovs/room/store.hpp>
 
@@ -34,9 +35,13 @@ struct room_context : std::enable_shared_from_this<room_context> {
     std::vector<std::string> configured_media_origins;
     // Every configured edge's, in the policy even while out of rotation.
     std::vector<std::string> configured_edge_origins;
+    config::admission_mode mode;
     std::vector<config::room_def> rooms;
     // Seats, holds, sequence numbers: in memory, or in Redis (docs/store.md).
     std::shared_ptr<room_store> store;
+    // The same store when it is the embedded one (room.state_file keeps its
+    // seats across a restart); null with Redis.
+    std::shared_ptr<memory_store> embedded;
     asio::steady_timer tick_timer;
 
     metrics counters;
@@ -45,6 +50,16 @@ struct room_context : std::enable_shared_from_this<room_context> {
     kick_sink kicks;
     link_probe linked;
     bool stopping = false;
+
+    // room.state_file: the kept seats are saved shortly after a change
+    // (coalesced) and at stop; what was last written, to skip rewrites.
+    asio::steady_timer save_timer;
+    bool save_pending = false;
+    std::string last_saved;
+    // Whether the room knows its holds (seat_holds may be answered): at once
+    // when it restored them or had none to restore; without a state file,
+    // once holders have had the grace to resume after the start.
+    std::optional<time_point> holds_known_at;
 
     audience members;  // joined connections per room, for fan-out
     // Connections per room, handshakes included (the per-room cap).
@@ -70,6 +85,16 @@ struct room_context : std::enable_shared_from_this<room_context> {
                                const std::string& viewer_key) const;
     void broadcast_all(std::string text);
     gauges current_gauges() const;
+
+    // Restart: puts the state file's seats back (before the listener opens).
+    void load_state();
+    // Writes the state file now (at stop), or soon (after a change).
+    void save_state_now();
+    void save_state_soon();
+    // The streams of held seats (seat_holds), nullopt while not known.
+    std::optional<std::vector<std::string>> held_streams() const;
+    // The streams of ending seats: kicks the room still wants done.
+    std::vector<std::string> ending_streams() const;
 
     // The model's clock: lease expiries, grace ends, presence flushes.
     void start_ticking();

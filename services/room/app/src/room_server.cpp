@@ -113,6 +113,8 @@ void room_server::set_socket_send_buffer(int bytes)
 
 void room_server::start()
 {
+    // The kept seats are back before the first browser or gateway sees them.
+    impl_->ctx->load_state();
     impl_->http.start();
     impl_->start_metrics();
     impl_->ctx->start_ticking();
@@ -135,6 +137,7 @@ asio::ip::tcp::endpoint room_server::metrics_endpoint() const
 
 void room_server::stop(std::function<void()> drained)
 {
+    impl_->ctx->save_state_now();
     impl_->ctx->stop_ticking();
     if (impl_->metrics) impl_->metrics->stop();
     impl_->http.stop(std::move(drained));
@@ -202,6 +205,16 @@ void room_server::check_admission(const std::string& stream,
                                   std::function<void(admission)> done)
 {
     impl_->ctx->store->check_admission(stream, token, clock::now(), std::move(done));
+}
+
+std::optional<std::vector<std::string>> room_server::held_streams() const
+{
+    return impl_->ctx->held_streams();
+}
+
+std::vector<std::string> room_server::ending_streams() const
+{
+    return impl_->ctx->ending_streams();
 }
 
 void room_server::set_kick_sink(kick_sink sink)

@@ -157,6 +157,21 @@ void gateway_link::state::on_connected()
         write("sending " + std::to_string(pending.size()) + " kick(s) held while unlinked");
     }
     for (const auto& k : pending) send_kick(k);
+    // Ending seats: kicks the room still wants done. The gateway may have
+    // restarted and lost the obligation, or this is a room restart that
+    // restored them; repeating a kick the gateway still holds is harmless.
+    std::size_t resent = 0;
+    for (const auto& stream : server.ending_streams()) {
+        const bool queued = std::any_of(pending.begin(), pending.end(), [&](const kick_stream& k) {
+            return k.stream == stream;
+        });
+        if (queued) continue;
+        send_kick(kick_stream{stream, "still_ending"});
+        ++resent;
+    }
+    if (resent != 0) {
+        write("resending " + std::to_string(resent) + " kick(s) of seats still ending");
+    }
 }
 
 void gateway_link::state::on_disconnected(const std::string& reason)
@@ -190,9 +205,18 @@ void gateway_link::state::on_event(proto::event e)
 
 void gateway_link::state::on_request(proto::request req, link::responder r)
 {
+    if (std::holds_alternative<proto::seat_holds>(req)) {
+        auto held = server.held_streams();
+        if (!held) {
+            r.fail("not_ready", "the room does not know its holds yet (just started)");
+            return;
+        }
+        r.reply(proto::held_streams{std::move(*held)});
+        return;
+    }
     const auto* check = std::get_if<proto::admission_check>(&req);
     if (check == nullptr) {
-        r.fail("unsupported", "the room service serves only admission_check");
+        r.fail("unsupported", "the room service serves admission_check and seat_holds");
         return;
     }
     std::weak_ptr<state> weak = shared_from_this();

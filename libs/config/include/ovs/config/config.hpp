@@ -112,6 +112,11 @@ struct room_service_config {
     ws_limits limits;
     std::size_t max_http_body_bytes = 8192;
     millis shutdown_timeout{5000};
+    // Where the seats' holds (token hashes, never tokens), on-air seats and
+    // moderator marks are kept across a restart (docs/decisions.md); written
+    // atomically (0600) shortly after each change, read before the listener
+    // opens. Empty: not kept (a restart ends every broadcast).
+    std::string state_file;
 };
 
 struct link_config {

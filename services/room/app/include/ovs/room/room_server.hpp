@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ovs::room {
 
@@ -80,7 +81,8 @@ public:
     // up as a full send queue soon. Default 64 KiB; applies to later upgrades.
     void set_socket_send_buffer(int bytes);
 
-    // Binds room.listen and starts accepting. Throws boost::system::system_error.
+    // Restores room.state_file (if set), then binds room.listen and starts
+    // accepting. Throws boost::system::system_error. stop() saves the state.
     void start();
     // The bound address (port 0 in the config picks a free one).
     boost::asio::ip::tcp::endpoint local_endpoint() const;
@@ -108,6 +110,13 @@ public:
     void check_admission(const std::string& stream,
                          const std::string& token,
                          std::function<void(admission)> done);
+    // seat_holds (proto/internal.md): the streams of every held seat, or
+    // nullopt while the room cannot be sure of its holds (after a start
+    // without a state file to restore them from, until holders have had the
+    // grace to resume; with Redis, until it has loaded the rooms).
+    std::optional<std::vector<std::string>> held_streams() const;
+    // The streams of ending seats: kicks to send again on a new link.
+    std::vector<std::string> ending_streams() const;
     void set_kick_sink(kick_sink sink);
     // /readyz answers 200 while accepting, whatever the link; when this probe
     // (if set) says the link is down, its body says the media state is stale.

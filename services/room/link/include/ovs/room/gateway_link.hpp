@@ -15,8 +15,13 @@
 //   on_stream_up/on_stream_down, `endpoints` -> on_endpoints, `media_status`
 //   -> on_media_status (mappings in gateway_mapping.hpp).
 // - Requests: `admission_check` is answered from room_server::check_admission
-//   (see answer_admission_check for publish vs play); anything else gets the
-//   error "unsupported".
+//   (see answer_admission_check for publish vs play); `seat_holds` from
+//   room_server::held_streams (error "not_ready" while the room cannot be
+//   sure of its holds); anything else gets the error "unsupported".
+// - On every new link the kicks of ending seats are sent again (after the
+//   held ones): the gateway keeps a kick until OME drops the stream, but a
+//   gateway restart loses what it held, and a room restart restores ending
+//   seats whose kick may never have reached the gateway.
 // - Kicks: the room_server's kick sink sends a `kick` request. A failed kick
 //   is logged. A kick that could not reach the gateway ("not_connected", or
 //   "closed" while waiting for the reply) is kept (at most
