@@ -157,6 +157,7 @@ void cluster::write_config()
       << "  disconnect_grace_ms: " << o.grace_ms << "\n"
       << "  presence_interval_ms: " << o.presence_ms << "\n"
       << "  shutdown_timeout_ms: 2000\n"
+      << (o.keep_room_state ? "  state_file: " + room_state_path() + "\n" : std::string())
       << "  limits:\n"
       << "    commands_per_second: 200\n"
       << "    send_queue_messages: 4096\n"

@@ -39,6 +39,9 @@ struct cluster_options {
     // its own Server.xml says.
     bool ome_webhooks = true;
     bool start = true;  // start all processes in the constructor
+    // The room service keeps its seats across restarts in
+    // <dir>/room-state.json (room.state_file); false: no state file.
+    bool keep_room_state = true;
     // YAML lines added to the `ome:` section as they are (e.g. "  edges: [...]").
     std::string ome_extra;
     // The page the room service serves (e.g. web/dist); empty: a stub.
@@ -69,6 +72,7 @@ public:
     std::uint16_t gateway_metrics_port() const { return gateway_metrics_port_; }
     const std::string& dir() const { return dir_; }
     const std::string& config_path() const { return config_path_; }
+    std::string room_state_path() const { return dir_ + "/room-state.json"; }
     std::string webhook_secret() const { return webhook_secret_; }
     // The link secret both services share (the config file carries it).
     static std::string link_secret() { return "integration-link-secret-0123"; }
