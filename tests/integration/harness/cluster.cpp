@@ -70,7 +70,7 @@ cluster::cluster(cluster_options options) : options_(std::move(options)), dir_(m
     room_metrics_port_ = pick_free_port();
     gateway_link_port_ = pick_free_port();
     gateway_metrics_port_ = pick_free_port();
-    if (auto binary = ome_binary_from_env()) {
+    if (auto binary = options_.standin_only ? std::nullopt : ome_binary_from_env()) {
         gateway_http_port_ = pick_free_port();
         webhook_secret_ = "integration-webhook-secret";
         media_ = std::make_unique<media_server>(
@@ -84,7 +84,7 @@ cluster::cluster(cluster_options options) : options_(std::move(options)), dir_(m
                                                              options_.tls_dir + "/key.pem",
                                                              options_.tls_dir + "/ca.pem"}));
         media_->ome()->launch().settings.extra_env = options_.ome_env;
-    } else if (auto real = real_ome_from_env()) {
+    } else if (auto real = options_.standin_only ? std::nullopt : real_ome_from_env()) {
         gateway_http_port_ = real->gateway_http_port;
         webhook_secret_ = real->webhook_secret;
         media_ = std::make_unique<media_server>(*real, dir_);
@@ -92,7 +92,7 @@ cluster::cluster(cluster_options options) : options_(std::move(options)), dir_(m
         if (!options_.tls_dir.empty()) {
             throw std::runtime_error("TLS needs a real OME started here (OVENSPACE_TEST_OME_BIN)");
         }
-        if (ome_required_by_env()) {
+        if (ome_required_by_env() && !options_.standin_only) {
             throw std::runtime_error(
                 "OVENSPACE_TEST_REQUIRE_OME=1 but neither OVENSPACE_TEST_OME_BIN nor "
                 "OVENSPACE_TEST_OME_API names a real OME");

@@ -42,6 +42,10 @@ struct cluster_options {
     // The room service keeps its seats across restarts in
     // <dir>/room-state.json (room.state_file); false: no state file.
     bool keep_room_state = true;
+    // The stand-in whatever the environment names: for tests whose faults
+    // only the stand-in can make (API 500, slow answers, publishes over its
+    // control port), such as the chaos test.
+    bool standin_only = false;
     // YAML lines added to the `ome:` section as they are (e.g. "  edges: [...]").
     std::string ome_extra;
     // The page the room service serves (e.g. web/dist); empty: a stub.

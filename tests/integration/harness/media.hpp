@@ -124,6 +124,8 @@ public:
 
     // ---- stand-in only powers (check standin_powers() first)
     bool standin_powers() const { return !real(); }
+    // The stand-in's control port (its publishers, players and API modes).
+    std::uint16_t standin_control_port() const { return control_port_; }
     // REST requests the stand-in received so far (its request log).
     std::vector<nlohmann::json> api_log();
     std::size_t api_request_count();
