@@ -146,7 +146,10 @@ public:
         o.poll_backoff_max_ms = 1000;
         cluster_ = std::make_unique<cluster>(o);
         control_ = std::make_unique<standin_control>(cluster_->media().standin_control_port());
-        for (int i = 0; i < viewer_count; ++i) viewers_.push_back(viewer_client{i});
+        for (int i = 0; i < viewer_count; ++i) {
+            viewers_.emplace_back();
+            viewers_.back().id = i;
+        }
         for (int i = 0; i < actor_count; ++i) {
             actors_.push_back(actor{});
             actors_.back().id = i;
@@ -170,14 +173,30 @@ public:
             }
             if (clock_.now() >= next_action) {
                 act(actors_[static_cast<std::size_t>(pick(0, actor_count - 1))]);
-                next_action = clock_.now() + pick(40, 250);
+                next_action = clock_.now() + pick(20, 160);
             }
         }
         // Everything is up again: the seats must agree with OME within the
         // bound. The workload rests, so what is judged is the system's doing.
         const millis_t settle_until = clock_.now() + checker_bounds{}.agreement_ms + 1500;
-        while (clock_.now() < settle_until) pump(milliseconds(50));
+        while (clock_.now() < settle_until) {
+            pump(milliseconds(50));
+            for (auto& a : actors_) upkeep(a);
+        }
         report(checker_.check(clock_.now(), true), "final");
+        if (options_.verbose) {
+            std::cout << "OME at the end: "
+                      << control_->call("/control/streams", nullptr, milliseconds(1000))
+                             .value_or(json())
+                             .dump()
+                      << "\n";
+            if (viewers_[0].page) {
+                for (unsigned i = 0; i < seat_count; ++i) {
+                    const auto seat = viewers_[0].page->seat(i);
+                    std::cout << "seat " << i << ": " << (seat ? seat->raw.dump() : "?") << "\n";
+                }
+            }
+        }
         ++counters_.checkpoints;
         return summary();
     }
@@ -248,31 +267,52 @@ private:
 
     // ------------------------------------------------------------ workload
 
+    // What the page does by itself: reconnect, then resume its seat.
+    // Returns false while it is busy with that.
+    bool upkeep(actor& a)
+    {
+        if (!a.page || a.page->closed()) {
+            reconnect(a);
+            return false;
+        }
+        if (!a.page->has_snapshot()) return false;
+        if (a.resume_owed) {
+            resume(a);
+            return false;
+        }
+        return true;
+    }
+
     void act(actor& a)
     {
-        if (!a.page || a.page->closed()) return reconnect(a);
-        if (!a.page->has_snapshot()) return;
-        if (a.resume_owed) return resume(a);
+        if (!upkeep(a)) return;
         if (!a.seat) return claim(a);
         if (!a.publisher) {
-            if (chance(0.45)) return publish(a);
-            if (chance(0.2)) return release(a);
+            if (chance(0.6)) return publish(a);
+            if (chance(0.25)) return release(a);
             return;  // idle: the lease may run out
         }
         if (chance(0.15)) return stop_encoder(a);
         if (chance(0.12)) return release(a);
     }
 
+    // The page's connection ended: it holds nothing until its resume takes
+    // the seat back.
+    void notice_drop(actor& a)
+    {
+        if (!a.page || !a.page->closed() || !a.seat || a.resume_owed) return;
+        checker_.hold_lost(a.id, *a.seat, clock_.now());
+        a.resume_owed = true;
+        const auto view = a.page->seat(*a.seat);
+        a.broadcasting_at_drop =
+            a.publisher && view &&
+            (view->state == "starting" || view->state == "live" || view->state == "failed");
+    }
+
     void reconnect(actor& a)
     {
+        notice_drop(a);
         if (clock_.now() < a.next_attempt || !cluster_->room_running()) return;
-        if (a.page && a.seat) {
-            a.resume_owed = true;
-            const auto view = a.page->seat(*a.seat);
-            a.broadcasting_at_drop =
-                a.publisher && view &&
-                (view->state == "starting" || view->state == "live" || view->state == "failed");
-        }
         a.page = std::make_unique<browser>(pool_, cluster_->room_port(), "main");
         a.next_attempt = clock_.now() + 200;
     }
@@ -309,17 +349,25 @@ private:
         a.resume_owed = false;
     }
 
+    // Takes the seat back after a drop. resume_owed stays set until the
+    // answer is handled, so the page's fresh view of the seat (not its own
+    // yet) is not taken for a loss meanwhile.
     void resume(actor& a)
     {
-        a.resume_owed = false;
-        if (!a.seat) return;
+        if (!a.seat) {
+            a.resume_owed = false;
+            return;
+        }
         auto reply =
             a.page->command(json{{"type", "resume"}, {"seat", *a.seat}, {"token", a.claim.token}},
                             milliseconds(3000));
-        feed();
+        if (!reply && a.page->closed()) return;  // dropped again: the next page resumes
         ++counters_.work["resumes"];
         if (reply && reply->value("ok", false)) {
             a.claim.publish = reply->value("publish", a.claim.publish);
+            a.resume_owed = false;
+            checker_.hold_gained(a.id, *a.seat, clock_.now());
+            feed();
             return;
         }
         const std::string code =
@@ -329,6 +377,7 @@ private:
         // The page gives up its broadcast, as the real one does.
         if (a.publisher) stop_encoder(a);
         drop(a, "resume refused");
+        feed();
     }
 
     void publish(actor& a)
@@ -338,8 +387,11 @@ private:
         std::string query;
         try {
             query = publish_query(a.claim, protocol);
-        } catch (const std::exception&) {
-            return;  // no publish URLs yet (the gateway has not sent its endpoints)
+        } catch (const std::exception& e) {
+            // No publish URLs (the room had not heard the gateway's endpoints).
+            ++counters_.work["publishes without URLs"];
+            if (options_.verbose) std::cout << "actor " << a.id << ": " << e.what() << "\n";
+            return;
         }
         const millis_t before = clock_.now();
         auto r = control_->call(
@@ -347,10 +399,21 @@ private:
             json{{"protocol", ingest_name(protocol)}, {"stream", a.claim.stream}, {"query", query}},
             milliseconds(8000));
         ++counters_.work["publishes"];
-        if (!r || !r->value("admitted", false)) return;
+        if (!r || !r->value("admitted", false)) {
+            if (options_.verbose) {
+                std::cout << clock_.now() << " ms: actor " << a.id << " publish of "
+                          << a.claim.stream << " refused: " << (r ? r->dump() : "no answer")
+                          << "\n";
+            }
+            return;
+        }
         ++counters_.work["publishes admitted"];
         checker_.stream_changed(a.claim.stream, before);
         a.publisher = r->value("id", std::uint64_t{0});
+        if (options_.verbose) {
+            std::cout << before << " ms: actor " << a.id << " publishes " << a.claim.stream
+                      << " (publisher " << *a.publisher << ")\n";
+        }
         feed();
     }
 
@@ -384,10 +447,11 @@ private:
     // reply that overtakes the seat's frame does not count as a loss.
     void watch_own_seat(actor& a)
     {
+        notice_drop(a);
         if (!a.seat || a.resume_owed || !a.page || a.page->closed()) return;
         const auto view = a.page->seat(*a.seat);
         if (!view || (view->mine && view->state != "ending")) return;
-        ++counters_.work["seats taken away (lease expiry)"];
+        ++counters_.work["seats shown free to their holder"];
         if (a.publisher) {
             checker_.stream_changed(a.claim.stream, clock_.now());
             a.publisher.reset();
@@ -459,6 +523,7 @@ private:
             restored = true;
         }
         if (!restored) return;
+        if (options_.verbose) std::cout << clock_.now() << " ms: restored\n";
         if (cluster_->room_running() && cluster_->gateway_running() &&
             !cluster_->wait_room_linked()) {
             throw std::runtime_error("the room service did not link to the gateway again");
