@@ -301,7 +301,7 @@ private:
     void notice_drop(actor& a)
     {
         if (!a.page || !a.page->closed() || !a.seat || a.resume_owed) return;
-        checker_.hold_lost(a.id, *a.seat, clock_.now());
+        checker_.hold_suspended(a.id, *a.seat, clock_.now());
         a.resume_owed = true;
         const auto view = a.page->seat(*a.seat);
         a.broadcasting_at_drop =

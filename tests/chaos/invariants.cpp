@@ -134,6 +134,8 @@ void checker::whole(bool is_whole, millis_t at)
 
 void checker::hold_gained(int actor, unsigned seat, millis_t at)
 {
+    suspended_[seat].erase(actor);
+    unheld_since_.erase(seat);
     auto& h = holders_[seat];
     for (const auto& e : h) {
         if (e.actor == actor) return;
@@ -141,10 +143,21 @@ void checker::hold_gained(int actor, unsigned seat, millis_t at)
     h.push_back(hold{actor, at});
 }
 
-void checker::hold_lost(int actor, unsigned seat, millis_t /*at*/)
+void checker::hold_lost(int actor, unsigned seat, millis_t at)
 {
     auto& h = holders_[seat];
     std::erase_if(h, [&](const hold& e) { return e.actor == actor; });
+    suspended_[seat].erase(actor);
+    if (h.empty() && suspended_[seat].empty() && !unheld_since_.count(seat)) {
+        unheld_since_[seat] = at;
+    }
+}
+
+void checker::hold_suspended(int actor, unsigned seat, millis_t at)
+{
+    hold_lost(actor, seat, at);
+    suspended_[seat].insert(actor);
+    unheld_since_.erase(seat);
 }
 
 void checker::resume_refused(int actor, unsigned seat, const std::string& code, millis_t at)
@@ -168,6 +181,25 @@ void checker::add(invariant which, millis_t at, std::string detail)
 void checker::evaluate(millis_t at)
 {
     if (!whole_) return;
+    // Seats nobody holds (never held counts from the start) whose stream
+    // OME keeps.
+    for (unsigned seat = 0; seat < seat_count_; ++seat) {
+        const bool held = !holders_[seat].empty() || !suspended_[seat].empty();
+        const std::string stream = stream_of(seat);
+        if (held || !listed_.count(stream)) continue;
+        const millis_t since = std::max(unheld_since_[seat], listed_since_[stream]);
+        if (at - std::max(since, whole_since_) <= bounds_.agreement_ms) continue;
+        const auto key =
+            std::make_tuple(static_cast<int>(invariant::free_seat_with_stream), -2, seat, since);
+        if (!reported_.insert(key).second) continue;
+        add(invariant::free_seat_with_stream,
+            at,
+            "seat " + std::to_string(seat) + " held by nobody since " +
+                std::to_string(unheld_since_[seat]) + " ms while OME lists " + stream +
+                " (publisher " + std::to_string(listed_.at(stream)) + ", since " +
+                std::to_string(listed_since_[stream]) + " ms; whole since " +
+                std::to_string(whole_since_) + " ms)");
+    }
     for (const auto& [viewer, v] : viewers_) {
         if (!v.connected) continue;
         for (const auto& [seat, view] : v.seats) {

@@ -9,8 +9,9 @@
 //
 // The invariants (issue 11):
 //   1. no seat held by two connections;
-//   2. a seat a viewer sees free has no stream in OME for longer than the
-//      bound once the system is whole again;
+//   2. a free seat has no stream in OME for longer than the bound once the
+//      system is whole again: neither one a viewer sees free, nor one that
+//      no actor holds (a stream nobody may publish, shown live or not);
 //   3. a seat a viewer sees broadcasting (starting, live, failed) has a
 //      stream in OME, with the same bound;
 //   4. a gap (or a step back) in a viewer's `seq` is followed by a resync
@@ -93,6 +94,9 @@ public:
     // ---- actors (one id per broadcaster; it keeps its id across reconnects)
     void hold_gained(int actor, unsigned seat, millis_t at);
     void hold_lost(int actor, unsigned seat, millis_t at);
+    // The actor's connection dropped: it holds nothing now, but its token
+    // does until its resume is answered (the seat is not free meanwhile).
+    void hold_suspended(int actor, unsigned seat, millis_t at);
     // The actor asked for its seat back after its connection dropped; it was
     // broadcasting when the connection dropped.
     void resume_refused(int actor, unsigned seat, const std::string& code, millis_t at);
@@ -159,6 +163,8 @@ private:
     bool whole_ = false;
     millis_t whole_since_ = 0;
     std::map<unsigned, std::vector<hold>> holders_;  // seat -> actors that believe they hold it
+    std::map<unsigned, std::set<int>> suspended_;    // seat -> actors owing a resume
+    std::map<unsigned, millis_t> unheld_since_;      // seat -> nobody's since
     std::vector<blink> blinks_;
     // Disagreements already reported: (invariant, viewer, seat, episode start).
     std::set<std::tuple<int, int, unsigned, millis_t>> reported_;

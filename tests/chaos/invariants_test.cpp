@@ -50,9 +50,12 @@ TEST_CASE("a free seat whose stream OME keeps listing is a violation after the b
     c.ome_streams(200, {{"stream0", 7}});
     CHECK(c.check(3000).empty());  // 2.8 s: within the bound
     c.ome_streams(3400, {{"stream0", 7}});
+    // Both the viewer's view and the holders (none) say the seat is free.
     const auto found = c.check(3500);
-    REQUIRE(kinds(found) == std::vector{invariant::free_seat_with_stream});
+    REQUIRE(kinds(found) ==
+            std::vector{invariant::free_seat_with_stream, invariant::free_seat_with_stream});
     CHECK(found[0].detail.find("stream0") != std::string::npos);
+    CHECK(found[1].detail.find("viewer 1") != std::string::npos);
     // Reported once per episode.
     c.ome_streams(5000, {{"stream0", 7}});
     CHECK(c.check(5000).empty());
@@ -71,7 +74,8 @@ TEST_CASE("the bound runs from when the system is whole again", "[unit][chaos]")
     c.ome_streams(11000, {{"stream0", 7}});
     CHECK(c.check(11000).empty());
     c.ome_streams(12100, {{"stream0", 7}});
-    CHECK(kinds(c.check(12100)) == std::vector{invariant::free_seat_with_stream});
+    CHECK(kinds(c.check(12100)) ==
+          std::vector{invariant::free_seat_with_stream, invariant::free_seat_with_stream});
 }
 
 TEST_CASE("a broadcasting seat without a stream is a violation after the bound", "[unit][chaos]")
@@ -161,4 +165,30 @@ TEST_CASE("a refused resume of a broadcasting seat is a violation", "[unit][chao
     REQUIRE(kinds(found) == std::vector{invariant::hold_lost_on_restart});
     CHECK(found[0].detail.find("bad_token") != std::string::npos);
     CHECK(c.all_violations().size() == 1);
+}
+
+TEST_CASE("a stream on a seat nobody holds is a violation after the bound, whatever viewers see",
+          "[unit][chaos]")
+{
+    checker c(2);
+    c.whole(true, 0);
+    c.hold_gained(1, 0, 100);
+    c.ome_streams(200, {{"stream0", 9}});
+    c.ome_streams(5000, {{"stream0", 9}});
+    CHECK(c.check(5000).empty());  // held: the holder's stream
+    // A dropped holder owes a resume: its token still holds the seat.
+    c.hold_suspended(1, 0, 5100);
+    c.ome_streams(9000, {{"stream0", 9}});
+    CHECK(c.check(9000).empty());
+    // Its resume was refused, or it left: the stream must go.
+    c.hold_lost(1, 0, 9100);
+    c.ome_streams(12000, {{"stream0", 9}});
+    CHECK(c.check(12000).empty());
+    c.ome_streams(12200, {{"stream0", 9}});
+    const auto found = c.check(12200);
+    REQUIRE(kinds(found) == std::vector{invariant::free_seat_with_stream});
+    CHECK(found[0].detail.find("held by nobody") != std::string::npos);
+    // Kicked once OME answers: nothing more.
+    c.ome_streams(12300, {});
+    CHECK(c.check(20000).empty());
 }
