@@ -4,8 +4,10 @@
 # the room service are SIGKILLed and restarted and OME's API answers 500,
 # slowly or not at all. CI runs one fixed seed through ctest (label chaos);
 # this runs more, in the ASan+UBSan build that scripts/test.sh makes.
-# Usage: scripts/chaos.sh [--seeds 1,2,3 | --seeds N] [--faults N] [--verbose]
+# Usage: scripts/chaos.sh [--seeds 1,2,3 | --seeds N] [--faults N] [--verbose] [--no-room-kills]
 #   --seeds N  runs seeds 1..N; a comma list runs exactly those
+#   --no-room-kills  gateway and API faults only (to tell room-restart
+#                    violations from the rest)
 # Prints each seed's figures and a summary line; exits 1 when any seed
 # violated an invariant (replay one with OVS_CHAOS_SEED=S or --seeds S).
 set -euo pipefail
@@ -19,8 +21,8 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --seeds) seeds=$2; shift 2 ;;
         --faults) faults=$2; shift 2 ;;
-        --verbose) extra+=(--verbose); shift ;;
-        *) echo "usage: scripts/chaos.sh [--seeds 1,2,3|N] [--faults N] [--verbose]" >&2; exit 2 ;;
+        --verbose|--no-room-kills) extra+=("$1"); shift ;;
+        *) echo "usage: scripts/chaos.sh [--seeds 1,2,3|N] [--faults N] [--verbose] [--no-room-kills]" >&2; exit 2 ;;
     esac
 done
 if [[ $seeds =~ ^[0-9]+$ ]]; then

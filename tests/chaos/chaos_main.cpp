@@ -8,7 +8,7 @@
 // (invariants.hpp); this file only drives processes and sockets and reports
 // what it saw.
 //
-//   ovenspace-chaos [--seed N] [--faults N] [--verbose]
+//   ovenspace-chaos [--seed N] [--faults N] [--verbose] [--no-room-kills]
 //   OVS_CHAOS_SEED overrides --seed (a failure is replayed from its seed: the
 //   workload's and the faults' choices repeat; their timing is the machine's).
 // Exit 0 when no invariant was violated, 1 when one was, 2 on bad usage or
@@ -47,6 +47,9 @@ struct run_options {
     std::uint64_t seed = 20261207;
     int faults = 50;
     bool verbose = false;
+    // Diagnosis: leave the room service running (gateway and API faults
+    // only), to tell room-restart violations from the rest.
+    bool room_kills = true;
 };
 
 class run_clock {
@@ -467,7 +470,7 @@ private:
     {
         std::vector<std::string> kinds;
         if (!gateway_back_at_) kinds.push_back("kill gateway");
-        if (!room_back_at_) kinds.push_back("kill room");
+        if (!room_back_at_ && options_.room_kills) kinds.push_back("kill room");
         if (!api_back_at_) kinds.insert(kinds.end(), {"api 500", "api slow", "api hang"});
         if (kinds.empty()) return;
         const std::string kind = kinds[static_cast<std::size_t>(pick(0, int(kinds.size()) - 1))];
@@ -615,6 +618,8 @@ std::optional<run_options> parse(int argc, char** argv)
             o.faults = static_cast<int>(*v);
         } else if (arg == "--verbose") {
             o.verbose = true;
+        } else if (arg == "--no-room-kills") {
+            o.room_kills = false;
         } else {
             return std::nullopt;
         }
@@ -636,7 +641,8 @@ int main(int argc, char** argv)
 {
     const auto options = ovs::chaos::parse(argc, argv);
     if (!options) {
-        std::cerr << "usage: ovenspace-chaos [--seed N] [--faults N] [--verbose]\n"
+        std::cerr << "usage: ovenspace-chaos [--seed N] [--faults N] [--verbose] "
+                     "[--no-room-kills]\n"
                      "  OVS_CHAOS_SEED overrides --seed\n";
         return 2;
     }
