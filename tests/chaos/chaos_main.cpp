@@ -167,12 +167,21 @@ public:
         checker_.whole(true, clock_.now());
         millis_t next_fault = clock_.now() + pick(500, 1500);
         millis_t next_action = clock_.now();
+        bool calm_pending = false;
         while (injected_ < options_.faults || fault_active()) {
             pump(milliseconds(20));
             restore_due();
-            if (injected_ < options_.faults && clock_.now() >= next_fault) {
+            if (calm_pending && !fault_active()) {
+                next_fault = clock_.now() + pick(3500, 4500);
+                calm_pending = false;
+            }
+            if (!calm_pending && injected_ < options_.faults && clock_.now() >= next_fault) {
                 inject();
                 next_fault = clock_.now() + pick(300, 1400);
+                // Now and then a calm longer than the agreement bound once
+                // everything is back, so the bounded invariants are judged
+                // mid-run too, not only at the end.
+                calm_pending = chance(0.15);
             }
             if (clock_.now() >= next_action) {
                 act(actors_[static_cast<std::size_t>(pick(0, actor_count - 1))]);

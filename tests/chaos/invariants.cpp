@@ -162,6 +162,9 @@ void checker::hold_suspended(int actor, unsigned seat, millis_t at)
 
 void checker::resume_refused(int actor, unsigned seat, const std::string& code, millis_t at)
 {
+    const auto key =
+        std::make_tuple(static_cast<int>(invariant::hold_lost_on_restart), actor, seat, at);
+    if (!reported_.insert(key).second) return;
     add(invariant::hold_lost_on_restart,
         at,
         "actor " + std::to_string(actor) + ": resume of broadcasting seat " + std::to_string(seat) +
