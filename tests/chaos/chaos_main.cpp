@@ -137,7 +137,10 @@ struct actor {
 class driver {
 public:
     explicit driver(run_options options)
-        : options_(options), rng_(options.seed), checker_(seat_count)
+        : options_(options),
+          faults_rng_(options.seed),
+          work_rng_(options.seed ^ 0x9e3779b97f4a7c15ULL),
+          checker_(seat_count)
     {
         cluster_options o;
         o.standin_only = true;
@@ -165,27 +168,27 @@ public:
                   << seat_count << " seats, " << actor_count << " broadcasters, " << viewer_count
                   << " viewers" << std::endl;
         checker_.whole(true, clock_.now());
-        millis_t next_fault = clock_.now() + pick(500, 1500);
+        millis_t next_fault = clock_.now() + pick(faults_rng_, 500, 1500);
         millis_t next_action = clock_.now();
         bool calm_pending = false;
         while (injected_ < options_.faults || fault_active()) {
             pump(milliseconds(20));
             restore_due();
             if (calm_pending && !fault_active()) {
-                next_fault = clock_.now() + pick(3500, 4500);
+                next_fault = clock_.now() + pick(faults_rng_, 3500, 4500);
                 calm_pending = false;
             }
             if (!calm_pending && injected_ < options_.faults && clock_.now() >= next_fault) {
                 inject();
-                next_fault = clock_.now() + pick(300, 1400);
+                next_fault = clock_.now() + pick(faults_rng_, 300, 1400);
                 // Now and then a calm longer than the agreement bound once
                 // everything is back, so the bounded invariants are judged
                 // mid-run too, not only at the end.
-                calm_pending = chance(0.15);
+                calm_pending = chance(faults_rng_, 0.15);
             }
             if (clock_.now() >= next_action) {
-                act(actors_[static_cast<std::size_t>(pick(0, actor_count - 1))]);
-                next_action = clock_.now() + pick(20, 160);
+                act(actors_[static_cast<std::size_t>(pick(work_rng_, 0, actor_count - 1))]);
+                next_action = clock_.now() + pick(work_rng_, 20, 160);
             }
         }
         // Everything is up again: the seats must agree with OME within the
@@ -216,8 +219,16 @@ public:
     std::string diagnostics() const { return cluster_->diagnostics(); }
 
 private:
-    int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
-    bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+    // Two random streams from the seed: the faults' script does not shift
+    // when the workload draws more or less often (timing decides that).
+    static int pick(std::mt19937_64& rng, int lo, int hi)
+    {
+        return std::uniform_int_distribution<int>(lo, hi)(rng);
+    }
+    static bool chance(std::mt19937_64& rng, double p)
+    {
+        return std::uniform_real_distribution<double>(0, 1)(rng) < p;
+    }
 
     // ------------------------------------------------------------ pumping
 
@@ -300,12 +311,12 @@ private:
         if (!upkeep(a)) return;
         if (!a.seat) return claim(a);
         if (!a.publisher) {
-            if (chance(0.6)) return publish(a);
-            if (chance(0.25)) return release(a);
+            if (chance(work_rng_, 0.6)) return publish(a);
+            if (chance(work_rng_, 0.25)) return release(a);
             return;  // idle: the lease may run out
         }
-        if (chance(0.15)) return stop_encoder(a);
-        if (chance(0.12)) return release(a);
+        if (chance(work_rng_, 0.15)) return stop_encoder(a);
+        if (chance(work_rng_, 0.12)) return release(a);
     }
 
     // The page's connection ended: it holds nothing until its resume takes
@@ -331,7 +342,7 @@ private:
 
     void claim(actor& a)
     {
-        const auto seat = static_cast<unsigned>(pick(0, seat_count - 1));
+        const auto seat = static_cast<unsigned>(pick(work_rng_, 0, seat_count - 1));
         auto reply = a.page->command(json{{"type", "claim"}, {"seat", seat}}, milliseconds(3000));
         feed();
         ++counters_.work["claims"];
@@ -395,7 +406,7 @@ private:
     void publish(actor& a)
     {
         static const ingest protocols[] = {ingest::rtmp, ingest::srt, ingest::webrtc};
-        const ingest protocol = protocols[pick(0, 2)];
+        const ingest protocol = protocols[pick(work_rng_, 0, 2)];
         std::string query;
         try {
             query = publish_query(a.claim, protocol);
@@ -482,7 +493,8 @@ private:
         if (!room_back_at_ && options_.room_kills) kinds.push_back("kill room");
         if (!api_back_at_) kinds.insert(kinds.end(), {"api 500", "api slow", "api hang"});
         if (kinds.empty()) return;
-        const std::string kind = kinds[static_cast<std::size_t>(pick(0, int(kinds.size()) - 1))];
+        const std::string kind =
+            kinds[static_cast<std::size_t>(pick(faults_rng_, 0, int(kinds.size()) - 1))];
         ++injected_;
         ++counters_.faults[kind];
         const millis_t now = clock_.now();
@@ -490,26 +502,27 @@ private:
             std::cout << now << " ms: fault " << injected_ << ": " << kind << "\n";
         if (kind == "kill gateway") {
             cluster_->kill_gateway();
-            gateway_back_at_ = now + pick(0, 1200);
+            gateway_back_at_ = now + pick(faults_rng_, 0, 1200);
         } else if (kind == "kill room") {
             cluster_->kill_room();
-            room_back_at_ = now + pick(0, 1200);
+            room_back_at_ = now + pick(faults_rng_, 0, 1200);
         } else if (kind == "api 500") {
             cluster_->media().api_error();
             api_ = api_mode::error;
-            api_back_at_ = now + pick(300, 3000);
+            api_back_at_ = now + pick(faults_rng_, 300, 3000);
         } else if (kind == "api slow") {
             // Half of them slower than the gateway's timeout: a slow success
             // the gateway gave up on.
-            const int delay = chance(0.5) ? pick(100, 600) : pick(1200, 2000);
+            const int delay = chance(faults_rng_, 0.5) ? pick(faults_rng_, 100, 600)
+                                                       : pick(faults_rng_, 1200, 2000);
             cluster_->media().api_slow(milliseconds(delay));
             api_ = api_mode::slow;
             api_slow_answers_ = delay < static_cast<int>(ome_timeout_ms);
-            api_back_at_ = now + pick(300, 3000);
+            api_back_at_ = now + pick(faults_rng_, 300, 3000);
         } else {
             cluster_->media().api_hang();
             api_ = api_mode::hang;
-            api_back_at_ = now + pick(300, 3000);
+            api_back_at_ = now + pick(faults_rng_, 300, 3000);
         }
         tell_whole();
     }
@@ -586,7 +599,8 @@ private:
     }
 
     run_options options_;
-    std::mt19937_64 rng_;
+    std::mt19937_64 faults_rng_;
+    std::mt19937_64 work_rng_;
     run_clock clock_;
     checker checker_;
     std::unique_ptr<cluster> cluster_;
