@@ -9,6 +9,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <list>
+#include <vector>
 
 namespace ovs::net {
 
@@ -37,6 +38,12 @@ struct server::core : std::enable_shared_from_this<server::core> {
 
     std::list<std::weak_ptr<http_connection>> http;
     std::list<std::weak_ptr<ws_session>> websockets;
+    // Sessions with frames to write, flushed from one posted handler per
+    // burst (ws_session.cpp): each writes everything it has queued at once.
+    std::vector<std::shared_ptr<ws_session>> to_flush;
+    bool flush_posted = false;
+    void flush_websockets_later(std::shared_ptr<ws_session> session);
+    void flush_websockets();
 
     // Calls on_drained (posted) once stopping and no connection is left.
     void maybe_drained();

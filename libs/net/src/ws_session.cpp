@@ -1,18 +1,26 @@
-// The WebSocket session on Beast: after the handshake one read is always
-// pending, and at most one write is in flight. send() starts a write itself
-// when none is running and each write's completion starts the next, so a
-// delivery costs no timer or coroutine wake-up; frames are shared pointers,
-// never copied. Callback style throughout (one style per session).
+// The WebSocket session: Beast does the handshake, the reading, control
+// frames and the close handshake; our data frames (encoded once per event,
+// ws_frame.hpp) are written to the socket by us, under the write_gate of
+// frame_stream.hpp. A send() only queues the shared frame and puts the
+// session on the server's flush list; one posted flush per burst then
+// gives each session one gathered, non-blocking write of everything it has
+// queued. So a delivery costs a pointer in a queue and its share of one
+// sendmsg: no timer, no completion handler, no allocation, no copy. Only a
+// peer whose socket is full makes us wait (for room to write) with an
+// asynchronous wait. Callback style throughout (one style per session).
 
+#include "frame_stream.hpp"
 #include "server_core.hpp"
 
 #include <ovs/log/log.hpp>
+#include <ovs/net/ws_frame.hpp>
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include <deque>
+#include <array>
 
 namespace ovs::net {
 
@@ -47,6 +55,11 @@ bool quiet_error(const error_code& ec)
            ec == asio::error::bad_descriptor;
 }
 
+// Frames per gathered write, and bytes past the first frame: a long backlog
+// goes out in several writes rather than one huge one.
+constexpr std::size_t max_frames_per_write = 64;
+constexpr std::size_t max_bytes_per_write = 256 * 1024;
+
 class beast_ws_session final : public ws_session {
 public:
     beast_ws_session(std::shared_ptr<server::core> core,
@@ -54,11 +67,15 @@ public:
                      peer_info peer,
                      std::unique_ptr<ws_handler> handler)
         : core_(std::move(core)),
-          ws_(std::move(stream)),
+          gate_(std::make_shared<write_gate>()),
+          ws_(std::move(stream), gate_),
           handler_(std::move(handler)),
           peer_(std::move(peer))
     {
+        gate_->on_free = [this] { flush(); };
     }
+
+    ~beast_ws_session() override { gate_->on_free = nullptr; }
 
     void start(request req)
     {
@@ -80,13 +97,17 @@ public:
                 }
             }));
         ws_.read_message_max(o.max_message_bytes);
-        ws_.auto_fragment(false);
-        ws_.write_buffer_bytes(512);
+        // Beast writes control frames only (its fixed header buffer); its
+        // data write buffer is never needed.
+        ws_.write_buffer_bytes(8);
+        error_code ignored;
+        auto& socket = beast::get_lowest_layer(ws_).socket();
         if (o.socket_send_buffer > 0) {
-            error_code ignored;
-            beast::get_lowest_layer(ws_).socket().set_option(
-                asio::socket_base::send_buffer_size(o.socket_send_buffer), ignored);
+            socket.set_option(asio::socket_base::send_buffer_size(o.socket_send_buffer), ignored);
         }
+        // Our writes are plain non-blocking sends: "would block" comes back
+        // instead of waiting (Beast's asynchronous operations are unaffected).
+        socket.non_blocking(true, ignored);
         ws_.async_accept(req, beast::bind_front_handler(&beast_ws_session::on_accept, self()));
     }
 
@@ -95,14 +116,14 @@ public:
         if (phase_ == phase::closing || phase_ == phase::done || close_ || dropped_) {
             return send_result::closed;
         }
-        if (queue_.size() >= core_->options.ws.send_queue_messages) {
+        if (queue_.size() - head_ >= core_->options.ws.send_queue_messages) {
             ++core_->status.stats.ws_dropped_slow;
             end_why_ = ws_end::dropped;
             drop();
             return send_result::overflow;
         }
         queue_.push_back(f);
-        if (phase_ == phase::open && !writing_) do_write();
+        request_flush();
         return send_result::queued;
     }
 
@@ -113,7 +134,7 @@ public:
         reason = reason.substr(0, 123);
         close_.emplace(code);
         close_->reason.assign(reason.data(), reason.size());
-        if (phase_ == phase::open && !writing_) do_write();
+        request_flush();
     }
 
     // The pending operation (handshake or read) fails at once and ends the
@@ -124,16 +145,78 @@ public:
         if (phase_ == phase::done || dropped_) return;
         dropped_ = true;
         if (!end_why_) end_why_ = ws_end::dropped;
-        queue_.clear();
+        release_queue();
         error_code ignored;
         auto& socket = beast::get_lowest_layer(ws_).socket();
         socket.shutdown(tcp::socket::shutdown_both, ignored);
         socket.close(ignored);
+        ws_.next_layer().fail_waiting();
     }
 
     bool is_open() const override { return phase_ == phase::open && !close_ && !dropped_; }
-    std::size_t queued() const override { return queue_.size(); }
+    std::size_t queued() const override { return queue_.size() - head_; }
     const peer_info& peer() const override { return peer_; }
+
+    // Writes what is queued (server::core's flush list calls this once per
+    // burst): gathered non-blocking sends until the queue is empty or the
+    // socket is full, then the close handshake if one is due.
+    void flush()
+    {
+        flush_requested_ = false;
+        if (phase_ != phase::open || dropped_) return;
+        // Beast is writing (its end calls us), or we wait for room (so does
+        // the wait's end).
+        if (gate_->held == write_gate::holder::control || waiting_for_room_) return;
+        while (head_ < queue_.size()) {
+            std::array<std::size_t, max_frames_per_write> sizes;
+            const std::size_t count = std::min(queue_.size() - head_, sizes.size());
+            for (std::size_t i = 0; i < count; ++i) sizes[i] = queue_[head_ + i]->wire().size();
+            const std::span<const std::size_t> queued_sizes(sizes.data(), count);
+            const auto batch =
+                plan_write(queued_sizes, cursor_, max_frames_per_write, max_bytes_per_write);
+            std::array<asio::const_buffer, max_frames_per_write> buffers;
+            for (std::size_t i = 0; i < batch.frames; ++i) {
+                auto wire = queue_[head_ + i]->wire();
+                if (i == 0) wire.remove_prefix(cursor_.offset);
+                buffers[i] = asio::buffer(wire.data(), wire.size());
+            }
+            error_code ec;
+            const std::size_t written = beast::get_lowest_layer(ws_).socket().write_some(
+                std::span<const asio::const_buffer>(buffers.data(), batch.frames), ec);
+            const bool full = ec == asio::error::would_block || ec == asio::error::try_again;
+            if (ec && !full) {
+                if (!quiet_error(ec)) {
+                    log::debug(core_->options.service + ": ws write to " + peer_.address + ": " +
+                               ec.message());
+                }
+                if (!end_why_) end_why_ = ws_end::failed;
+                drop();
+                return;
+            }
+            const auto progress = advance(queued_sizes, cursor_, full ? 0 : written);
+            for (std::size_t i = 0; i < progress.frames_done; ++i) queue_[head_ + i].reset();
+            head_ += progress.frames_done;
+            cursor_ = progress.at;
+            // Mid-frame, the socket is ours alone; between frames a write
+            // of Beast's that waited goes first (its end calls us again).
+            gate_->held = cursor_.offset > 0 ? write_gate::holder::data : write_gate::holder::none;
+            if (gate_->held == write_gate::holder::none && gate_->waiting) {
+                ws_.next_layer().release_data();
+                return;
+            }
+            if (full || written < batch.bytes) {
+                wait_for_room();
+                return;
+            }
+        }
+        release_queue();
+        if (close_ && !close_sent_) {
+            phase_ = phase::closing;
+            close_sent_ = true;
+            ws_.async_close(*close_,
+                            beast::bind_front_handler(&beast_ws_session::on_close_sent, self()));
+        }
+    }
 
 private:
     enum class phase { handshake, open, closing, done };
@@ -141,6 +224,47 @@ private:
     std::shared_ptr<beast_ws_session> self()
     {
         return std::static_pointer_cast<beast_ws_session>(shared_from_this());
+    }
+
+    // Once per burst: the session goes on the server's list, flushed from
+    // one posted handler (several events of one burst: one write).
+    void request_flush()
+    {
+        if (flush_requested_ || phase_ != phase::open) return;
+        flush_requested_ = true;
+        core_->flush_websockets_later(self());
+    }
+
+    // The socket is full (a peer that reads slowly, or not at all: its
+    // queue then fills and it is dropped).
+    void wait_for_room()
+    {
+        waiting_for_room_ = true;
+        beast::get_lowest_layer(ws_).socket().async_wait(
+            tcp::socket::wait_write,
+            beast::bind_front_handler(&beast_ws_session::on_room, self()));
+    }
+
+    void on_room(error_code ec)
+    {
+        waiting_for_room_ = false;
+        if (phase_ == phase::done || dropped_) return;
+        if (ec) {
+            if (!end_why_) end_why_ = ws_end::failed;
+            drop();
+            return;
+        }
+        flush();
+    }
+
+    // Once everything is out. The vector keeps its (small) capacity: the
+    // next event must not cost an allocation per viewer.
+    void release_queue()
+    {
+        if (head_ < queue_.size() && !dropped_) return;
+        queue_.clear();
+        head_ = 0;
+        cursor_ = {};
     }
 
     void on_accept(error_code ec)
@@ -161,7 +285,7 @@ private:
         ws_.text(true);
         handler_->on_open(*this);
         do_read();
-        if (!writing_ && (!queue_.empty() || close_)) do_write();
+        if (head_ < queue_.size() || close_) request_flush();
     }
 
     void do_read()
@@ -197,48 +321,15 @@ private:
                 *this, std::string_view(static_cast<const char*>(data.data()), data.size()));
         }
         buffer_.consume(buffer_.size());
+        // Browsers send a command now and then: an idle viewer keeps no
+        // read buffer (Beast's own frame buffer receives the bytes first).
+        buffer_.shrink_to_fit();
         do_read();
-    }
-
-    void do_write()
-    {
-        if (!queue_.empty()) {
-            writing_ = true;
-            ws_.async_write(asio::buffer(*queue_.front()),
-                            beast::bind_front_handler(&beast_ws_session::on_write, self()));
-            return;
-        }
-        if (close_ && !close_sent_) {
-            writing_ = true;
-            phase_ = phase::closing;
-            close_sent_ = true;
-            ws_.async_close(*close_,
-                            beast::bind_front_handler(&beast_ws_session::on_close_sent, self()));
-        }
-    }
-
-    void on_write(error_code ec, std::size_t)
-    {
-        writing_ = false;
-        if (phase_ == phase::done || dropped_) return;
-        if (ec) {
-            if (!quiet_error(ec)) {
-                log::debug(core_->options.service + ": ws write to " + peer_.address + ": " +
-                           ec.message());
-            }
-            if (!end_why_)
-                end_why_ = ec == beast::error::timeout ? ws_end::timeout : ws_end::failed;
-            drop();
-            return;
-        }
-        queue_.pop_front();
-        do_write();
     }
 
     // The close handshake is over (the peer answered, or it failed).
     void on_close_sent(error_code ec)
     {
-        writing_ = false;
         if (phase_ == phase::done) return;
         if (!end_why_) {
             end_why_ = !ec                           ? ws_end::server_closed
@@ -253,6 +344,7 @@ private:
         if (phase_ == phase::done) return;
         phase_ = phase::done;
         queue_.clear();
+        head_ = 0;
         if (registered_) {
             registered_ = false;
             core_->websockets.erase(slot_);
@@ -260,20 +352,27 @@ private:
         }
         error_code ignored;
         beast::get_lowest_layer(ws_).socket().close(ignored);
+        ws_.next_layer().fail_waiting();
         handler_->on_close(*this, end_why_.value_or(ws_end::failed));
         core_->maybe_drained();
     }
 
     std::shared_ptr<server::core> core_;
-    websocket::stream<beast::tcp_stream> ws_;
+    std::shared_ptr<write_gate> gate_;
+    websocket::stream<frame_stream> ws_;
     std::unique_ptr<ws_handler> handler_;
     peer_info peer_;
-    std::deque<frame> queue_;
+    // Frames not yet wholly on the wire: [head_, size()); the front one from
+    // cursor_. A vector, not a deque: an empty one holds no memory.
+    std::vector<frame> queue_;
+    std::size_t head_ = 0;
+    write_cursor cursor_;
     beast::flat_buffer buffer_;
     std::list<std::weak_ptr<ws_session>>::iterator slot_;
     bool registered_ = false;
     phase phase_ = phase::handshake;
-    bool writing_ = false;
+    bool flush_requested_ = false;
+    bool waiting_for_room_ = false;
     bool close_sent_ = false;
     bool dropped_ = false;
     std::optional<websocket::close_reason> close_;
@@ -281,6 +380,26 @@ private:
 };
 
 }  // namespace
+
+void server::core::flush_websockets_later(std::shared_ptr<ws_session> session)
+{
+    to_flush.push_back(std::move(session));
+    if (flush_posted) return;
+    flush_posted = true;
+    asio::post(ex, [self = shared_from_this()] { self->flush_websockets(); });
+}
+
+void server::core::flush_websockets()
+{
+    flush_posted = false;
+    // A flush may queue more (a handler's reply): those go on the next round.
+    auto batch = std::move(to_flush);
+    to_flush.clear();
+    for (auto& s : batch) static_cast<beast_ws_session&>(*s).flush();
+    // Keep the list's memory for the next burst.
+    batch.clear();
+    if (to_flush.empty()) to_flush.swap(batch);
+}
 
 void start_websocket(const std::shared_ptr<server::core>& core,
                      beast::tcp_stream stream,

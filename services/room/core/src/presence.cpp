@@ -4,6 +4,16 @@
 
 namespace ovs::room::detail {
 
+std::chrono::microseconds presence::interval_for(std::chrono::milliseconds configured,
+                                                std::size_t viewers)
+{
+    const std::chrono::microseconds floor = configured;
+    const std::chrono::microseconds top = std::max<std::chrono::microseconds>(ceiling, floor);
+    // Compare before multiplying: no overflow for any count.
+    if (viewers >= static_cast<std::size_t>(top / per_viewer)) return top;
+    return std::max(floor, per_viewer * static_cast<std::int64_t>(viewers));
+}
+
 void presence::add(time_point now)
 {
     ++count_;
@@ -35,7 +45,9 @@ std::optional<presence::time_point> presence::due() const
     if (!sent_at_) {
         return *pending_since_;
     }
-    return std::max(*pending_since_, *sent_at_ + interval_);
+    const auto since_sent = *sent_at_ + interval_for(interval_, count_);
+    return std::max(*pending_since_,
+                    std::chrono::time_point_cast<time_point::duration>(since_sent));
 }
 
 std::optional<std::size_t> presence::flush(time_point now)

@@ -9,6 +9,7 @@
 // thread; call these from there only.
 
 #include <ovs/net/http_types.hpp>
+#include <ovs/net/ws_frame.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -18,13 +19,13 @@
 
 namespace ovs::net {
 
-// A text message, serialized once and shared by every receiver: a queue
-// holds the pointer, never a copy of the bytes.
-using frame = std::shared_ptr<const std::string>;
+// A text message, encoded once (header and payload, ws_frame.hpp) and shared
+// by every receiver: a queue holds the pointer, never a copy of the bytes.
+using frame = std::shared_ptr<const ws_frame>;
 
-inline frame make_frame(std::string text)
+inline frame make_frame(std::string_view text)
 {
-    return std::make_shared<const std::string>(std::move(text));
+    return std::make_shared<const ws_frame>(text);
 }
 
 // Why a session ended, as its handler hears it.

@@ -1,6 +1,14 @@
 #pragma once
 // Viewer count of one room with coalesced publication: at most one update per
 // interval, none when the count is back at the last published value.
+//
+// Each update goes to every viewer of the room, so a fixed interval makes a
+// join storm cost N updates per interval while N grows: N squared over the
+// storm. The interval therefore grows with the room: the configured one, or
+// per_viewer for each viewer when that is longer (so a room's counts cost at
+// most 1 / per_viewer deliveries a second, O(N) per interval), up to a
+// ceiling. Small rooms keep the configured interval: a count after a leave
+// comes within it.
 
 #include <chrono>
 #include <cstddef>
@@ -12,7 +20,19 @@ class presence {
 public:
     using time_point = std::chrono::steady_clock::time_point;
 
+    // Deliveries of viewer counts per second and room that the adaptive
+    // interval allows: 4,000 (about 1 % of a core at a few microseconds each).
+    static constexpr std::chrono::microseconds per_viewer{250};
+    // The interval never grows past this (a 50,000-viewer room: 10 s).
+    static constexpr std::chrono::milliseconds ceiling{10000};
+
     explicit presence(std::chrono::milliseconds interval) : interval_(interval) {}
+
+    // The interval for a room of `viewers`: the configured one, stretched to
+    // per_viewer x viewers, at most the ceiling (or the configured one when
+    // that is longer). Pure.
+    static std::chrono::microseconds interval_for(std::chrono::milliseconds configured,
+                                                  std::size_t viewers);
 
     std::size_t count() const { return count_; }
     void add(time_point now);
