@@ -115,7 +115,46 @@ asio::awaitable<void> stop_closes(std::uint16_t port,
     CHECK(late.ec);
 }
 
+// Our pre-encoded frames, gathered into one write and split across partial
+// writes (a small receive buffer, a reader that pauses), read by Beast's own
+// reader: every frame whole, in order. Pings sent meanwhile make Beast
+// write pongs on the same socket, between our frames, never inside one.
+asio::awaitable<void> burst_read_whole(std::uint16_t port)
+{
+    auto o = at("/ws");
+    o.receive_buffer = 4096;
+    auto c = co_await ws_client::connect(port, o);
+    REQUIRE(!c.ec);
+    constexpr unsigned long rounds = 6;
+    co_await c.client->send("burst " + std::to_string(rounds));
+    co_await sleep_for(50ms);  // the server fills the socket and waits for room
+    for (int i = 0; i < 3; ++i) co_await c.client->ping();
+    for (unsigned long r = 0; r < rounds; ++r) {
+        for (std::size_t size : burst_sizes) {
+            auto text = co_await c.client->next_text();
+            REQUIRE(text);
+            REQUIRE(text->size() == size);
+            CHECK(text->find_first_not_of(static_cast<char>('a' + r % 26)) == std::string::npos);
+        }
+    }
+    auto end = co_await c.client->next_text();
+    CHECK(end == "end");
+    CHECK(c.client->pongs() == 3);
+    // Still a working connection both ways.
+    co_await c.client->send("after");
+    CHECK(co_await c.client->next_text() == "after");
+}
+
 }  // namespace
+
+TEST_CASE("net: queued frames go out gathered and arrive whole, pongs between them", "[loopback]")
+{
+    auto o = toy_options();
+    o.ws.socket_send_buffer = 8 * 1024;
+    toy_fixture f(o);
+    f.run(burst_read_whole(f.port));
+    CHECK(f.record->closes.empty());
+}
 
 TEST_CASE("net: a WebSocket echoes and closes with the service's code", "[loopback]")
 {

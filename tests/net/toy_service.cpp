@@ -28,6 +28,18 @@ public:
             }
             return;
         }
+        if (data.rfind("burst ", 0) == 0) {
+            // Frames of every header length (7, 16 and 64-bit), queued at
+            // once: they go out gathered, and must arrive whole and in order.
+            auto rounds = std::stoul(std::string(data.substr(6)));
+            for (unsigned long r = 0; r < rounds; ++r) {
+                for (std::size_t size : burst_sizes) {
+                    s.send(make_frame(std::string(size, static_cast<char>('a' + r % 26))));
+                }
+            }
+            s.send(make_frame("end"));
+            return;
+        }
         s.send(make_frame(std::string(data)));
     }
 

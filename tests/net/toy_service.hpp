@@ -5,7 +5,8 @@
 //   GET  /hello  -> 200 "hello\n"          POST /echo  -> the body back
 //   GET  /throw  -> the service throws      GET  /slow  -> answers after 300 ms
 //   upgrade /ws  -> an echo WebSocket; the text "close" closes it with 4000,
-//                   "flood N" sends N frames of 16 KiB
+//                   "flood N" sends N frames of 16 KiB, "burst N" N rounds of
+//                   burst_sizes frames (round r: letter 'a' + r), then "end"
 //   other upgrade targets -> 403 from the service
 
 #include <ovs/net/server.hpp>
@@ -21,6 +22,9 @@ namespace ovs::net::test {
 
 using namespace std::chrono_literals;
 using namespace ovs::testing;
+
+// Payload sizes around each WebSocket header length boundary.
+inline constexpr std::size_t burst_sizes[] = {0, 1, 125, 126, 127, 65535, 65536, 70000};
 
 struct toy_record {
     std::vector<ws_end> closes;  // each ended WebSocket, in order

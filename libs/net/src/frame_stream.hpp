@@ -14,7 +14,6 @@
 
 #include <ovs/net/net.hpp>
 
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
@@ -31,9 +30,24 @@
 
 namespace ovs::net {
 
+// A completion handler of Beast's, type-erased (Boost 1.81's
+// any_completion_handler recurses when moved from an lvalue). It is called
+// from a completion of ours, on the one thread, as Beast expects.
+struct erased_write_handler {
+    virtual ~erased_write_handler() = default;
+    virtual void call(error_code ec, std::size_t n) = 0;
+};
+
+template <class Handler>
+struct write_handler_of final : erased_write_handler {
+    explicit write_handler_of(Handler h) : handler(std::move(h)) {}
+    void call(error_code ec, std::size_t n) override { std::move(handler)(ec, n); }
+    Handler handler;
+};
+
 struct write_gate {
     enum class holder { none, data, control };
-    using handler = asio::any_completion_handler<void(error_code, std::size_t)>;
+    using handler = std::unique_ptr<erased_write_handler>;
     struct deferred {
         std::vector<asio::const_buffer> buffers;
         handler done;
@@ -77,7 +91,7 @@ public:
                      ++it) {
                     w.buffers.emplace_back(*it);
                 }
-                w.done = write_gate::handler(std::move(handler));
+                w.done = std::make_unique<write_handler_of<decltype(handler)>>(std::move(handler));
                 self->control_write(std::move(w));
             },
             token,
@@ -129,7 +143,7 @@ private:
             [gate = gate_, buffers = std::move(buffers), done = std::move(w.done)](
                 error_code ec, std::size_t n) mutable {
                 gate->held = write_gate::holder::none;
-                std::move(done)(ec, n);
+                done->call(ec, n);
                 if (gate->on_free) gate->on_free();
             });
     }

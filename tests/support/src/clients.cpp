@@ -146,6 +146,7 @@ struct ws_client::impl {
     explicit impl(asio::any_io_executor ex) : ws(ex) {}
     websocket::stream<beast::tcp_stream> ws;
     beast::flat_buffer buffer;
+    std::size_t pongs = 0;
 };
 
 ws_client::ws_client(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
@@ -194,6 +195,19 @@ asio::awaitable<void> ws_client::send(std::string text)
 {
     impl_->ws.text(true);
     co_await impl_->ws.async_write(asio::buffer(text), asio::use_awaitable);
+}
+
+asio::awaitable<void> ws_client::ping()
+{
+    impl_->ws.control_callback([p = impl_.get()](websocket::frame_type kind, std::string_view) {
+        if (kind == websocket::frame_type::pong) ++p->pongs;
+    });
+    co_await impl_->ws.async_ping({}, asio::use_awaitable);
+}
+
+std::size_t ws_client::pongs() const
+{
+    return impl_->pongs;
 }
 
 asio::awaitable<std::optional<std::string>> ws_client::next_text()

@@ -88,6 +88,9 @@ public:
     ~ws_client();
 
     asio::awaitable<void> send(std::string text);
+    // A ping frame; pongs() counts the answers seen while reading.
+    asio::awaitable<void> ping();
+    std::size_t pongs() const;
     // The next frame (from the backlog first); nullopt once closed. Then
     // close_code() says how.
     asio::awaitable<std::optional<std::string>> next_text();
