@@ -11,20 +11,19 @@
 //                                 [--reader-cpu C]
 
 #include <arpa/inet.h>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sched.h>
+#include <string>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <string>
 #include <vector>
 
 namespace {
@@ -154,13 +153,14 @@ int main(int argc, char** argv)
     const double n = static_cast<double>(sends);
     const double user = (cpu_ms(after.ru_utime) - cpu_ms(before.ru_utime)) * 1000.0 / n;
     const double sys = (cpu_ms(after.ru_stime) - cpu_ms(before.ru_stime)) * 1000.0 / n;
-    std::printf("loopback send of %zu bytes over %zu connections, %zu sends: "
-                "user %.2f us, system %.2f us, wall %.2f us per send\n",
-                opt.bytes,
-                opt.conns,
-                sends,
-                user,
-                sys,
-                wall.count() / n);
+    std::printf(
+        "loopback send of %zu bytes over %zu connections, %zu sends: "
+        "user %.2f us, system %.2f us, wall %.2f us per send\n",
+        opt.bytes,
+        opt.conns,
+        sends,
+        user,
+        sys,
+        wall.count() / n);
     return 0;
 }

@@ -137,15 +137,14 @@ private:
         // The buffer list moves into the handler with its storage intact.
         const auto* first = buffers.data();
         const auto count = buffers.size();
-        asio::async_write(
-            next_.socket(),
-            std::span<const asio::const_buffer>(first, count),
-            [gate = gate_, buffers = std::move(buffers), done = std::move(w.done)](
-                error_code ec, std::size_t n) mutable {
-                gate->held = write_gate::holder::none;
-                done->call(ec, n);
-                if (gate->on_free) gate->on_free();
-            });
+        asio::async_write(next_.socket(),
+                          std::span<const asio::const_buffer>(first, count),
+                          [gate = gate_, buffers = std::move(buffers), done = std::move(w.done)](
+                              error_code ec, std::size_t n) mutable {
+                              gate->held = write_gate::holder::none;
+                              done->call(ec, n);
+                              if (gate->on_free) gate->on_free();
+                          });
     }
 
     beast::tcp_stream next_;

@@ -241,8 +241,7 @@ private:
     {
         waiting_for_room_ = true;
         beast::get_lowest_layer(ws_).socket().async_wait(
-            tcp::socket::wait_write,
-            beast::bind_front_handler(&beast_ws_session::on_room, self()));
+            tcp::socket::wait_write, beast::bind_front_handler(&beast_ws_session::on_room, self()));
     }
 
     void on_room(error_code ec)

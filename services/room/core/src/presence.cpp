@@ -5,7 +5,7 @@
 namespace ovs::room::detail {
 
 std::chrono::microseconds presence::interval_for(std::chrono::milliseconds configured,
-                                                std::size_t viewers)
+                                                 std::size_t viewers)
 {
     const std::chrono::microseconds floor = configured;
     const std::chrono::microseconds top = std::max<std::chrono::microseconds>(ceiling, floor);
