@@ -65,10 +65,11 @@ public:
     using executor_type = beast::tcp_stream::executor_type;
     using next_layer_type = beast::tcp_stream;
 
-    frame_stream(beast::tcp_stream next, std::shared_ptr<write_gate> gate)
-        : next_(std::move(next)), gate_(std::move(gate))
-    {
-    }
+    // `gate` lives in the session that owns this stream (one cache line
+    // with the rest of its state); `owner` keeps that session alive while a
+    // write of Beast's is in flight (set_owner, once it is shared).
+    frame_stream(beast::tcp_stream next, write_gate* gate) : next_(std::move(next)), gate_(gate) {}
+    void set_owner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
 
     executor_type get_executor() noexcept { return next_.get_executor(); }
     next_layer_type& next_layer() noexcept { return next_; }
@@ -148,7 +149,8 @@ private:
     }
 
     beast::tcp_stream next_;
-    std::shared_ptr<write_gate> gate_;
+    write_gate* gate_;
+    std::weak_ptr<void> owner_;
 };
 
 // Beast's close handshake ends with a teardown of the layer below.

@@ -49,6 +49,9 @@ private:
         conn_id id = 0;
         std::weak_ptr<net::ws_session> session;
         std::string viewer_key;
+        // The session's address, for prefetching only (never dereferenced:
+        // the session may have ended).
+        const void* address = nullptr;
     };
     struct room_members {
         std::vector<member> list;
