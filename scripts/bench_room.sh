@@ -7,9 +7,9 @@
 # Env: OVS_BENCH_BUILD_DIR (default build/bench, shared by every bench
 #      script), ROUNDS (default 200), JOBS (default 2), SERVER_CPU and
 #      CLIENT_CPU (default 0 and 1: the room service and the generator each
-#      pinned to a core of its own), BENCH_BIN (a directory holding other
-#      ovenspace-room and ovenspace-bench-room binaries, e.g. a copy of
-#      main's, to compare with the same commands), ROOM_PORT and
+#      pinned to a core of its own), BENCH_BIN (a directory holding another
+#      ovenspace-room, e.g. a copy of main's, to compare with the same
+#      generator and commands), ROOM_PORT and
 #      GATEWAY_PORT (default: free ones).
 # Last, the kernel's own cost of one loopback send of a seat frame's size
 # over as many connections (ovenspace-bench-loopback), pinned the same way:
@@ -28,7 +28,7 @@ client_cpu=${CLIENT_CPU:-1}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOVS_BUILD_TESTS=ON -DOVS_WERROR=OFF >/dev/null
 ninja -C "$build" -j "$jobs" ovenspace-room ovenspace-bench-room ovenspace-bench-loopback >/dev/null
 room_bin=${BENCH_BIN:-$build/services/room}/ovenspace-room
-load_bin=${BENCH_BIN:-$build/tests/bench}/ovenspace-bench-room
+load_bin=$build/tests/bench/ovenspace-bench-room
 loopback_bin=$build/tests/bench/ovenspace-bench-loopback
 echo "machine: $(uptime)"
 

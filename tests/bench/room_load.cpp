@@ -179,6 +179,7 @@ asio::awaitable<void> run(state* st)
     long rss_before = st->opt.pid ? rss_kib(st->opt.pid) : -1;
 
     auto start = steady::now();
+    const auto connect_cpu0 = st->opt.pid ? cpu_split(st->opt.pid) : cpu_times{};
     std::size_t launched = 0;
     while (st->connected + st->failed < n) {
         while (launched < n && launched - st->connected - st->failed < st->opt.concurrency) {
@@ -192,6 +193,13 @@ asio::awaitable<void> run(state* st)
                 n,
                 connect_ms,
                 st->failed);
+    if (st->opt.pid) {
+        // What the arrivals cost the server, whatever else shares the cores.
+        const auto c = cpu_split(st->opt.pid);
+        std::printf("room service CPU to connect all: user %.0f ms, system %.0f ms\n",
+                    c.user - connect_cpu0.user,
+                    c.sys - connect_cpu0.sys);
+    }
     if (st->connected != n) co_return;
 
     // Let the server settle (presence flushes) before reading its memory.
