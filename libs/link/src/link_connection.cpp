@@ -1,3 +1,13 @@
+// One connection of the internal link (proto/internal.md), either end: the
+// handshake, the line reader, the bounded write queue and its writer,
+// requests matched to replies with deadlines, heartbeats, and the close.
+// Why one file of about 530 lines: every one of those jobs reads and changes
+// the same few fields of the connection (the pending requests, the queue,
+// whether the handshake is done, whether it is closing), and a close from
+// any of them must settle all the others at once (fail every pending
+// request, stop the writer, cancel the heartbeat). Split by job they would
+// share that state through friends or a struct of everything; the pure
+// parts (codec, handshake) are already in libs/proto.
 #include <ovs/link/link_connection.hpp>
 #include <ovs/log/log.hpp>
 #include <ovs/proto/codec.hpp>
