@@ -142,7 +142,8 @@ asio::awaitable<void> burst_read_whole(std::uint16_t port)
     CHECK(c.client->pongs() == 3);
     // Still a working connection both ways.
     co_await c.client->send("after");
-    CHECK(co_await c.client->next_text() == "after");
+    auto after = co_await c.client->next_text();
+    CHECK(after == "after");
 }
 
 }  // namespace
