@@ -45,7 +45,9 @@ std::optional<presence::time_point> presence::due() const
     if (!sent_at_) {
         return *pending_since_;
     }
-    const auto since_sent = *sent_at_ + interval_for(interval_, count_);
+    // Paced by the size last announced, not the current one: in a storm
+    // the current size would push the deadline away faster than time runs.
+    const auto since_sent = *sent_at_ + interval_for(interval_, sent_);
     return std::max(*pending_since_,
                     std::chrono::time_point_cast<time_point::duration>(since_sent));
 }

@@ -5,10 +5,10 @@
 // Each update goes to every viewer of the room, so a fixed interval makes a
 // join storm cost N updates per interval while N grows: N squared over the
 // storm. The interval therefore grows with the room: the configured one, or
-// per_viewer for each viewer when that is longer (so a room's counts cost at
-// most 1 / per_viewer deliveries a second, O(N) per interval), up to a
-// ceiling. Small rooms keep the configured interval: a count after a leave
-// comes within it.
+// per_viewer for each viewer last announced when that is longer, up to a
+// ceiling. A room's counts then cost at most 1 / per_viewer deliveries a
+// second plus one per viewer arriving meanwhile: O(N) per interval. Small rooms keep the configured
+// interval: a count after a leave comes within it.
 
 #include <chrono>
 #include <cstddef>
