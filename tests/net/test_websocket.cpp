@@ -154,7 +154,8 @@ TEST_CASE("net: queued frames go out gathered and arrive whole, pongs between th
     o.ws.socket_send_buffer = 8 * 1024;
     toy_fixture f(o);
     f.run(burst_read_whole(f.port));
-    CHECK(f.record->closes.empty());
+    // Not dropped as a slow reader on the way (the client's leaving ends it).
+    for (auto why : f.record->closes) CHECK(why != ws_end::dropped);
 }
 
 TEST_CASE("net: a WebSocket echoes and closes with the service's code", "[loopback]")

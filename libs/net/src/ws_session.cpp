@@ -175,12 +175,18 @@ public:
         // the wait's end).
         if (gate_.held == write_gate::holder::control || waiting_for_room_) return;
         while (head_ < queue_.size()) {
+            // A write of Beast's (a pong) waits for our partial frame: finish
+            // that frame alone, then let it go, rather than after the backlog.
+            if (gate_.waiting && cursor_.offset == 0) {
+                ws_.next_layer().release_data();
+                return;  // its end calls flush() again
+            }
+            const std::size_t frames_now = gate_.waiting ? 1 : max_frames_per_write;
             std::array<std::size_t, max_frames_per_write> sizes;
             const std::size_t count = std::min(queue_.size() - head_, sizes.size());
             for (std::size_t i = 0; i < count; ++i) sizes[i] = queue_[head_ + i]->wire().size();
             const std::span<const std::size_t> queued_sizes(sizes.data(), count);
-            const auto batch =
-                plan_write(queued_sizes, cursor_, max_frames_per_write, max_bytes_per_write);
+            const auto batch = plan_write(queued_sizes, cursor_, frames_now, max_bytes_per_write);
             std::array<asio::const_buffer, max_frames_per_write> buffers;
             for (std::size_t i = 0; i < batch.frames; ++i) {
                 auto wire = queue_[head_ + i]->wire();
@@ -204,19 +210,18 @@ public:
             for (std::size_t i = 0; i < progress.frames_done; ++i) queue_[head_ + i].reset();
             head_ += progress.frames_done;
             cursor_ = progress.at;
-            // Mid-frame, the socket is ours alone; between frames a write
-            // of Beast's that waited goes first (its end calls us again).
+            // Mid-frame, the socket is ours alone (Beast's writes wait).
             gate_.held = cursor_.offset > 0 ? write_gate::holder::data : write_gate::holder::none;
-            if (gate_.held == write_gate::holder::none && gate_.waiting) {
-                ws_.next_layer().release_data();
-                return;
-            }
             if (full || written < batch.bytes) {
                 wait_for_room();
                 return;
             }
         }
         release_queue();
+        if (gate_.waiting) {
+            ws_.next_layer().release_data();
+            return;
+        }
         if (close_ && !close_sent_) {
             phase_ = phase::closing;
             close_sent_ = true;
