@@ -54,6 +54,10 @@ struct write_gate {
     };
 
     holder held = holder::none;
+    // Beast has written (or waits to write) a close frame: no data frame
+    // may follow it (RFC 6455 5.5.1). Beast closes by itself on a message
+    // over the limit, a peer's close, or a timeout.
+    bool beast_closing = false;
     std::optional<deferred> waiting;  // Beast's write, waiting for our frame
     // Called when a write of Beast's is over (our frames may go again).
     // The session clears it when it goes away.
@@ -124,6 +128,12 @@ public:
 private:
     void control_write(write_gate::deferred w)
     {
+        // A frame's first byte: FIN and the opcode; 0x8 is close. (The
+        // handshake answer starts with "HTTP".)
+        if (!w.buffers.empty() && w.buffers.front().size() > 0) {
+            const auto first = *static_cast<const unsigned char*>(w.buffers.front().data());
+            if ((first & 0x0f) == 0x8) gate_->beast_closing = true;
+        }
         if (gate_->held == write_gate::holder::data) {
             gate_->waiting.emplace(std::move(w));
             return;

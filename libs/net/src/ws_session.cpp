@@ -112,7 +112,8 @@ public:
 
     send_result send(const frame& f) override
     {
-        if (phase_ == phase::closing || phase_ == phase::done || close_ || dropped_) {
+        if (phase_ == phase::closing || phase_ == phase::done || close_ || dropped_ ||
+            gate_.beast_closing) {
             return send_result::closed;
         }
         if (queue_.size() - head_ >= core_->options.ws.send_queue_messages) {
@@ -175,6 +176,13 @@ public:
         // the wait's end).
         if (gate_.held == write_gate::holder::control || waiting_for_room_) return;
         while (head_ < queue_.size()) {
+            // Beast is closing: the frame under way is finished (above all
+            // for the close frame waiting for it), the rest is not sent.
+            if (gate_.beast_closing && cursor_.offset == 0) {
+                for (std::size_t i = head_; i < queue_.size(); ++i) queue_[i].reset();
+                head_ = queue_.size();
+                break;
+            }
             // A write of Beast's (a pong) waits for our partial frame: finish
             // that frame alone, then let it go, rather than after the backlog.
             if (gate_.waiting && cursor_.offset == 0) {
@@ -222,7 +230,7 @@ public:
             ws_.next_layer().release_data();
             return;
         }
-        if (close_ && !close_sent_) {
+        if (close_ && !close_sent_ && !gate_.beast_closing) {
             phase_ = phase::closing;
             close_sent_ = true;
             ws_.async_close(*close_,
