@@ -8,8 +8,8 @@
 
 #include <ovs/config/config.hpp>
 #include <ovs/net/net.hpp>
-#include <ovs/room/room_server.hpp>
 #include <ovs/room/memory_store.hpp>
+#include <ovs/room/room_server.hpp>
 #include <ovs/room/space.hpp>
 #include <ovs/room/store.hpp>
 

@@ -9,8 +9,8 @@
 // connection's id, session, moderator sign-in) lives in `conn`, which
 // outlives the viewer: the session may end while an answer is pending.
 
-#include "room_context.hpp"
 #include "frame_gate.hpp"
+#include "room_context.hpp"
 
 #include <ovs/net/ws_session.hpp>
 
