@@ -651,7 +651,7 @@ void redis_store::claim(conn_id c,
     if (token.empty()) token = tokens_();
     if (token.empty())
         throw std::runtime_error("redis_store: the token source returned an empty token");
-    auto hash = store::token_hash(token);
+    auto hash = ovs::room::token_hash(token);
     begin_hold_op(c, ri);
     run(ri,
         script_of(store::lua::claim),
@@ -720,7 +720,7 @@ void redis_store::resume(conn_id c,
     run(ri,
         script_of(store::lua::resume),
         now,
-        {std::to_string(seat), holder(c), store::token_hash(token)},
+        {std::to_string(seat), holder(c), ovs::room::token_hash(token)},
         [weak = weak_from_this(), c, ri, seat, token, now, done = std::move(done)](
             std::optional<script_reply> r) {
             auto self = weak.lock();
@@ -840,7 +840,7 @@ void redis_store::check_admission(const std::string& stream,
     run(where->first,
         script_of(store::lua::admission),
         now,
-        {std::to_string(where->second), store::token_hash(token)},
+        {std::to_string(where->second), ovs::room::token_hash(token)},
         [done = std::move(done)](std::optional<script_reply> r) {
             if (!r) return done(admission{false, refusal::store_unavailable});
             const auto it = r->result.find("allowed");

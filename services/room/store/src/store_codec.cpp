@@ -176,9 +176,4 @@ std::optional<conn_id> local_conn(std::string_view holder, std::string_view repl
     return c;
 }
 
-std::string token_hash(std::string_view token)
-{
-    return ovs::room::token_hash(token);  // the model's: both keep the same hash
-}
-
 }  // namespace ovs::room::store

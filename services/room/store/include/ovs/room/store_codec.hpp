@@ -71,7 +71,4 @@ std::string holder_id(std::string_view replica, conn_id c);
 // The connection id when `holder` is one of `replica`'s, else nullopt.
 std::optional<conn_id> local_conn(std::string_view holder, std::string_view replica);
 
-// The token hash stored in Redis: SHA-256, lowercase hex.
-std::string token_hash(std::string_view token);
-
 }  // namespace ovs::room::store
