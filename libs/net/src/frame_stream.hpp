@@ -128,11 +128,12 @@ public:
 private:
     void control_write(write_gate::deferred w)
     {
-        // A frame's first byte: FIN and the opcode; 0x8 is close. (The
-        // handshake answer starts with "HTTP".)
+        // A control frame's first byte is FIN and its opcode: 0x88 for
+        // close. (The handshake answer's first byte is 'H', 0x48, which
+        // has the same opcode bits: compare the whole byte.)
         if (!w.buffers.empty() && w.buffers.front().size() > 0) {
             const auto first = *static_cast<const unsigned char*>(w.buffers.front().data());
-            if ((first & 0x0f) == 0x8) gate_->beast_closing = true;
+            if (first == 0x88) gate_->beast_closing = true;
         }
         if (gate_->held == write_gate::holder::data) {
             gate_->waiting.emplace(std::move(w));
