@@ -61,7 +61,7 @@ TEST_CASE("kept seats survive the text, deadlines moved to the new process's clo
     CHECK(*back == want);
 }
 
-TEST_CASE("a state text this version did not write is refused; bad seats are skipped", "[unit]")
+TEST_CASE("a state text this version did not write is refused, bad seats are skipped", "[unit]")
 {
     CHECK_FALSE(decode_state("", steady0, wall0));
     CHECK_FALSE(decode_state("[]", steady0, wall0));

@@ -66,7 +66,7 @@ TEST_CASE("a live seat released stays ending, unclaimable, until its stream is g
     must_claim(sp, 2, 0, t0 + 1h + 2s);
 }
 
-TEST_CASE("every way a live hold ends goes through ending; a reserved one is free at once",
+TEST_CASE("every way a live hold ends goes through ending, a reserved one is free at once",
           "[unit][room_core]")
 {
     SECTION("holder gone past grace")

@@ -87,7 +87,7 @@ TEST_CASE("a stream whose outputs never start fails, and recovers if they do", "
     CHECK_FALSE(v.info);
 }
 
-TEST_CASE("releasing a starting or failed seat kicks the stream; ending until it is gone",
+TEST_CASE("releasing a starting or failed seat kicks the stream, ending until it is gone",
           "[unit][room_core]")
 {
     const auto outputs = GENERATE(stream_outputs::starting, stream_outputs::failed);

@@ -215,7 +215,7 @@ TEST_CASE("release frees a reserved seat and kicks its stream", "[unit][room_cor
     CHECK_FALSE(sp.next_deadline() == std::nullopt);
 }
 
-TEST_CASE("release of a live held seat kicks it; ending until the stream is gone",
+TEST_CASE("release of a live held seat kicks it, ending until the stream is gone",
           "[unit][room_core]")
 {
     auto sp = make_space(ANY_STORE);

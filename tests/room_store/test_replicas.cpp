@@ -281,12 +281,17 @@ TEST_CASE("a moderator on one replica locks and ends seats held through another"
     CHECK(a.got.kicks[0].stream == "stream0");
     CHECK(a.got.kicks[0].reason == "moderator");
     REQUIRE(rs.run_until([&] { return !b.store->seat_of(1); }));
+    // OME still has the stream: the seat is ending (nobody can claim it)
+    // until the stream is gone, on every replica.
     const auto seat0 = b.store->snapshot("main")->seats[0];
-    CHECK(seat0.state == seat_state::free);
+    CHECK(seat0.state == seat_state::ending);
     CHECK(seat0.ended_by_moderator);
     CHECK(seat0.locked);  // ending does not unlock
     CHECK_FALSE(seat0.watching);
     CHECK(b.got.kicks.empty());
+    rs.await_void(a, [&](done_void d) { a.store->stream_down("stream0", clock::now(), d); });
+    REQUIRE(rs.run_until(
+        [&] { return b.store->snapshot("main")->seats[0].state == seat_state::free; }));
 }
 
 TEST_CASE("200 claims of one seat over three replicas have exactly one winner", "[loopback][redis]")

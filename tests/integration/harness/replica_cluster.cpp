@@ -59,21 +59,24 @@ replica_cluster::replica_cluster(replica_cluster_options options)
     for (auto& g : gateways_) {
         g.http_port = pick_free_port();
         g.link_port = pick_free_port();
+        g.metrics_port = pick_free_port();
     }
-    for (auto& r : rooms_) r.port = pick_free_port();
+    for (auto& r : rooms_) {
+        r.port = pick_free_port();
+        r.metrics_port = pick_free_port();
+    }
     std::filesystem::create_directories(dir_ + "/web");
     write_file(dir_ + "/web/index.html", "<!doctype html><title>replicas</title>\n");
     // A gateway's file carries the first replica's port; it never uses it.
     for (std::size_t i = 0; i < gateways_.size(); ++i) {
         auto& g = gateways_[i];
         g.config = dir_ + "/gateway" + std::to_string(i) + ".yaml";
-        write_file(g.config, config_text(rooms_.front().port, g.http_port, g.link_port));
+        write_file(g.config, config_text(rooms_.front(), g));
     }
     for (std::size_t i = 0; i < rooms_.size(); ++i) {
         auto& r = rooms_[i];
         r.config = dir_ + "/room" + std::to_string(i) + ".yaml";
-        write_file(r.config,
-                   config_text(r.port, gateways_.front().http_port, gateways_.front().link_port));
+        write_file(r.config, config_text(r, gateways_.front()));
     }
     media_->start("http://127.0.0.1:" + std::to_string(gateways_.front().http_port) +
                   "/v1/admission");
@@ -100,9 +103,7 @@ replica_cluster::~replica_cluster()
     }
 }
 
-std::string replica_cluster::config_text(std::uint16_t room_port,
-                                         std::uint16_t gateway_http,
-                                         std::uint16_t gateway_link) const
+std::string replica_cluster::config_text(const room_proc& room, const gateway_proc& gateway) const
 {
     const auto& o = options_;
     const auto& m = *media_;
@@ -124,7 +125,8 @@ std::string replica_cluster::config_text(std::uint16_t room_port,
       << "  llhls: " << signalling << "\n"
       << "  webhook_secret: \"" << webhook_secret_ << "\"\n"
       << "room:\n"
-      << "  listen: { address: 127.0.0.1, port: " << room_port << " }\n"
+      << "  listen: { address: 127.0.0.1, port: " << room.port << " }\n"
+      << "  metrics: { address: 127.0.0.1, port: " << room.metrics_port << " }\n"
       << "  web_root: " << dir_ << "/web\n"
       << "  allowed_origins: [\"*\"]\n"
       << "  gateways:\n";
@@ -139,8 +141,9 @@ std::string replica_cluster::config_text(std::uint16_t room_port,
       << "    commands_per_second: 500\n"
       << "    send_queue_messages: 4096\n"
       << "gateway:\n"
-      << "  http: { address: 127.0.0.1, port: " << gateway_http << " }\n"
-      << "  link: { address: 127.0.0.1, port: " << gateway_link << " }\n"
+      << "  http: { address: 127.0.0.1, port: " << gateway.http_port << " }\n"
+      << "  link: { address: 127.0.0.1, port: " << gateway.link_port << " }\n"
+      << "  metrics: { address: 127.0.0.1, port: " << gateway.metrics_port << " }\n"
       << "  poll_interval_ms: " << o.poll_ms << "\n"
       << "  poll_backoff_max_ms: 1000\n"
       << "  outputs_probe_interval_ms: 100\n"
@@ -276,12 +279,12 @@ bool replica_cluster::wait_linked(std::chrono::milliseconds timeout)
 
 std::string replica_cluster::room_metrics(unsigned i) const
 {
-    return http_get(rooms_.at(i).port, "/metrics", millis(1000)).body;
+    return http_get(rooms_.at(i).metrics_port, "/metrics", millis(1000)).body;
 }
 
 std::string replica_cluster::gateway_metrics(unsigned i) const
 {
-    return http_get(gateways_.at(i).http_port, "/metrics", millis(1000)).body;
+    return http_get(gateways_.at(i).metrics_port, "/metrics", millis(1000)).body;
 }
 
 std::string replica_cluster::diagnostics() const

@@ -79,6 +79,7 @@ public:
 private:
     struct room_proc {
         std::uint16_t port = 0;
+        std::uint16_t metrics_port = 0;  // room.metrics, its own per replica
         std::string config;
         std::unique_ptr<child_process> process;
         int starts = 0;
@@ -86,13 +87,14 @@ private:
     struct gateway_proc {
         std::uint16_t http_port = 0;
         std::uint16_t link_port = 0;
+        std::uint16_t metrics_port = 0;  // gateway.metrics
         std::string config;
         std::unique_ptr<child_process> process;
         int starts = 0;
     };
-    std::string config_text(std::uint16_t room_port,
-                            std::uint16_t gateway_http,
-                            std::uint16_t gateway_link) const;
+    // One process's file: only its own listeners are bound, but every
+    // listener gets a free port (never a default one).
+    std::string config_text(const room_proc& room, const gateway_proc& gateway) const;
 
     replica_cluster_options options_;
     std::string dir_;
