@@ -220,13 +220,17 @@ asio::awaitable<void> app_across_replicas(two_replicas* t)
     const json end = {{"type", "end_seat"}, {"seat", 3}};
     auto ended = co_await mod->command(end);
     CHECK(ended["ok"] == true);
-    auto freed =
-        co_await seat_where(watcher.get(), 3, [](const json& s) { return s["state"] == "free"; });
-    CHECK(freed["seat"]["ended"] == "moderator");
+    // OME still has the stream: the seat is ending (nobody can claim it)
+    // until the gateway reports it gone, then free.
+    co_await seat_where(watcher.get(), 3, [](const json& s) { return s["state"] == "ending"; });
     for (int i = 0; i < 100 && t->kicks.empty(); ++i) co_await ovs::testing::sleep_for(10ms);
     REQUIRE(t->kicks.size() == 1);
     CHECK(t->kicks[0].first == "a");
     CHECK(t->kicks[0].second == "stream3 moderator");
+    b.on_stream_down("stream3");
+    auto freed =
+        co_await seat_where(watcher.get(), 3, [](const json& s) { return s["state"] == "free"; });
+    CHECK(freed["seat"]["ended"] == "moderator");
     // The resumed holder on B lost the seat.
     const json release = {{"type", "release"}, {"seat", 3}};
     auto mine = co_await again->command(release);
