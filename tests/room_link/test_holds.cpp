@@ -33,6 +33,7 @@ config::config holds_config(std::string state_file, std::chrono::milliseconds gr
     cfg.source = "test";
     cfg.mode = config::admission_mode::webhook;
     cfg.room.listen = {"127.0.0.1", 0};
+    cfg.room.metrics = {"127.0.0.1", 0};  // never the default port (9591)
     cfg.room.web_root = "/nonexistent-web-root";
     cfg.room.presence_interval = 20ms;
     cfg.room.disconnect_grace = grace;
