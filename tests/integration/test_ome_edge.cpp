@@ -13,6 +13,8 @@
 #include "ome_process.hpp"
 #include "ports.hpp"
 
+#include <ovs/testing/temp_files.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -22,24 +24,6 @@
 
 using namespace ovs::integration;
 using namespace std::chrono_literals;
-
-namespace {
-
-std::string temp_dir()
-{
-    std::string pattern = (std::filesystem::temp_directory_path() / "ovs-edge-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    return pattern;
-}
-
-void write_file(const std::string& path, const std::string& text)
-{
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-}  // namespace
 
 TEST_CASE("a real OME edge plays what was published to the origin (OVT)",
           "[integration][real_ome][edges]")
@@ -53,7 +37,7 @@ TEST_CASE("a real OME edge plays what was published to the origin (OVT)",
             "edge");
         return;
     }
-    const auto dir = temp_dir();
+    const auto dir = ovs::testing::make_temp_dir("ovs-edge");
     media_server origin(*binary, dir, "edge-test-secret", "edge-test-token");
     origin.start("");  // no AdmissionWebhooks: every publisher is admitted
     REQUIRE(origin.ovt_port() != 0);
@@ -64,11 +48,13 @@ TEST_CASE("a real OME edge plays what was published to the origin (OVT)",
     const std::string conf = dir + "/edge/conf";
     std::filesystem::create_directories(conf);
     std::filesystem::create_directories(dir + "/edge/logs");
-    write_file(conf + "/Server.xml",
-               without_admission_webhooks(read_text_file(source + "/deploy/ome/Server.edge.xml")));
-    write_file(conf + "/Logger.xml",
-               logger_xml_logging_to(read_text_file(source + "/deploy/ome/Logger.xml"),
-                                     dir + "/edge/logs"));
+    ovs::testing::write_file(
+        conf + "/Server.xml",
+        without_admission_webhooks(read_text_file(source + "/deploy/ome/Server.edge.xml")));
+    ovs::testing::write_file(
+        conf + "/Logger.xml",
+        logger_xml_logging_to(read_text_file(source + "/deploy/ome/Logger.xml"),
+                              dir + "/edge/logs"));
     const auto api = pick_free_port(transport::tcp);
     const auto play = pick_free_port(transport::tcp);
     const auto relay = pick_free_port(transport::tcp);

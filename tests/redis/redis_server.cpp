@@ -3,6 +3,8 @@
 #include "deadline.hpp"
 #include "ports.hpp"
 
+#include <ovs/testing/temp_files.hpp>
+
 #include <arpa/inet.h>
 #include <cstdlib>
 #include <filesystem>
@@ -19,13 +21,6 @@ std::string binary()
 {
     const char* env = std::getenv("OVENSPACE_TEST_REDIS_SERVER");
     return env && *env ? env : "/usr/bin/redis-server";
-}
-
-std::string make_temp_dir()
-{
-    std::string pattern = (std::filesystem::temp_directory_path() / "ovs-redis-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    return pattern;
 }
 
 // One request/answer over a fresh blocking socket with a 1 s timeout.
@@ -56,7 +51,7 @@ std::string round_trip(std::uint16_t port, const std::string& payload)
 
 redis_server::redis_server(std::vector<std::string> extra_args)
     : port_(integration::pick_free_port()),
-      dir_(make_temp_dir()),
+      dir_(ovs::testing::make_temp_dir("ovs-redis")),
       extra_args_(std::move(extra_args))
 {
     start();

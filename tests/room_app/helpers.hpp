@@ -27,6 +27,7 @@ using ovs::testing::latch;
 using ovs::testing::make_temp_dir;
 using ovs::testing::metric_value;
 using ovs::testing::raw_exchange;
+using ovs::testing::write_file;
 using ovs::testing::ws_client;
 
 // Runs `test` to completion on `io` (bounded by `limit`), then stops the

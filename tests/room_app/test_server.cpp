@@ -574,12 +574,6 @@ TEST_CASE("plain HTTP connections are capped", "[loopback]")
 
 namespace {
 
-void write_file(const std::string& path, const std::string& text)
-{
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-    std::ofstream(path, std::ios::binary) << text;
-}
-
 asio::awaitable<void> static_files(std::uint16_t port)
 {
     auto index = co_await http_request(port, "GET", "/");

@@ -4,6 +4,8 @@
 #include "http_client.hpp"
 #include "ports.hpp"
 
+#include <ovs/testing/temp_files.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -23,14 +25,6 @@ namespace ovs::integration {
 namespace {
 
 bool g_failed = false;
-
-std::string make_temp_dir()
-{
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/ovs-integration-XXXXXX";
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
-    return pattern;
-}
 
 // Which media server the tests run against, once per test process.
 void say_media_once(const media_server& media)
@@ -63,7 +57,8 @@ void reset_test_failure()
     g_failed = false;
 }
 
-cluster::cluster(cluster_options options) : options_(std::move(options)), dir_(make_temp_dir())
+cluster::cluster(cluster_options options)
+    : options_(std::move(options)), dir_(testing::make_temp_dir("ovs-integration"))
 {
     config_path_ = dir_ + "/ovenspace.yaml";
     room_port_ = pick_free_port();
@@ -180,11 +175,8 @@ void cluster::write_config()
       << "    title: Integration\n"
       << "    seats: " << o.seats << "\n"
       << "    stream_prefix: " << o.stream_prefix << "\n";
-    std::filesystem::create_directories(dir_ + "/web");
-    std::ofstream(dir_ + "/web/index.html") << "<!doctype html><title>integration</title>\n";
-    std::ofstream out(config_path_);
-    out << y.str();
-    if (!out) throw std::runtime_error("cannot write " + config_path_);
+    testing::write_file(dir_ + "/web/index.html", "<!doctype html><title>integration</title>\n");
+    testing::write_file(config_path_, y.str());
 }
 
 void cluster::start_all()

@@ -6,6 +6,8 @@
 #include "ports.hpp"
 #include "redis_server.hpp"
 
+#include <ovs/testing/temp_files.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,21 +26,6 @@ namespace ovs::integration {
 
 namespace {
 
-std::string make_temp_dir()
-{
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/ovs-replicas-XXXXXX";
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
-    return pattern;
-}
-
-void write_file(const std::string& path, const std::string& text)
-{
-    std::ofstream out(path);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + path);
-}
-
 }  // namespace
 
 double metric_value(const std::string& text, const std::string& name)
@@ -50,7 +37,7 @@ double metric_value(const std::string& text, const std::string& name)
 }
 
 replica_cluster::replica_cluster(replica_cluster_options options)
-    : options_(options), dir_(make_temp_dir())
+    : options_(options), dir_(testing::make_temp_dir("ovs-replicas"))
 {
     redis_ = std::make_unique<ovs::test::redis_server>();
     media_ = std::make_unique<media_server>(dir_, webhook_secret_, "replica-api-token");
@@ -66,17 +53,17 @@ replica_cluster::replica_cluster(replica_cluster_options options)
         r.metrics_port = pick_free_port();
     }
     std::filesystem::create_directories(dir_ + "/web");
-    write_file(dir_ + "/web/index.html", "<!doctype html><title>replicas</title>\n");
+    testing::write_file(dir_ + "/web/index.html", "<!doctype html><title>replicas</title>\n");
     // A gateway's file carries the first replica's port; it never uses it.
     for (std::size_t i = 0; i < gateways_.size(); ++i) {
         auto& g = gateways_[i];
         g.config = dir_ + "/gateway" + std::to_string(i) + ".yaml";
-        write_file(g.config, config_text(rooms_.front(), g));
+        testing::write_file(g.config, config_text(rooms_.front(), g));
     }
     for (std::size_t i = 0; i < rooms_.size(); ++i) {
         auto& r = rooms_[i];
         r.config = dir_ + "/room" + std::to_string(i) + ".yaml";
-        write_file(r.config, config_text(r, gateways_.front()));
+        testing::write_file(r.config, config_text(r, gateways_.front()));
     }
     media_->start("http://127.0.0.1:" + std::to_string(gateways_.front().http_port) +
                   "/v1/admission");

@@ -317,11 +317,4 @@ double metric_value(const std::string& text, const std::string& name)
     return 0;
 }
 
-std::string make_temp_dir()
-{
-    std::string pattern = "/tmp/ovs-test-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    return pattern;
-}
-
 }  // namespace ovs::testing

@@ -51,16 +51,7 @@ void audience::send_all(room_members& members, const net::frame& f, delivery& ou
         if (i + ahead < list.size()) __builtin_prefetch(list[i + ahead].address);
         auto session = list[i].session.lock();
         if (!session) continue;
-        switch (session->send(f)) {
-            case net::ws_session::send_result::queued:
-                ++out.queued;
-                break;
-            case net::ws_session::send_result::overflow:
-                ++out.dropped;
-                break;
-            case net::ws_session::send_result::closed:
-                break;
-        }
+        out.note(session->send(f));
     }
 }
 
@@ -98,16 +89,7 @@ audience::delivery audience::send_each(
         for (auto& m : members.list) {
             auto session = m.session.lock();
             if (!session) continue;
-            switch (session->send(frame_for(m.viewer_key))) {
-                case net::ws_session::send_result::queued:
-                    ++out.queued;
-                    break;
-                case net::ws_session::send_result::overflow:
-                    ++out.dropped;
-                    break;
-                case net::ws_session::send_result::closed:
-                    break;
-            }
+            out.note(session->send(frame_for(m.viewer_key)));
         }
     }
     return out;

@@ -23,6 +23,12 @@ public:
     struct delivery {
         std::size_t queued = 0;   // receivers that took the frame
         std::size_t dropped = 0;  // receivers cut off because their queue was full
+
+        void note(net::ws_session::send_result r)
+        {
+            if (r == net::ws_session::send_result::queued) ++queued;
+            if (r == net::ws_session::send_result::overflow) ++dropped;
+        }
     };
 
     // `viewer_key`: what the viewer's playback edge is chosen by (send_each).

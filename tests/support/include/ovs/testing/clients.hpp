@@ -5,6 +5,7 @@
 // compiled once into ovs_test_support), so test files stay quick to build.
 
 #include <ovs/net/net.hpp>
+#include <ovs/testing/temp_files.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
@@ -138,9 +139,6 @@ private:
 // A value from Prometheus text: `name` includes labels, e.g.
 // ovs_room_rejections_total{reason="rate_limited"}; 0 when absent.
 double metric_value(const std::string& text, const std::string& name);
-
-// A fresh temporary directory (removed by the caller if it cares).
-std::string make_temp_dir();
 
 // Runs `test` on `io` to completion (bounded by `limit`), then calls `stop`
 // and requires the io_context to run out of work: everything a server
