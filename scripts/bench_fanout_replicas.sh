@@ -12,6 +12,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
+source scripts/lib/bench_common.sh
 build=${OVS_BENCH_BUILD_DIR:-build/bench}
 replicas=${REPLICAS:-3}
 rounds=${ROUNDS:-200}
@@ -19,8 +20,7 @@ jobs=${JOBS:-2}
 counts=("$@")
 [[ ${#counts[@]} -gt 0 ]] || counts=(1000 5000)
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOVS_BUILD_TESTS=ON -DOVS_WERROR=OFF >/dev/null
-ninja -C "$build" -j "$jobs" ovenspace-room ovenspace-bench-room >/dev/null
+bench_build ovenspace-room ovenspace-bench-room
 
 ulimit -n "$(ulimit -Hn)"
 
@@ -34,57 +34,22 @@ stop_rooms() {
 }
 cleanup() {
     stop_rooms
-    [[ -n $redis_pid ]] && kill -TERM "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
+    stop_redis
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+start_redis "$work" "${REDIS_PORT:-}"
 
-redis_port=${REDIS_PORT:-$(free_port)}
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
-    --daemonize no --logfile "$work/redis.log" &
-redis_pid=$!
-for _ in $(seq 50); do
-    redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
-    sleep 0.1
-done
-echo "redis-server $(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p') on port $redis_port;" \
-    "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-
-# No gateway runs here: a free port nobody listens on, and a fresh secret.
+# No gateway runs here: a free port nobody listens on.
 gateway_port=$(free_port)
-link_secret=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 
 # config STORE PREFIX: the same file for every replica (port 0: each picks one).
 config() {
-    cat <<YAML
-mode: webhook
-link:
-  secret: $link_secret
-room:
-  listen: { address: 127.0.0.1, port: 0 }
-  gateway: { address: 127.0.0.1, port: $gateway_port }
-  web_root: $work
-  limits:
-    max_message_bytes: 4096
-    commands_per_second: 1000
-    max_connections_per_room: 50000
-    max_connections_total: 50000
-    send_queue_messages: 512
-    handshake_timeout_ms: 30000
-    idle_timeout_ms: 120000
-store: $1
+    room_bench_config 0 "$gateway_port" "$work" "store: $1
 redis:
   url: redis://127.0.0.1:$redis_port/0
-  key_prefix: $2
-rooms:
-  - id: main
-    title: Bench
-    seats: 9
-YAML
+  key_prefix: $2"
 }
 
 # start_rooms COUNT STORE PREFIX: sets ports_csv (not a subshell: pids stay).
@@ -96,13 +61,8 @@ start_rooms() {
         pids+=($!)
     done
     for i in $(seq "$count"); do
-        local port=
-        for _ in $(seq 100); do
-            port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$work/$3.$i.log")
-            [[ -n $port ]] && break
-            sleep 0.1
-        done
-        [[ -n $port ]] || { cat "$work/$3.$i.log" >&2; exit 1; }
+        local port
+        port=$(wait_for_listen "$work/$3.$i.log")
         # Ready: its store loaded the rooms.
         for _ in $(seq 100); do
             curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break

@@ -17,6 +17,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
+source scripts/lib/bench_common.sh
 build=${OVS_BENCH_BUILD_DIR:-build/bench}
 rounds=${ROUNDS:-200}
 jobs=${JOBS:-2}
@@ -25,8 +26,7 @@ counts=("$@")
 
 server_cpu=${SERVER_CPU:-0}
 client_cpu=${CLIENT_CPU:-1}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOVS_BUILD_TESTS=ON -DOVS_WERROR=OFF >/dev/null
-ninja -C "$build" -j "$jobs" ovenspace-room ovenspace-bench-room ovenspace-bench-loopback >/dev/null
+bench_build ovenspace-room ovenspace-bench-room ovenspace-bench-loopback
 room_bin=${BENCH_BIN:-$build/services/room}/ovenspace-room
 load_bin=$build/tests/bench/ovenspace-bench-room
 loopback_bin=$build/tests/bench/ovenspace-bench-loopback
@@ -43,37 +43,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# No gateway runs here. The room's link must not find one either: a free port
-# of its own (the default, 9600, may be a real gateway's on this host) and a
-# fresh secret (so even a gateway found by mistake would refuse it). The room
-# service needs no OME secret.
-gateway_port=${GATEWAY_PORT:-}
-[[ -n $gateway_port ]] || gateway_port=$(node -e 'const s = require("net").createServer();
-s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
-link_secret=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-
-cat >"$work/bench.yaml" <<YAML
-mode: webhook
-link:
-  secret: $link_secret
-room:
-  listen: { address: 127.0.0.1, port: ${ROOM_PORT:-0} }
-  metrics: { address: 127.0.0.1, port: 0 }
-  gateway: { address: 127.0.0.1, port: $gateway_port }
-  web_root: $work
-  limits:
-    max_message_bytes: 4096
-    commands_per_second: 1000
-    max_connections_per_room: 50000
-    max_connections_total: 50000
-    send_queue_messages: 512
-    handshake_timeout_ms: 30000
-    idle_timeout_ms: 120000
-rooms:
-  - id: main
-    title: Bench
-    seats: 9
-YAML
+# No gateway runs here: a free port nobody listens on (the default, 9600, may
+# be a real gateway's on this host).
+room_bench_config "${ROOM_PORT:-0}" "${GATEWAY_PORT:-$(free_port)}" "$work" >"$work/bench.yaml"
 
 for n in "${counts[@]}"; do
     # Past ~25k viewers one source address runs out of ephemeral ports.
@@ -81,13 +53,7 @@ for n in "${counts[@]}"; do
     if ((n > 20000)); then sources=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4; fi
     taskset -c "$server_cpu" "$room_bin" --config "$work/bench.yaml" 2>"$work/room.log" &
     server_pid=$!
-    port=
-    for _ in $(seq 100); do
-        port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$work/room.log")
-        [[ -n $port ]] && break
-        sleep 0.1
-    done
-    [[ -n $port ]] || { cat "$work/room.log"; exit 1; }
+    port=$(wait_for_listen "$work/room.log")
     echo "== N=$n viewers (room service pid $server_pid, port $port, $rounds seat changes)"
     taskset -c "$client_cpu" "$load_bin" --port "$port" --viewers "$n" --rounds "$rounds" \
         --sources "$sources" --pid "$server_pid"

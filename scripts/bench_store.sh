@@ -10,35 +10,26 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
+source scripts/lib/bench_common.sh
 build=${OVS_BENCH_BUILD_DIR:-build/bench}
 seconds=${SECONDS_EACH:-5}
 jobs=${JOBS:-2}
 counts=("$@")
 [[ ${#counts[@]} -gt 0 ]] || counts=(1 64)
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOVS_BUILD_TESTS=ON -DOVS_WERROR=OFF >/dev/null
-ninja -C "$build" -j "$jobs" ovenspace-bench-store >/dev/null
+bench_build ovenspace-bench-store
 
 work=$(mktemp -d /tmp/ovs-bench-store.XXXXXX)
 redis_pid=
 cleanup() {
-    [[ -n $redis_pid ]] && kill -TERM "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
+    stop_redis
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-port=${REDIS_PORT:-}
-[[ -n $port ]] || port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
-    --daemonize no --logfile "$work/redis.log" &
-redis_pid=$!
-for _ in $(seq 50); do
-    redis-cli -p "$port" ping >/dev/null 2>&1 && break
-    sleep 0.1
-done
-echo "redis-server $(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p') on port $port"
+start_redis "$work" "${REDIS_PORT:-}"
 
 for k in "${counts[@]}"; do
     "$build/tests/bench/ovenspace-bench-store" --store memory --conns "$k" --seconds "$seconds"
-    "$build/tests/bench/ovenspace-bench-store" --store redis --redis-port "$port" --conns "$k" --seconds "$seconds"
+    "$build/tests/bench/ovenspace-bench-store" --store redis --redis-port "$redis_port" --conns "$k" --seconds "$seconds"
 done
