@@ -3,10 +3,7 @@
 // its ending seats again on every new link. A fake gateway and a real
 // room_server on loopback.
 
-#include "support.hpp"
-
-#include <ovs/room/gateway_link.hpp>
-#include <ovs/room/room_server.hpp>
+#include "rig.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -29,30 +26,10 @@ namespace {
 
 config::config holds_config(std::string state_file, std::chrono::milliseconds grace)
 {
-    config::config cfg;
-    cfg.source = "test";
-    cfg.mode = config::admission_mode::webhook;
-    cfg.room.listen = {"127.0.0.1", 0};
-    cfg.room.metrics = {"127.0.0.1", 0};  // never the default port (9591)
-    cfg.room.web_root = "/nonexistent-web-root";
-    cfg.room.presence_interval = 20ms;
+    auto cfg = test_config();
     cfg.room.disconnect_grace = grace;
-    cfg.room.limits.commands_per_second = 1000;
-    cfg.room.shutdown_timeout = 2000ms;
     cfg.room.state_file = std::move(state_file);
-    cfg.link.secret = "room-link-test-secret-0123";
-    cfg.link.heartbeat_interval = 200ms;
-    cfg.link.heartbeat_timeout = 1000ms;
-    cfg.link.request_timeout = 1000ms;
-    cfg.link.reconnect_min = 20ms;
-    cfg.link.reconnect_max = 100ms;
-    cfg.rooms = {config::room_def{"main", "Main room", 4, "stream"}};
     return cfg;
-}
-
-proto::stream_info rtmp(std::string name)
-{
-    return proto::stream_info{std::move(name), "RTMP", {}, {}, {}, {}};
 }
 
 // A path for a state file that does not exist yet, removed afterwards.
@@ -70,52 +47,6 @@ struct temp_state_path {
     }
     std::string path;
     static inline int counter = 0;
-};
-
-struct rig {
-    explicit rig(config::config c) : cfg(std::move(c)), gw(io.get_executor(), cfg.link)
-    {
-        gw.greeting = {proto::streams{{rtmp("stream0")}},
-                       proto::media_status{true, std::string("0.20.0"), std::nullopt, false}};
-        gw.listen();
-        cfg.room.gateway = {"127.0.0.1", gw.port()};
-        server.emplace(io, cfg);
-        server->start();
-        port = server->local_endpoint().port();
-        link.emplace(io.get_executor(), *server, cfg, [](std::string_view) {});
-        link->start();
-    }
-
-    void run(asio::awaitable<void> test)
-    {
-        bool done = false;
-        std::exception_ptr failure;
-        asio::co_spawn(io, std::move(test), [&](std::exception_ptr e) {
-            done = true;
-            failure = e;
-            link->stop();
-            gw.stop();
-            server->stop();
-        });
-        io.run_for(20s);
-        if (!done) {
-            link->stop();
-            gw.stop();
-            server->stop();
-            io.run_for(5s);
-            FAIL("the test did not finish within 20 s");
-        }
-        if (failure) std::rethrow_exception(failure);
-        io.run_for(5s);
-        REQUIRE(io.stopped());
-    }
-
-    asio::io_context io;
-    config::config cfg;
-    fake_gateway gw;
-    std::optional<room_server> server;
-    std::optional<gateway_link> link;
-    std::uint16_t port = 0;
 };
 
 const std::string main_room = "main";
@@ -163,7 +94,7 @@ TEST_CASE("seat_holds lists the held seats' streams, not unheld or ending ones",
         json claim2 = command_json("claim", 2);
         auto r2 = co_await other->command(claim2);
         REQUIRE(r2["ok"] == true);
-        REQUIRE(t.gw.server().send_event(proto::stream_up{rtmp("stream2")}));
+        REQUIRE(t.gw.server().send_event(proto::stream_up{rtmp_stream("stream2")}));
         co_await until_seat(*other, 2, "live");
         json release2 = command_json("release", 2);
         auto r3 = co_await other->command(release2);
@@ -208,7 +139,7 @@ TEST_CASE("the kicks of ending seats are sent again on every new link", "[loopba
         json claim = command_json("claim", 1);
         auto r4 = co_await ws->command(claim);
         REQUIRE(r4["ok"] == true);
-        REQUIRE(t.gw.server().send_event(proto::stream_up{rtmp("stream1")}));
+        REQUIRE(t.gw.server().send_event(proto::stream_up{rtmp_stream("stream1")}));
         co_await until_seat(*ws, 1, "live");
         json release = command_json("release", 1);
         auto r5 = co_await ws->command(release);
@@ -222,7 +153,7 @@ TEST_CASE("the kicks of ending seats are sent again on every new link", "[loopba
         const auto gw_port = t.gw.port();
         t.gw.stop();
         co_await ws->next_media(nullptr);
-        t.gw.greeting.front() = proto::streams{{rtmp("stream0"), rtmp("stream1")}};
+        t.gw.greeting.front() = proto::streams{{rtmp_stream("stream0"), rtmp_stream("stream1")}};
         t.gw.listen(gw_port);
         co_await t.gw.kicked.wait();
         REQUIRE(t.gw.kicks.size() == 2);
@@ -235,7 +166,7 @@ TEST_CASE("the kicks of ending seats are sent again on every new link", "[loopba
         CHECK(refused["error"]["code"] == "seat_ending");
 
         // Once OME no longer lists it, the seat is free, and no more kicks.
-        REQUIRE(t.gw.server().send_event(proto::stream_down{rtmp("stream1")}));
+        REQUIRE(t.gw.server().send_event(proto::stream_down{rtmp_stream("stream1")}));
         co_await until_seat(*ws, 1, "free");
         auto r6 = co_await ws->command(claim_again);
         REQUIRE(r6["ok"] == true);
