@@ -149,6 +149,14 @@ private:
     void load(std::size_t ri, bool reseed);
     void report_presence(std::size_t ri);
     std::optional<std::size_t> hold_room(conn_id c) const;
+    // The room of a seat command from `c`, or why it cannot run at all.
+    result<std::size_t> seat_command_room(conn_id c, unsigned seat) const;
+    // A granted claim or resume, with the lease the script set.
+    claim_granted granted(std::size_t ri,
+                          unsigned seat,
+                          std::string token,
+                          const store::script_reply& r,
+                          time_point now) const;
     void begin_hold_op(conn_id c, std::size_t ri);
     void end_hold_op(conn_id c);
     void catch_up(std::size_t ri);
