@@ -21,6 +21,7 @@ import {
 import { installTestHooks } from './testhooks.js';
 import { enhanceDialogs } from './dialogs.js';
 import { Moderation } from './moderation.js';
+import { forgetToken, loadToken, saveToken } from './seat_token.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -44,33 +45,6 @@ let roomId = null;
 let status = 'connecting';
 let roomError = null;
 let lastResume = null; // {seat, ok} of the last resume reply (for tests)
-
-// The seat token survives a reconnect (and a reload) in sessionStorage, so
-// `resume` can keep the seat; it is per tab and per room.
-const tokenKey = () => `ovenspace.seat.${roomId}`;
-function saveToken(claim) {
-  try {
-    sessionStorage.setItem(tokenKey(), JSON.stringify({ seat: claim.seat, token: claim.token }));
-  } catch (e) {
-    /* storage disabled: the seat is then kept only while the socket lives */
-  }
-}
-function loadToken() {
-  try {
-    const saved = JSON.parse(sessionStorage.getItem(tokenKey()) || 'null');
-    if (saved && Number.isInteger(saved.seat) && typeof saved.token === 'string') return saved;
-  } catch (e) {
-    /* unreadable: treat as none */
-  }
-  return null;
-}
-function forgetToken() {
-  try {
-    sessionStorage.removeItem(tokenKey());
-  } catch (e) {
-    /* nothing to forget */
-  }
-}
 
 enhanceDialogs();
 const moderation = new Moderation({
@@ -301,7 +275,7 @@ async function participate(index) {
     return;
   }
   local.claim = claimFromReply(reply, index);
-  saveToken(local.claim);
+  saveToken(roomId, local.claim);
   dialog.open(local.claim);
   render();
 }
@@ -350,12 +324,12 @@ function dropSeat() {
   local.claim = null;
   local.resuming = false;
   for (const id of ['encoder-dialog', 'devices-dialog']) if ($(id).open) $(id).close();
-  forgetToken();
+  forgetToken(roomId);
 }
 
 // After every (re)connect: take our seat back with the saved token.
 async function resumeSeat() {
-  const saved = local.claim ? { seat: local.claim.seat, token: local.claim.token } : loadToken();
+  const saved = local.claim ? { seat: local.claim.seat, token: local.claim.token } : loadToken(roomId);
   if (!saved) {
     local.resuming = false;
     return;
@@ -378,7 +352,7 @@ async function resumeSeat() {
   }
   const fresh = !local.claim;
   local.claim = { ...claimFromReply(reply, saved.seat), heldSeen: true };
-  saveToken(local.claim);
+  saveToken(roomId, local.claim);
   if (dialog.isOpen) dialog.updateClaim(local.claim);
   const seat = conn.state.seats[local.claim.seat];
   if (fresh && !publisher && !(seat && seat.state === 'live')) {
