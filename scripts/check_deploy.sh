@@ -262,6 +262,10 @@ with open(src) as f:
 cfg.setdefault("room", {})
 cfg["room"]["listen"] = {"address": "127.0.0.1", "port": int(room)}
 cfg["room"]["gateway"] = {"address": "127.0.0.1", "port": int(link)}
+cfg["room"].pop("gateways", None)
+# The state file as the deploy files set it, in the scratch folder.
+if cfg["room"].get("state_file"):
+    cfg["room"]["state_file"] = dst + ".state.json"
 cfg["room"]["web_root"] = web
 # Only the service started binds its metrics listener, so one port serves both.
 cfg["room"]["metrics"] = {"address": "127.0.0.1", "port": int(metrics)}

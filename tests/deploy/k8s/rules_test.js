@@ -177,6 +177,71 @@ const cases = [
         [/ovenspace-gateway: memory limit 256Mi < 32 MiB \+ gateway.max_http_connections 10000/],
     ],
     [
+        'store: memory without room.state_file (issue 11)',
+        (objs) => {
+            edit_config(objs, (cfg) => {
+                delete cfg.room.state_file;
+            });
+        },
+        [/room.state_file is not set: with store: memory a restart of the room service ends every broadcast/],
+    ],
+    [
+        'room.state_file on the read-only root file system',
+        (objs) => {
+            const c = container(objs, ROOM);
+            c.volumeMounts = c.volumeMounts.filter((m) => m.mountPath !== '/var/lib/ovenspace');
+        },
+        [/room.state_file \/var\/lib\/ovenspace\/room-state.json: no volume is mounted at \/var\/lib\/ovenspace/],
+    ],
+    [
+        'room.state_file on a read-only mount of a ConfigMap',
+        (objs) => {
+            const c = container(objs, ROOM);
+            c.volumeMounts.find((m) => m.mountPath === '/var/lib/ovenspace').readOnly = true;
+            const v = deployment(objs, ROOM).spec.template.spec.volumes.find((x) => x.name === 'state');
+            delete v.emptyDir;
+            v.configMap = { name: 'ovenspace-config' };
+        },
+        [/mounted read-only/, /is not an emptyDir or a PersistentVolumeClaim/],
+    ],
+    [
+        'room.state_file on a PersistentVolumeClaim (allowed)',
+        (objs) => {
+            const v = deployment(objs, ROOM).spec.template.spec.volumes.find((x) => x.name === 'state');
+            delete v.emptyDir;
+            v.persistentVolumeClaim = { claimName: 'ovenspace-room-state' };
+        },
+        [],
+    ],
+    [
+        'store: memory with three room replicas',
+        (objs) => {
+            deployment(objs, ROOM).spec.replicas = 3;
+        },
+        [/Deployment\/ovenspace-room: replicas is 3, must be 1 \(store: memory keeps the seats in the process\)/],
+    ],
+    [
+        'store: memory with a rolling update of the room service',
+        (objs) => {
+            deployment(objs, ROOM).spec.strategy = { type: 'RollingUpdate' };
+        },
+        [/Deployment\/ovenspace-room: strategy must be Recreate/],
+    ],
+    [
+        'store: memory with two gateways',
+        (objs) => {
+            deployment(objs, GATEWAY).spec.replicas = 2;
+        },
+        [/Deployment\/ovenspace-gateway: replicas is 2, must be 1 \(store: memory runs one room link end\)/],
+    ],
+    [
+        'two OME origins',
+        (objs) => {
+            deployment(objs, 'ovenspace-ome').spec.replicas = 2;
+        },
+        [/Deployment\/ovenspace-ome: replicas is 2, must be 1 \(one origin takes every publisher\)/],
+    ],
+    [
         'the whole configuration issue 11 found',
         (objs) => {
             objs.push(pdb(ROOM, { minAvailable: 1 }), pdb('ovenspace-ome', { minAvailable: 1 }));
