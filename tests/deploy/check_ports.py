@@ -27,6 +27,9 @@ from ome_xml import ServerXml
 OME_CONF = "/opt/ovenmediaengine/bin/origin_conf/Server.xml"
 OVS_CONF = "/etc/ovenspace/ovenspace.yaml"
 API_WHAT = ("API", "API (TLS)")
+# Ports only other OME servers use (edges pull from the origin over OVT):
+# never published, never behind the media LoadBalancer.
+INTERNAL_WHAT = ("OVT",)
 
 
 class Problems(list):
@@ -194,6 +197,9 @@ def check_compose(problems, where, compose, compose_dir):
     binds = sx.ports(env)
     pub = published(ome, problems, f"{where} ome")
     for key, what in sorted(binds.items()):
+        if what in INTERNAL_WHAT:
+            problems.need(key not in pub, f"{where}: compose publishes OME's {what} port {key[0]}, which only edges use")
+            continue
         if key not in pub:
             problems.append(f"{where}: OME binds {key[0]}/{key[1]} ({what}) in {rel(xml_path)} but compose does not publish it")
             continue
@@ -284,7 +290,8 @@ def check_repo(root):
     # Kustomize reads only files inside its folders: those copies must not drift.
     for copy, original in (("k8s/base/Server.xml", "ome/Server.xml"),
                            ("k8s/base/Logger.xml", "ome/Logger.xml"),
-                           ("k8s/overlays/production/Server.tls.xml", "ome/Server.tls.xml")):
+                           ("k8s/overlays/production/Server.tls.xml", "ome/Server.tls.xml"),
+                           ("k8s/components/replicas/Server.edge.xml", "ome/Server.edge.xml")):
         with open(os.path.join(d, copy), "rb") as a, open(os.path.join(d, original), "rb") as b:
             problems.need(a.read() == b.read(), f"deploy/{copy} differs from deploy/{original}: copy it again")
     return problems, "compose files, configs and Server.xml copies"
@@ -338,11 +345,63 @@ def check_k8s(rendered):
         problems.need(number == p["port"], f"ovenspace-ome-media port {p['port']} forwards to {target} ({number}), not the same number")
         lb[(p["port"], p.get("protocol", "TCP").lower())] = p.get("name")
     for key, what in sorted(binds.items()):
-        if what in API_WHAT:
-            problems.need(key not in lb, f"ovenspace-ome-media exposes OME's REST API {key[0]}")
+        if what in API_WHAT + INTERNAL_WHAT:
+            problems.need(key not in lb, f"ovenspace-ome-media exposes OME's {what} port {key[0]}")
         else:
             problems.need(key in lb, f"OME {key[0]}/{key[1]} ({what}) is not exposed by ovenspace-ome-media")
+    check_k8s_edges(problems, objs, find)
     return problems, os.path.basename(rendered)
+
+
+def workload_ports(workload):
+    out = {}
+    for c in workload["spec"]["template"]["spec"]["containers"]:
+        for p in c.get("ports", []):
+            out[(p["containerPort"], p.get("protocol", "TCP").lower())] = p.get("name")
+    return out
+
+
+def check_k8s_edges(problems, objs, find):
+    """OME edges (components/replicas): the StatefulSet declares what its
+    Server.xml binds, and each pod's own LoadBalancer exposes every playback
+    port under the same number (OME advertises its own numbers)."""
+    edge = [o for o in objs if o["kind"] == "StatefulSet" and o["metadata"]["name"] == "ovenspace-ome-edge"]
+    if not edge:
+        return
+    xml_cm, env_cm = find("ConfigMap", "ovenspace-ome-edge-config"), find("ConfigMap", "ovenspace-ome-edge-env")
+    if len(xml_cm) != 1 or len(env_cm) != 1:
+        problems.append("OME edges need the ConfigMaps ovenspace-ome-edge-config and ovenspace-ome-edge-env")
+        return
+    with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as tmp:
+        tmp.write(xml_cm[0]["data"]["Server.xml"])
+    try:
+        binds = ServerXml(tmp.name).ports(env_cm[0].get("data", {}))
+    finally:
+        os.unlink(tmp.name)
+    ctr = workload_ports(edge[0])
+    for key, what in sorted(binds.items()):
+        problems.need(key in ctr, f"the OME edge binds {key[0]}/{key[1]} ({what}) but its StatefulSet does not declare it")
+    for key in sorted(set(ctr) - set(binds)):
+        problems.append(f"the OME edge StatefulSet declares {key[0]}/{key[1]}, which Server.edge.xml does not bind")
+    replicas = edge[0]["spec"].get("replicas", 1)
+    for i in range(replicas):
+        pod = f"ovenspace-ome-edge-{i}"
+        own = [o for o in objs if o["kind"] == "Service" and o["spec"].get("type") == "LoadBalancer"
+               and (o["spec"].get("selector") or {}).get("statefulset.kubernetes.io/pod-name") == pod]
+        if len(own) != 1:
+            problems.append(f"edge pod {pod} has {len(own)} LoadBalancer Services of its own, not 1")
+            continue
+        lb = {}
+        for p in own[0]["spec"]["ports"]:
+            target = p.get("targetPort", p["port"])
+            number = target if isinstance(target, int) else next((k[0] for k, n in ctr.items() if n == target), None)
+            problems.need(number == p["port"], f"{own[0]['metadata']['name']} port {p['port']} forwards to {target}, not the same number")
+            lb[(p["port"], p.get("protocol", "TCP").lower())] = p.get("name")
+        for key, what in sorted(binds.items()):
+            if what in API_WHAT + INTERNAL_WHAT:
+                problems.need(key not in lb, f"{own[0]['metadata']['name']} exposes the edge's {what} port {key[0]}")
+            else:
+                problems.need(key in lb, f"edge {key[0]}/{key[1]} ({what}) is not exposed by {own[0]['metadata']['name']}")
 
 
 def compose_env(root, service):
