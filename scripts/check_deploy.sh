@@ -14,9 +14,11 @@
 #                                     gateway needs
 #   scripts/check_deploy.sh compose   compose files parse and agree with Server.xml;
 #                                     health checks wait for no peer, no start
-#                                     cycle, stop_grace_period fits the shutdown
+#                                     cycle, stop_grace_period fits the shutdown,
+#                                     the state file on a volume; the replicas
+#                                     variant: Redis, nginx, every gateway, edge
 #   scripts/check_deploy.sh shell     shellcheck on every shell script
-#   scripts/check_deploy.sh nginx     nginx -t accepts deploy/nginx/ovenspace.conf
+#   scripts/check_deploy.sh nginx     nginx -t accepts deploy/nginx/*.conf
 #                                     (skipped where nginx is not installed)
 #   scripts/check_deploy.sh config [--room BIN] [--gateway BIN]
 #                                     each service checks and starts from every
@@ -132,13 +134,16 @@ check_compose() {
     if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
         docker compose -f deploy/compose.yaml config --quiet
         docker compose -f deploy/compose.yaml -f deploy/compose.tls.yaml config --quiet
-        say "compose: docker compose config accepts both variants"
+        docker compose -f deploy/compose.yaml -f deploy/compose.replicas.yaml config --quiet
+        say "compose: docker compose config accepts the three variants"
     else
         say "compose: no docker compose plugin here; parsed as YAML only"
     fi
     python3 "$tests/check_ports.py" compose "$here"
     python3 "$tests/check_compose_lifecycle.py" "$here"
     python3 "$tests/check_compose_lifecycle.py" --self-test "$here"
+    python3 "$tests/check_compose_replicas.py" "$here"
+    python3 "$tests/check_compose_replicas.py" --self-test "$here"
 }
 
 # ----------------------------------------------------------------- shell
@@ -186,7 +191,13 @@ http {
 }
 NGINX
     nginx -t -q -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf"
-    say "nginx: nginx -t accepts deploy/nginx/ovenspace.conf"
+    # The replicas' nginx.conf (compose.replicas.yaml) is a whole nginx.conf;
+    # its /tmp paths go to the scratch folder.
+    mkdir -p "$dir/replicas"
+    sed -e "s#/tmp/#$dir/replicas/#g" deploy/nginx/replicas.conf >"$dir/replicas.conf"
+    grep -q "$dir/replicas/nginx.pid" "$dir/replicas.conf" || fail "nginx: the pid path in deploy/nginx/replicas.conf changed"
+    nginx -t -q -e "$dir/error.log" -p "$dir" -c "$dir/replicas.conf"
+    say "nginx: nginx -t accepts deploy/nginx/ovenspace.conf and deploy/nginx/replicas.conf"
 }
 
 # ---------------------------------------------------------------- config

@@ -173,9 +173,11 @@ def variants(root):
     base = load_compose(os.path.join(d, "compose.yaml"))
     tls = merge_compose(base, load_compose(os.path.join(d, "compose.tls.yaml")))
     secrets = load_compose(os.path.join(d, "compose.secrets.yaml"))
+    replicas = load_compose(os.path.join(d, "compose.replicas.yaml"))
     return d, [("compose.yaml", base), ("compose.yaml+compose.tls.yaml", tls),
                ("compose.yaml+compose.secrets.yaml", merge_compose(base, secrets)),
-               ("compose.yaml+compose.tls.yaml+compose.secrets.yaml", merge_compose(tls, secrets))]
+               ("compose.yaml+compose.tls.yaml+compose.secrets.yaml", merge_compose(tls, secrets)),
+               ("compose.yaml+compose.replicas.yaml", merge_compose(base, replicas))]
 
 
 def self_test(root):

@@ -8,9 +8,10 @@ Server.xml they mount and the OvenSpace config they mount.
                                      the k8s copies; and that each container gets
                                      only its own secrets
   check_ports.py k8s RENDERED.yaml   one `kubectl kustomize` output
-  check_ports.py compose-env REPO_ROOT SERVICE
-                                     the secret variables compose.yaml gives
-                                     SERVICE (with its defaults), as NAME=value
+  check_ports.py compose-env REPO_ROOT SERVICE [OVERRIDE.yaml...]
+                                     the secret variables compose.yaml (plus
+                                     the override files) gives SERVICE (with
+                                     its defaults), as NAME=value
 
 Compose files are read as YAML with compose's own ${VAR:-default}
 interpolation (defaults only) and its merge rules for the keys used here."""
@@ -114,7 +115,7 @@ def volume_target(v):
 def merge_service(base, over):
     out = dict(base)
     for key, value in over.items():
-        if key == "volumes":  # merged by target path
+        if key == "volumes" and not isinstance(value, Override):  # merged by target path
             merged = {volume_target(v): v for v in base.get("volumes", [])}
             merged.update({volume_target(v): v for v in value})
             out[key] = list(merged.values())
@@ -217,8 +218,10 @@ def check_compose(problems, where, compose, compose_dir):
     problems.need(api_host == "ome", f"{where}: ome.api.host is '{api_host}', not the compose service 'ome'")
     g = cfg.get("gateway", {})
     r = cfg.get("room", {})
-    problems.need(r.get("gateway", {}).get("address") == "gateway", f"{where}: room.gateway.address is not the service 'gateway'")
-    problems.need(r.get("gateway", {}).get("port") == g.get("link", {}).get("port"), f"{where}: room.gateway.port != gateway.link.port")
+    # Several gateways: room.gateways names each (check_compose_replicas.py).
+    if not r.get("gateways"):
+        problems.need(r.get("gateway", {}).get("address") == "gateway", f"{where}: room.gateway.address is not the service 'gateway'")
+        problems.need(r.get("gateway", {}).get("port") == g.get("link", {}).get("port"), f"{where}: room.gateway.port != gateway.link.port")
     for k in ("http", "link"):
         problems.need(g.get(k, {}).get("address") not in ("127.0.0.1", "localhost", "::1"),
                       f"{where}: gateway.{k}.address is loopback: other containers cannot reach it")
@@ -226,17 +229,26 @@ def check_compose(problems, where, compose, compose_dir):
     problems.need(env.get("OVENSPACE_WEBHOOK_URL") == want_url,
                   f"{where}: ome's OVENSPACE_WEBHOOK_URL is '{env.get('OVENSPACE_WEBHOOK_URL')}', expected '{want_url}'")
     room_pub = published(room, problems, f"{where} room")
-    problems.need((r.get("listen", {}).get("port"), "tcp") in room_pub,
-                  f"{where}: room.listen.port {r.get('listen', {}).get('port')} is not published")
+    # Replicas publish nothing each: nginx in front does (check_compose_replicas.py).
+    if (room.get("deploy") or {}).get("replicas", 1) == 1:
+        problems.need((r.get("listen", {}).get("port"), "tcp") in room_pub,
+                      f"{where}: room.listen.port {r.get('listen', {}).get('port')} is not published")
     problems.need(not gateway.get("ports"), f"{where}: the gateway publishes ports; only OME and the room service talk to it")
-    check_least_privilege(problems, where, compose)
+    check_least_privilege(problems, where, compose, cfg)
 
 
 # Which secrets each container may hold (issue 10: least privilege). OME
-# reads its two from the environment only (Server.xml's ${env:...}).
+# reads its two from the environment only (Server.xml's ${env:...}); the
+# Redis URL (it holds Redis's password) is the room service's alone.
 LINK, TOKEN, HOOK = "OVENSPACE_LINK_SECRET", "OVENSPACE_OME_API_TOKEN", "OVENSPACE_WEBHOOK_SECRET"
-SECRET_VARS = (LINK, TOKEN, HOOK)
-WANTED_SECRETS = {"ome": {TOKEN, HOOK}, "gateway": {LINK, TOKEN, HOOK}, "room": {LINK}}
+REDIS_URL = "OVENSPACE_REDIS_URL"
+SECRET_VARS = (LINK, TOKEN, HOOK, REDIS_URL)
+
+
+def wanted_secrets(cfg):
+    room = {LINK, REDIS_URL} if (cfg or {}).get("store") == "redis" else {LINK}
+    return {"ome": {TOKEN, HOOK}, "gateway": {LINK, TOKEN, HOOK}, "room": room,
+            "ome-edge": {TOKEN, HOOK}, "redis": set(), "nginx": set()}
 
 
 def secrets_given(problems, where, compose, name):
@@ -262,8 +274,10 @@ def secrets_given(problems, where, compose, name):
     return got
 
 
-def check_least_privilege(problems, where, compose):
-    for name, wanted in WANTED_SECRETS.items():
+def check_least_privilege(problems, where, compose, cfg=None):
+    for name, wanted in wanted_secrets(cfg).items():
+        if name not in compose["services"]:
+            continue
         got = secrets_given(problems, where, compose, name)
         for var in sorted(got - wanted):
             problems.append(f"{where}: {name} gets {var}, which it does not need")
@@ -282,6 +296,8 @@ def check_repo(root):
     check_compose(problems, "compose.yaml+compose.secrets.yaml", files, d)
     check_compose(problems, "compose.yaml+compose.tls.yaml+compose.secrets.yaml",
                   merge_compose(tls, load_compose(os.path.join(d, "compose.secrets.yaml"))), d)
+    check_compose(problems, "compose.yaml+compose.replicas.yaml",
+                  merge_compose(base, load_compose(os.path.join(d, "compose.replicas.yaml"))), d)
 
     # The non-container default config goes with the plain Server.xml.
     with open(os.path.join(d, "ovenspace.yaml"), encoding="utf-8") as f:
@@ -404,9 +420,12 @@ def check_k8s_edges(problems, objs, find):
                 problems.need(key in lb, f"edge {key[0]}/{key[1]} ({what}) is not exposed by {own[0]['metadata']['name']}")
 
 
-def compose_env(root, service):
-    """NAME=value lines of the secret variables compose.yaml gives `service`."""
+def compose_env(root, service, overrides=()):
+    """NAME=value lines of the secret variables compose.yaml (with the
+    override files named, e.g. compose.replicas.yaml) gives `service`."""
     compose = load_compose(os.path.join(root, "deploy", "compose.yaml"))
+    for name in overrides:
+        compose = merge_compose(compose, load_compose(os.path.join(root, "deploy", name)))
     env = compose["services"][service].get("environment", {})
     for var in SECRET_VARS:
         if env.get(var):
@@ -415,8 +434,8 @@ def compose_env(root, service):
 
 
 def main(argv):
-    if len(argv) == 3 and argv[0] == "compose-env":
-        return compose_env(argv[1], argv[2])
+    if len(argv) >= 3 and argv[0] == "compose-env":
+        return compose_env(argv[1], argv[2], argv[3:])
     if len(argv) != 2 or argv[0] not in ("compose", "k8s"):
         print(__doc__, file=sys.stderr)
         return 2
