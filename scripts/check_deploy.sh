@@ -24,8 +24,10 @@
 #                                     each service checks and starts from every
 #                                     config the deploy files mount, with only the
 #                                     secrets its container gets there (the room
-#                                     service: the link secret alone); /healthz and,
-#                                     with no peer running, /readyz answer 200;
+#                                     service: the link secret, and the Redis URL
+#                                     with store: redis); /healthz and, with no
+#                                     peer running (a real redis-server for
+#                                     store: redis), /readyz answer 200;
 #                                     /metrics only on the metrics listener
 #   scripts/check_deploy.sh all [--room BIN] [--gateway BIN]
 #
@@ -222,6 +224,11 @@ configs_to_check() {
     python3 "$tests/check_ports.py" compose-env "$here" gateway >"$compose_gateway"
     printf 'compose\t%s\t%s\t%s\tyes\n' deploy/compose/ovenspace.yaml "$compose_room" "$compose_gateway"
     printf 'compose.tls\t%s\t%s\t%s\tyes\n' deploy/compose/ovenspace.tls.yaml "$compose_room" "$compose_gateway"
+    # The replicas variant: the room service gets the Redis URL too.
+    local replicas_room="$out/config/compose-replicas-room.env" replicas_gateway="$out/config/compose-replicas-gateway.env"
+    python3 "$tests/check_ports.py" compose-env "$here" room compose.replicas.yaml >"$replicas_room"
+    python3 "$tests/check_ports.py" compose-env "$here" gateway compose.replicas.yaml >"$replicas_gateway"
+    printf 'compose.replicas\t%s\t%s\t%s\tyes\n' deploy/compose/ovenspace.replicas.yaml "$replicas_room" "$replicas_gateway"
     find_kustomize
     if ((${#kustomize_cmd[@]})); then
         # Exactly what the pods mount: the ConfigMap out of the render, and
@@ -246,7 +253,7 @@ configs_to_check() {
 
 # The secret variables (and their _FILE forms), which every run here first
 # removes from the environment: a service gets only what its lines give it.
-secret_vars=(OVENSPACE_LINK_SECRET OVENSPACE_OME_API_TOKEN OVENSPACE_WEBHOOK_SECRET)
+secret_vars=(OVENSPACE_LINK_SECRET OVENSPACE_OME_API_TOKEN OVENSPACE_WEBHOOK_SECRET OVENSPACE_REDIS_URL)
 unset_secrets=()
 for v in "${secret_vars[@]}"; do unset_secrets+=(-u "$v" -u "${v}_FILE"); done
 
@@ -379,6 +386,40 @@ start_and_probe() {
     say "config $label: $(basename "$bin") started, /healthz 200, /readyz 200 with no peer ($(cat "$log.readyz")), /metrics 404 public and 200 on its own listener, stopped ($status)"
 }
 
+# store: redis configs: a real redis-server on a free loopback port, with the
+# password of the URL the room service is given, stands in for the one the
+# deploy files run; LOOPBACK gets the room's secrets with the URL pointed at
+# it (a _FILE form becomes the variable).
+redis_pid=""
+store_of() {
+    python3 -c 'import sys, yaml; print((yaml.safe_load(open(sys.argv[1])) or {}).get("store", "memory"))' "$1"
+}
+start_redis_for() {
+    local label=$1 secrets=$2 loopback=$3
+    need redis-server
+    need redis-cli
+    local port password
+    port=$(free_port)
+    password=$(python3 "$tests/redis_url_loopback.py" "$secrets" "$loopback" "$port") ||
+        fail "$label: cannot read the room service's Redis URL"
+    local args=(--port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no)
+    [[ -n $password ]] && args+=(--requirepass "$password")
+    redis-server "${args[@]}" >"$out/config/redis.log" 2>&1 &
+    redis_pid=$!
+    local deadline=$((SECONDS + 10)) auth=()
+    [[ -n $password ]] && auth=(--no-auth-warning -a "$password")
+    until redis-cli -p "$port" "${auth[@]}" ping 2>/dev/null | grep -q PONG; do
+        ((SECONDS < deadline)) || fail "$label: redis-server on 127.0.0.1:$port did not answer (see $out/config/redis.log)"
+        sleep 0.1
+    done
+}
+stop_redis() {
+    [[ -n $redis_pid ]] || return 0
+    kill -TERM "$redis_pid" 2>/dev/null || true
+    wait "$redis_pid" 2>/dev/null || true
+    redis_pid=""
+}
+
 check_config() {
     if [[ -z $room_bin && -z $gateway_bin ]]; then
         say "config: SKIPPED: no binary given (--room/--gateway); build ovenspace-room / ovenspace-gateway first"
@@ -421,9 +462,16 @@ check_config() {
             metrics_port=$(free_port)
             copy="$out/config/${label//\//_}.loopback.yaml"
             loopback_copy "$config" "$copy" "$web" "$room_port" "$http_port" "$link_port" "$api_port" "$metrics_port"
-            local port=$http_port
+            local port=$http_port run_secrets=$secrets
             [[ $bin == "$room_bin" ]] && port=$room_port
-            start_and_probe "$label" "$bin" "$copy" "$secrets" "$port" "$metrics_port" "$out/config/run.log"
+            # With store: redis the room service is ready only once it has
+            # its store: give it a real Redis (the gateway never reads it).
+            if [[ $bin == "$room_bin" && $(store_of "$config") == redis ]]; then
+                run_secrets="$out/config/${label//\//_}.redis.env"
+                start_redis_for "$label" "$secrets" "$run_secrets"
+            fi
+            start_and_probe "$label" "$bin" "$copy" "$run_secrets" "$port" "$metrics_port" "$out/config/run.log"
+            stop_redis
         done
     done < <(configs_to_check)
 }
@@ -431,7 +479,8 @@ check_config() {
 # ------------------------------------------------------------------ main
 # A service this script started never outlives it (failure, ctest timeout).
 running_pid=""
-trap '[[ -z $running_pid ]] || kill -TERM "$running_pid" 2>/dev/null || true' EXIT
+trap '[[ -z $running_pid ]] || kill -TERM "$running_pid" 2>/dev/null || true
+      [[ -z $redis_pid ]] || kill -TERM "$redis_pid" 2>/dev/null || true' EXIT
 step=${1:-all}
 shift || true
 while (($#)); do
