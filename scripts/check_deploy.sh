@@ -16,7 +16,8 @@
 #                                     health checks wait for no peer, no start
 #                                     cycle, stop_grace_period fits the shutdown,
 #                                     the state file on a volume; the replicas
-#                                     variant: Redis, nginx, every gateway, edge
+#                                     variant: Redis, nginx, every gateway, edge;
+#                                     the Dockerfiles install deps.sh's build set
 #   scripts/check_deploy.sh shell     shellcheck on every shell script
 #   scripts/check_deploy.sh nginx     nginx -t accepts deploy/nginx/*.conf
 #                                     (skipped where nginx is not installed)
@@ -146,6 +147,9 @@ check_compose() {
     python3 "$tests/check_compose_lifecycle.py" --self-test "$here"
     python3 "$tests/check_compose_replicas.py" "$here"
     python3 "$tests/check_compose_replicas.py" --self-test "$here"
+    # The images compose builds: every build dependency in their build stage.
+    python3 "$tests/check_dockerfiles.py" "$here"
+    python3 "$tests/check_dockerfiles.py" --self-test "$here"
 }
 
 # ----------------------------------------------------------------- shell
