@@ -307,7 +307,8 @@ def check_repo(root):
     for copy, original in (("k8s/base/Server.xml", "ome/Server.xml"),
                            ("k8s/base/Logger.xml", "ome/Logger.xml"),
                            ("k8s/overlays/production/Server.tls.xml", "ome/Server.tls.xml"),
-                           ("k8s/components/replicas/Server.edge.xml", "ome/Server.edge.xml")):
+                           ("k8s/components/replicas/Server.edge.xml", "ome/Server.edge.xml"),
+                           ("k8s/overlays/production-replicas/Server.edge.tls.xml", "ome/Server.edge.tls.xml")):
         with open(os.path.join(d, copy), "rb") as a, open(os.path.join(d, original), "rb") as b:
             problems.need(a.read() == b.read(), f"deploy/{copy} differs from deploy/{original}: copy it again")
     return problems, "compose files, configs and Server.xml copies"
@@ -384,9 +385,14 @@ def check_k8s_edges(problems, objs, find):
     edge = [o for o in objs if o["kind"] == "StatefulSet" and o["metadata"]["name"] == "ovenspace-ome-edge"]
     if not edge:
         return
-    xml_cm, env_cm = find("ConfigMap", "ovenspace-ome-edge-config"), find("ConfigMap", "ovenspace-ome-edge-env")
+    # The Server.xml the edge pods mount (volume server-xml; an overlay may
+    # swap in its TLS variant).
+    volumes = {v["name"]: v for v in edge[0]["spec"]["template"]["spec"].get("volumes", [])}
+    xml_name = ((volumes.get("server-xml") or {}).get("configMap") or {}).get("name")
+    xml_cm = [o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"] == xml_name]
+    env_cm = find("ConfigMap", "ovenspace-ome-edge-env")
     if len(xml_cm) != 1 or len(env_cm) != 1:
-        problems.append("OME edges need the ConfigMaps ovenspace-ome-edge-config and ovenspace-ome-edge-env")
+        problems.append("OME edges need a ConfigMap for their volume server-xml and ovenspace-ome-edge-env")
         return
     with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as tmp:
         tmp.write(xml_cm[0]["data"]["Server.xml"])
@@ -398,7 +404,7 @@ def check_k8s_edges(problems, objs, find):
     for key, what in sorted(binds.items()):
         problems.need(key in ctr, f"the OME edge binds {key[0]}/{key[1]} ({what}) but its StatefulSet does not declare it")
     for key in sorted(set(ctr) - set(binds)):
-        problems.append(f"the OME edge StatefulSet declares {key[0]}/{key[1]}, which Server.edge.xml does not bind")
+        problems.append(f"the OME edge StatefulSet declares {key[0]}/{key[1]}, which its Server.xml does not bind")
     replicas = edge[0]["spec"].get("replicas", 1)
     for i in range(replicas):
         pod = f"ovenspace-ome-edge-{i}"

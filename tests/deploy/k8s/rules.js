@@ -137,6 +137,14 @@ function service_target(ctx, host, port) {
     }
     if (!svc) return { error: `no Service '${host}' in the render` };
     const short = svc.metadata.name;
+    if (pod) {
+        // A pod's own DNS name reaches its container ports directly, whatever
+        // ports the headless Service lists.
+        const w = selected_workloads(ctx, svc)[0];
+        const target = w && resolve_port(w, port, 'TCP');
+        if (!target) return { error: `pod '${pod}' has no container port ${port}` };
+        return { service: svc, deployment: w, container_port: target, pod };
+    }
     const sp = (svc.spec.ports || []).find((p) => p.port === port);
     if (!sp) return { error: `Service '${short}' has no port ${port}` };
     const deploys = selected_workloads(ctx, svc);

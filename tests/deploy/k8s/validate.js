@@ -103,8 +103,12 @@ function main() {
         // created outside the tree.
         const files = path.join(args.out, 'secret-files');
         fs.mkdirSync(files, { recursive: true });
-        const value_of = (secret, key) =>
-            ((ctx.secret_values || {})[secret] || {})[key] || `check-only-stand-in-${key.toLowerCase()}-0123456789`;
+        // (A stand-in Redis URL must still be a redis:// URL.)
+        const stand_in = (key) =>
+            key === 'OVENSPACE_REDIS_URL'
+                ? 'redis://:check-only-stand-in-redis-password@ovenspace-redis:6379'
+                : `check-only-stand-in-${key.toLowerCase()}-0123456789`;
+        const value_of = (secret, key) => ((ctx.secret_values || {})[secret] || {})[key] || stand_in(key);
         for (const [service, deployment] of [['room', 'ovenspace-room'], ['gateway', 'ovenspace-gateway']]) {
             const d = objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === deployment);
             const lines = [];
