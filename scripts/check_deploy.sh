@@ -14,16 +14,21 @@
 #                                     gateway needs
 #   scripts/check_deploy.sh compose   compose files parse and agree with Server.xml;
 #                                     health checks wait for no peer, no start
-#                                     cycle, stop_grace_period fits the shutdown
+#                                     cycle, stop_grace_period fits the shutdown,
+#                                     the state file on a volume; the replicas
+#                                     variant: Redis, nginx, every gateway, edge;
+#                                     the Dockerfiles install deps.sh's build set
 #   scripts/check_deploy.sh shell     shellcheck on every shell script
-#   scripts/check_deploy.sh nginx     nginx -t accepts deploy/nginx/ovenspace.conf
+#   scripts/check_deploy.sh nginx     nginx -t accepts deploy/nginx/*.conf
 #                                     (skipped where nginx is not installed)
 #   scripts/check_deploy.sh config [--room BIN] [--gateway BIN]
 #                                     each service checks and starts from every
 #                                     config the deploy files mount, with only the
 #                                     secrets its container gets there (the room
-#                                     service: the link secret alone); /healthz and,
-#                                     with no peer running, /readyz answer 200;
+#                                     service: the link secret, and the Redis URL
+#                                     with store: redis); /healthz and, with no
+#                                     peer running (a real redis-server for
+#                                     store: redis), /readyz answer 200;
 #                                     /metrics only on the metrics listener
 #   scripts/check_deploy.sh all [--room BIN] [--gateway BIN]
 #
@@ -101,12 +106,15 @@ check_k8s() {
     local name flags
     while read -r name; do
         flags=()
-        [[ $name == base ]] || flags=(--forbid-secrets)
+        # base and replicas are for a test cluster and carry fake example
+        # Secrets; every other overlay must create its Secrets out of band.
+        [[ $name == base || $name == replicas ]] || flags=(--forbid-secrets)
         node "$tests/k8s/validate.js" "$out/k8s/$name.yaml" --name "$name" --out "$out/k8s/$name" "${flags[@]}"
         python3 "$tests/check_ports.py" k8s "$out/k8s/$name.yaml"
     done < <(render_all "$out/k8s")
-    # The rules can fail: each way of breaking the base is found.
-    node "$tests/k8s/rules_test.js" "$out/k8s/base.yaml"
+    # The rules can fail: each way of breaking the base and the replicas
+    # overlay is found.
+    node "$tests/k8s/rules_test.js" "$out/k8s/base.yaml" "$out/k8s/replicas.yaml"
 }
 
 # ------------------------------------------------------------------- ome
@@ -114,7 +122,7 @@ check_ome() {
     need xmllint
     need python3
     local xml
-    for xml in deploy/ome/*.xml deploy/k8s/base/*.xml deploy/k8s/overlays/*/*.xml; do
+    for xml in deploy/ome/*.xml deploy/k8s/base/*.xml deploy/k8s/overlays/*/*.xml deploy/k8s/components/*/*.xml; do
         xmllint --noout "$xml"
     done
     python3 "$tests/check_ome_xml.py" deploy/ome/Server.xml deploy/compose/ovenspace.yaml
@@ -129,13 +137,19 @@ check_compose() {
     if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
         docker compose -f deploy/compose.yaml config --quiet
         docker compose -f deploy/compose.yaml -f deploy/compose.tls.yaml config --quiet
-        say "compose: docker compose config accepts both variants"
+        docker compose -f deploy/compose.yaml -f deploy/compose.replicas.yaml config --quiet
+        say "compose: docker compose config accepts the three variants"
     else
         say "compose: no docker compose plugin here; parsed as YAML only"
     fi
     python3 "$tests/check_ports.py" compose "$here"
     python3 "$tests/check_compose_lifecycle.py" "$here"
     python3 "$tests/check_compose_lifecycle.py" --self-test "$here"
+    python3 "$tests/check_compose_replicas.py" "$here"
+    python3 "$tests/check_compose_replicas.py" --self-test "$here"
+    # The images compose builds: every build dependency in their build stage.
+    python3 "$tests/check_dockerfiles.py" "$here"
+    python3 "$tests/check_dockerfiles.py" --self-test "$here"
 }
 
 # ----------------------------------------------------------------- shell
@@ -183,7 +197,13 @@ http {
 }
 NGINX
     nginx -t -q -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf"
-    say "nginx: nginx -t accepts deploy/nginx/ovenspace.conf"
+    # The replicas' nginx.conf (compose.replicas.yaml) is a whole nginx.conf;
+    # its /tmp paths go to the scratch folder.
+    mkdir -p "$dir/replicas"
+    sed -e "s#/tmp/#$dir/replicas/#g" deploy/nginx/replicas.conf >"$dir/replicas.conf"
+    grep -q "$dir/replicas/nginx.pid" "$dir/replicas.conf" || fail "nginx: the pid path in deploy/nginx/replicas.conf changed"
+    nginx -t -q -e "$dir/error.log" -p "$dir" -c "$dir/replicas.conf"
+    say "nginx: nginx -t accepts deploy/nginx/ovenspace.conf and deploy/nginx/replicas.conf"
 }
 
 # ---------------------------------------------------------------- config
@@ -208,6 +228,11 @@ configs_to_check() {
     python3 "$tests/check_ports.py" compose-env "$here" gateway >"$compose_gateway"
     printf 'compose\t%s\t%s\t%s\tyes\n' deploy/compose/ovenspace.yaml "$compose_room" "$compose_gateway"
     printf 'compose.tls\t%s\t%s\t%s\tyes\n' deploy/compose/ovenspace.tls.yaml "$compose_room" "$compose_gateway"
+    # The replicas variant: the room service gets the Redis URL too.
+    local replicas_room="$out/config/compose-replicas-room.env" replicas_gateway="$out/config/compose-replicas-gateway.env"
+    python3 "$tests/check_ports.py" compose-env "$here" room compose.replicas.yaml >"$replicas_room"
+    python3 "$tests/check_ports.py" compose-env "$here" gateway compose.replicas.yaml >"$replicas_gateway"
+    printf 'compose.replicas\t%s\t%s\t%s\tyes\n' deploy/compose/ovenspace.replicas.yaml "$replicas_room" "$replicas_gateway"
     find_kustomize
     if ((${#kustomize_cmd[@]})); then
         # Exactly what the pods mount: the ConfigMap out of the render, and
@@ -232,7 +257,7 @@ configs_to_check() {
 
 # The secret variables (and their _FILE forms), which every run here first
 # removes from the environment: a service gets only what its lines give it.
-secret_vars=(OVENSPACE_LINK_SECRET OVENSPACE_OME_API_TOKEN OVENSPACE_WEBHOOK_SECRET)
+secret_vars=(OVENSPACE_LINK_SECRET OVENSPACE_OME_API_TOKEN OVENSPACE_WEBHOOK_SECRET OVENSPACE_REDIS_URL)
 unset_secrets=()
 for v in "${secret_vars[@]}"; do unset_secrets+=(-u "$v" -u "${v}_FILE"); done
 
@@ -262,6 +287,10 @@ with open(src) as f:
 cfg.setdefault("room", {})
 cfg["room"]["listen"] = {"address": "127.0.0.1", "port": int(room)}
 cfg["room"]["gateway"] = {"address": "127.0.0.1", "port": int(link)}
+cfg["room"].pop("gateways", None)
+# The state file as the deploy files set it, in the scratch folder.
+if cfg["room"].get("state_file"):
+    cfg["room"]["state_file"] = dst + ".state.json"
 cfg["room"]["web_root"] = web
 # Only the service started binds its metrics listener, so one port serves both.
 cfg["room"]["metrics"] = {"address": "127.0.0.1", "port": int(metrics)}
@@ -361,6 +390,40 @@ start_and_probe() {
     say "config $label: $(basename "$bin") started, /healthz 200, /readyz 200 with no peer ($(cat "$log.readyz")), /metrics 404 public and 200 on its own listener, stopped ($status)"
 }
 
+# store: redis configs: a real redis-server on a free loopback port, with the
+# password of the URL the room service is given, stands in for the one the
+# deploy files run; LOOPBACK gets the room's secrets with the URL pointed at
+# it (a _FILE form becomes the variable).
+redis_pid=""
+store_of() {
+    python3 -c 'import sys, yaml; print((yaml.safe_load(open(sys.argv[1])) or {}).get("store", "memory"))' "$1"
+}
+start_redis_for() {
+    local label=$1 secrets=$2 loopback=$3
+    need redis-server
+    need redis-cli
+    local port password
+    port=$(free_port)
+    password=$(python3 "$tests/redis_url_loopback.py" "$secrets" "$loopback" "$port") ||
+        fail "$label: cannot read the room service's Redis URL"
+    local args=(--port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no)
+    [[ -n $password ]] && args+=(--requirepass "$password")
+    redis-server "${args[@]}" >"$out/config/redis.log" 2>&1 &
+    redis_pid=$!
+    local deadline=$((SECONDS + 10)) auth=()
+    [[ -n $password ]] && auth=(--no-auth-warning -a "$password")
+    until redis-cli -p "$port" "${auth[@]}" ping 2>/dev/null | grep -q PONG; do
+        ((SECONDS < deadline)) || fail "$label: redis-server on 127.0.0.1:$port did not answer (see $out/config/redis.log)"
+        sleep 0.1
+    done
+}
+stop_redis() {
+    [[ -n $redis_pid ]] || return 0
+    kill -TERM "$redis_pid" 2>/dev/null || true
+    wait "$redis_pid" 2>/dev/null || true
+    redis_pid=""
+}
+
 check_config() {
     if [[ -z $room_bin && -z $gateway_bin ]]; then
         say "config: SKIPPED: no binary given (--room/--gateway); build ovenspace-room / ovenspace-gateway first"
@@ -403,9 +466,16 @@ check_config() {
             metrics_port=$(free_port)
             copy="$out/config/${label//\//_}.loopback.yaml"
             loopback_copy "$config" "$copy" "$web" "$room_port" "$http_port" "$link_port" "$api_port" "$metrics_port"
-            local port=$http_port
+            local port=$http_port run_secrets=$secrets
             [[ $bin == "$room_bin" ]] && port=$room_port
-            start_and_probe "$label" "$bin" "$copy" "$secrets" "$port" "$metrics_port" "$out/config/run.log"
+            # With store: redis the room service is ready only once it has
+            # its store: give it a real Redis (the gateway never reads it).
+            if [[ $bin == "$room_bin" && $(store_of "$config") == redis ]]; then
+                run_secrets="$out/config/${label//\//_}.redis.env"
+                start_redis_for "$label" "$secrets" "$run_secrets"
+            fi
+            start_and_probe "$label" "$bin" "$copy" "$run_secrets" "$port" "$metrics_port" "$out/config/run.log"
+            stop_redis
         done
     done < <(configs_to_check)
 }
@@ -413,7 +483,8 @@ check_config() {
 # ------------------------------------------------------------------ main
 # A service this script started never outlives it (failure, ctest timeout).
 running_pid=""
-trap '[[ -z $running_pid ]] || kill -TERM "$running_pid" 2>/dev/null || true' EXIT
+trap '[[ -z $running_pid ]] || kill -TERM "$running_pid" 2>/dev/null || true
+      [[ -z $redis_pid ]] || kill -TERM "$redis_pid" 2>/dev/null || true' EXIT
 step=${1:-all}
 shift || true
 while (($#)); do

@@ -7,12 +7,14 @@
 #     -e OVENSPACE_OME_API_TOKEN=... -e OVENSPACE_WEBHOOK_SECRET=... ovenspace-gateway
 
 FROM debian:12 AS build
-# The same -dev packages scripts/deps.sh installs for a build.
+# The same -dev packages scripts/deps.sh installs for a build (every library
+# the tree's CMake files ask for, even those this target does not link).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       g++ cmake ninja-build pkg-config \
       libboost1.81-dev libboost-url1.81-dev \
-      nlohmann-json3-dev libyaml-cpp-dev libssl-dev \
+      nlohmann-json3-dev libyaml-cpp-dev libssl-dev libspdlog-dev libcli11-dev \
+      libhiredis-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -22,11 +24,13 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
  && strip build/services/gateway/ovenspace-gateway
 
 FROM debian:12-slim
-# Runtime libraries only (Boost.URL, yaml-cpp, OpenSSL), the CA store for an
+# Runtime libraries only (Boost.URL, yaml-cpp, OpenSSL, spdlog and its fmt),
+# the CA store for an
 # https OME API, and curl for the health check.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      libboost-url1.81.0 libyaml-cpp0.7 libssl3 ca-certificates curl \
+      libboost-url1.81.0 libyaml-cpp0.7 libssl3 libspdlog1.10 libfmt9 \
+      ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 ovenspace \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin ovenspace

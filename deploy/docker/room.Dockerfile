@@ -8,13 +8,15 @@
 #     -e OVENSPACE_OME_API_TOKEN=... -e OVENSPACE_WEBHOOK_SECRET=... ovenspace-room
 
 FROM debian:12 AS build
-# The same -dev packages scripts/deps.sh installs for a build, plus npm for
-# the web bundle.
+# The same -dev packages scripts/deps.sh installs for a build (every library
+# the tree's CMake files ask for, even those this target does not link),
+# plus npm for the web bundle.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       g++ cmake ninja-build pkg-config \
       libboost1.81-dev libboost-url1.81-dev \
-      nlohmann-json3-dev libyaml-cpp-dev libssl-dev \
+      nlohmann-json3-dev libyaml-cpp-dev libssl-dev libspdlog-dev libcli11-dev \
+      libhiredis-dev \
       nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -29,16 +31,23 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
  && strip build/services/room/ovenspace-room
 
 FROM debian:12-slim
-# Runtime libraries only (Boost.URL, yaml-cpp, OpenSSL) and curl for the
-# health check.
+# Runtime libraries only (Boost.URL, yaml-cpp, OpenSSL, spdlog and its fmt,
+# hiredis for store: redis) and curl for the health check.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      libboost-url1.81.0 libyaml-cpp0.7 libssl3 ca-certificates curl \
+      libboost-url1.81.0 libyaml-cpp0.7 libssl3 libspdlog1.10 libfmt9 libhiredis0.14 \
+      ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 ovenspace \
- && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin ovenspace
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin ovenspace \
+ && install -d -o 10001 -g 10001 -m 0700 /var/lib/ovenspace
 COPY --from=build /src/build/services/room/ovenspace-room /usr/local/bin/ovenspace-room
 COPY --from=build /src/web/dist /opt/ovenspace/web
+# room.state_file lives in /var/lib/ovenspace (the service user's, 0700):
+# mount a volume there (compose: a named volume, which starts as a copy of
+# this directory and its owner; Kubernetes: an emptyDir). The root file
+# system stays read-only.
+VOLUME /var/lib/ovenspace
 # Numeric, so Kubernetes can check runAsNonRoot without a passwd lookup.
 USER 10001:10001
 # 5000: the page, /api, the WebSocket /ws, /healthz, /readyz.

@@ -127,6 +127,8 @@ def check(compose, compose_dir, where, probe_needs=PROBE_NEEDS):
             problems.append(f"{where}: {name} stop_grace_period {grace:g} s < graceful stop {math.ceil(ms / 1000)} s "
                             f"+ margin {MIN_MARGIN_S} s: Docker kills it mid-shutdown")
 
+    problems += state_file_problems(cfg, services.get("room", {}), compose, where)
+
     limits = (cfg.get("room") or {}).get("limits") or {}
     room = services.get("room", {})
     mem = room.get("mem_limit") or (((room.get("deploy") or {}).get("resources") or {}).get("limits") or {}).get("memory")
@@ -139,14 +141,43 @@ def check(compose, compose_dir, where, probe_needs=PROBE_NEEDS):
     return problems
 
 
+def state_file_problems(cfg, room, compose, where):
+    """With store: memory, room.state_file on a writable volume of the room
+    container (issue 11: the seats survive its restart; the root file system
+    is read-only); with store: redis, not set (Redis keeps the seats)."""
+    room_cfg = cfg.get("room") or {}
+    path = room_cfg.get("state_file") or ""
+    if cfg.get("store", "memory") == "redis":
+        return [f"{where}: room.state_file is set with store: redis, which ignores it"] if path else []
+    if not path:
+        return [f"{where}: room.state_file is not set: with store: memory a restart of the room service ends every broadcast"]
+    directory = os.path.dirname(path)
+    for v in room.get("volumes", []):
+        parts = v.split(":") if isinstance(v, str) else [v.get("source", ""), v.get("target", "")] + (["ro"] if v.get("read_only") else [])
+        if len(parts) < 2 or parts[1].rstrip("/") != directory:
+            continue
+        if "ro" in parts[2:]:
+            return [f"{where}: room.state_file {path}: {directory} is mounted read-only"]
+        if parts[0].startswith((".", "/")):
+            return [f"{where}: room.state_file {path}: {directory} is a bind mount of the host; use a named volume "
+                    "(it starts as a copy of the image's directory, owned by the service user)"]
+        if parts[0] not in (compose.get("volumes") or {}):
+            return [f"{where}: room.state_file {path}: the volume '{parts[0]}' is not declared under volumes:"]
+        return []
+    return [f"{where}: room.state_file {path}: no volume is mounted at {directory} in the room container "
+            "(its root file system is read-only)"]
+
+
 def variants(root):
     d = os.path.join(root, "deploy")
     base = load_compose(os.path.join(d, "compose.yaml"))
     tls = merge_compose(base, load_compose(os.path.join(d, "compose.tls.yaml")))
     secrets = load_compose(os.path.join(d, "compose.secrets.yaml"))
+    replicas = load_compose(os.path.join(d, "compose.replicas.yaml"))
     return d, [("compose.yaml", base), ("compose.yaml+compose.tls.yaml", tls),
                ("compose.yaml+compose.secrets.yaml", merge_compose(base, secrets)),
-               ("compose.yaml+compose.tls.yaml+compose.secrets.yaml", merge_compose(tls, secrets))]
+               ("compose.yaml+compose.tls.yaml+compose.secrets.yaml", merge_compose(tls, secrets)),
+               ("compose.yaml+compose.replicas.yaml", merge_compose(base, replicas))]
 
 
 def self_test(root):
@@ -180,6 +211,17 @@ def self_test(root):
         ("512 MiB next to 50,000 connections", with_(lambda s: s["room"].update(mem_limit="512m")), PROBE_NEEDS,
          [r"room memory limit 512m < 64 MiB \+ 51024 connections x 32 KiB = 1659 MiB"]),
         ("2 GiB fits", with_(lambda s: s["room"].update(mem_limit="2g")), PROBE_NEEDS, []),
+        ("room.state_file without its volume (issue 11)",
+         with_(lambda s: s["room"].update(volumes=[v for v in s["room"]["volumes"] if "/var/lib/ovenspace" not in v])),
+         PROBE_NEEDS, [r"room.state_file /var/lib/ovenspace/room-state.json: no volume is mounted at /var/lib/ovenspace"]),
+        ("room.state_file on a read-only volume",
+         with_(lambda s: s["room"].update(volumes=[v + ":ro" if "/var/lib/ovenspace" in v else v
+                                                   for v in s["room"]["volumes"]])),
+         PROBE_NEEDS, [r"/var/lib/ovenspace is mounted read-only"]),
+        ("room.state_file on a bind mount of the host",
+         with_(lambda s: s["room"].update(volumes=["./state:/var/lib/ovenspace" if "/var/lib/ovenspace" in v else v
+                                                   for v in s["room"]["volumes"]])),
+         PROBE_NEEDS, [r"is a bind mount of the host"]),
     ]
     failed = 0
     for name, compose, needs, want in cases:

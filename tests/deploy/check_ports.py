@@ -8,9 +8,10 @@ Server.xml they mount and the OvenSpace config they mount.
                                      the k8s copies; and that each container gets
                                      only its own secrets
   check_ports.py k8s RENDERED.yaml   one `kubectl kustomize` output
-  check_ports.py compose-env REPO_ROOT SERVICE
-                                     the secret variables compose.yaml gives
-                                     SERVICE (with its defaults), as NAME=value
+  check_ports.py compose-env REPO_ROOT SERVICE [OVERRIDE.yaml...]
+                                     the secret variables compose.yaml (plus
+                                     the override files) gives SERVICE (with
+                                     its defaults), as NAME=value
 
 Compose files are read as YAML with compose's own ${VAR:-default}
 interpolation (defaults only) and its merge rules for the keys used here."""
@@ -27,6 +28,9 @@ from ome_xml import ServerXml
 OME_CONF = "/opt/ovenmediaengine/bin/origin_conf/Server.xml"
 OVS_CONF = "/etc/ovenspace/ovenspace.yaml"
 API_WHAT = ("API", "API (TLS)")
+# Ports only other OME servers use (edges pull from the origin over OVT):
+# never published, never behind the media LoadBalancer.
+INTERNAL_WHAT = ("OVT",)
 
 
 class Problems(list):
@@ -111,7 +115,7 @@ def volume_target(v):
 def merge_service(base, over):
     out = dict(base)
     for key, value in over.items():
-        if key == "volumes":  # merged by target path
+        if key == "volumes" and not isinstance(value, Override):  # merged by target path
             merged = {volume_target(v): v for v in base.get("volumes", [])}
             merged.update({volume_target(v): v for v in value})
             out[key] = list(merged.values())
@@ -194,6 +198,9 @@ def check_compose(problems, where, compose, compose_dir):
     binds = sx.ports(env)
     pub = published(ome, problems, f"{where} ome")
     for key, what in sorted(binds.items()):
+        if what in INTERNAL_WHAT:
+            problems.need(key not in pub, f"{where}: compose publishes OME's {what} port {key[0]}, which only edges use")
+            continue
         if key not in pub:
             problems.append(f"{where}: OME binds {key[0]}/{key[1]} ({what}) in {rel(xml_path)} but compose does not publish it")
             continue
@@ -211,8 +218,10 @@ def check_compose(problems, where, compose, compose_dir):
     problems.need(api_host == "ome", f"{where}: ome.api.host is '{api_host}', not the compose service 'ome'")
     g = cfg.get("gateway", {})
     r = cfg.get("room", {})
-    problems.need(r.get("gateway", {}).get("address") == "gateway", f"{where}: room.gateway.address is not the service 'gateway'")
-    problems.need(r.get("gateway", {}).get("port") == g.get("link", {}).get("port"), f"{where}: room.gateway.port != gateway.link.port")
+    # Several gateways: room.gateways names each (check_compose_replicas.py).
+    if not r.get("gateways"):
+        problems.need(r.get("gateway", {}).get("address") == "gateway", f"{where}: room.gateway.address is not the service 'gateway'")
+        problems.need(r.get("gateway", {}).get("port") == g.get("link", {}).get("port"), f"{where}: room.gateway.port != gateway.link.port")
     for k in ("http", "link"):
         problems.need(g.get(k, {}).get("address") not in ("127.0.0.1", "localhost", "::1"),
                       f"{where}: gateway.{k}.address is loopback: other containers cannot reach it")
@@ -220,17 +229,26 @@ def check_compose(problems, where, compose, compose_dir):
     problems.need(env.get("OVENSPACE_WEBHOOK_URL") == want_url,
                   f"{where}: ome's OVENSPACE_WEBHOOK_URL is '{env.get('OVENSPACE_WEBHOOK_URL')}', expected '{want_url}'")
     room_pub = published(room, problems, f"{where} room")
-    problems.need((r.get("listen", {}).get("port"), "tcp") in room_pub,
-                  f"{where}: room.listen.port {r.get('listen', {}).get('port')} is not published")
+    # Replicas publish nothing each: nginx in front does (check_compose_replicas.py).
+    if (room.get("deploy") or {}).get("replicas", 1) == 1:
+        problems.need((r.get("listen", {}).get("port"), "tcp") in room_pub,
+                      f"{where}: room.listen.port {r.get('listen', {}).get('port')} is not published")
     problems.need(not gateway.get("ports"), f"{where}: the gateway publishes ports; only OME and the room service talk to it")
-    check_least_privilege(problems, where, compose)
+    check_least_privilege(problems, where, compose, cfg)
 
 
 # Which secrets each container may hold (issue 10: least privilege). OME
-# reads its two from the environment only (Server.xml's ${env:...}).
+# reads its two from the environment only (Server.xml's ${env:...}); the
+# Redis URL (it holds Redis's password) is the room service's alone.
 LINK, TOKEN, HOOK = "OVENSPACE_LINK_SECRET", "OVENSPACE_OME_API_TOKEN", "OVENSPACE_WEBHOOK_SECRET"
-SECRET_VARS = (LINK, TOKEN, HOOK)
-WANTED_SECRETS = {"ome": {TOKEN, HOOK}, "gateway": {LINK, TOKEN, HOOK}, "room": {LINK}}
+REDIS_URL = "OVENSPACE_REDIS_URL"
+SECRET_VARS = (LINK, TOKEN, HOOK, REDIS_URL)
+
+
+def wanted_secrets(cfg):
+    room = {LINK, REDIS_URL} if (cfg or {}).get("store") == "redis" else {LINK}
+    return {"ome": {TOKEN, HOOK}, "gateway": {LINK, TOKEN, HOOK}, "room": room,
+            "ome-edge": {TOKEN, HOOK}, "redis": set(), "nginx": set()}
 
 
 def secrets_given(problems, where, compose, name):
@@ -256,8 +274,10 @@ def secrets_given(problems, where, compose, name):
     return got
 
 
-def check_least_privilege(problems, where, compose):
-    for name, wanted in WANTED_SECRETS.items():
+def check_least_privilege(problems, where, compose, cfg=None):
+    for name, wanted in wanted_secrets(cfg).items():
+        if name not in compose["services"]:
+            continue
         got = secrets_given(problems, where, compose, name)
         for var in sorted(got - wanted):
             problems.append(f"{where}: {name} gets {var}, which it does not need")
@@ -276,6 +296,8 @@ def check_repo(root):
     check_compose(problems, "compose.yaml+compose.secrets.yaml", files, d)
     check_compose(problems, "compose.yaml+compose.tls.yaml+compose.secrets.yaml",
                   merge_compose(tls, load_compose(os.path.join(d, "compose.secrets.yaml"))), d)
+    check_compose(problems, "compose.yaml+compose.replicas.yaml",
+                  merge_compose(base, load_compose(os.path.join(d, "compose.replicas.yaml"))), d)
 
     # The non-container default config goes with the plain Server.xml.
     with open(os.path.join(d, "ovenspace.yaml"), encoding="utf-8") as f:
@@ -284,7 +306,9 @@ def check_repo(root):
     # Kustomize reads only files inside its folders: those copies must not drift.
     for copy, original in (("k8s/base/Server.xml", "ome/Server.xml"),
                            ("k8s/base/Logger.xml", "ome/Logger.xml"),
-                           ("k8s/overlays/production/Server.tls.xml", "ome/Server.tls.xml")):
+                           ("k8s/overlays/production/Server.tls.xml", "ome/Server.tls.xml"),
+                           ("k8s/components/replicas/Server.edge.xml", "ome/Server.edge.xml"),
+                           ("k8s/overlays/production-replicas/Server.edge.tls.xml", "ome/Server.edge.tls.xml")):
         with open(os.path.join(d, copy), "rb") as a, open(os.path.join(d, original), "rb") as b:
             problems.need(a.read() == b.read(), f"deploy/{copy} differs from deploy/{original}: copy it again")
     return problems, "compose files, configs and Server.xml copies"
@@ -338,16 +362,76 @@ def check_k8s(rendered):
         problems.need(number == p["port"], f"ovenspace-ome-media port {p['port']} forwards to {target} ({number}), not the same number")
         lb[(p["port"], p.get("protocol", "TCP").lower())] = p.get("name")
     for key, what in sorted(binds.items()):
-        if what in API_WHAT:
-            problems.need(key not in lb, f"ovenspace-ome-media exposes OME's REST API {key[0]}")
+        if what in API_WHAT + INTERNAL_WHAT:
+            problems.need(key not in lb, f"ovenspace-ome-media exposes OME's {what} port {key[0]}")
         else:
             problems.need(key in lb, f"OME {key[0]}/{key[1]} ({what}) is not exposed by ovenspace-ome-media")
+    check_k8s_edges(problems, objs, find)
     return problems, os.path.basename(rendered)
 
 
-def compose_env(root, service):
-    """NAME=value lines of the secret variables compose.yaml gives `service`."""
+def workload_ports(workload):
+    out = {}
+    for c in workload["spec"]["template"]["spec"]["containers"]:
+        for p in c.get("ports", []):
+            out[(p["containerPort"], p.get("protocol", "TCP").lower())] = p.get("name")
+    return out
+
+
+def check_k8s_edges(problems, objs, find):
+    """OME edges (components/replicas): the StatefulSet declares what its
+    Server.xml binds, and each pod's own LoadBalancer exposes every playback
+    port under the same number (OME advertises its own numbers)."""
+    edge = [o for o in objs if o["kind"] == "StatefulSet" and o["metadata"]["name"] == "ovenspace-ome-edge"]
+    if not edge:
+        return
+    # The Server.xml the edge pods mount (volume server-xml; an overlay may
+    # swap in its TLS variant).
+    volumes = {v["name"]: v for v in edge[0]["spec"]["template"]["spec"].get("volumes", [])}
+    xml_name = ((volumes.get("server-xml") or {}).get("configMap") or {}).get("name")
+    xml_cm = [o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"] == xml_name]
+    env_cm = find("ConfigMap", "ovenspace-ome-edge-env")
+    if len(xml_cm) != 1 or len(env_cm) != 1:
+        problems.append("OME edges need a ConfigMap for their volume server-xml and ovenspace-ome-edge-env")
+        return
+    with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as tmp:
+        tmp.write(xml_cm[0]["data"]["Server.xml"])
+    try:
+        binds = ServerXml(tmp.name).ports(env_cm[0].get("data", {}))
+    finally:
+        os.unlink(tmp.name)
+    ctr = workload_ports(edge[0])
+    for key, what in sorted(binds.items()):
+        problems.need(key in ctr, f"the OME edge binds {key[0]}/{key[1]} ({what}) but its StatefulSet does not declare it")
+    for key in sorted(set(ctr) - set(binds)):
+        problems.append(f"the OME edge StatefulSet declares {key[0]}/{key[1]}, which its Server.xml does not bind")
+    replicas = edge[0]["spec"].get("replicas", 1)
+    for i in range(replicas):
+        pod = f"ovenspace-ome-edge-{i}"
+        own = [o for o in objs if o["kind"] == "Service" and o["spec"].get("type") == "LoadBalancer"
+               and (o["spec"].get("selector") or {}).get("statefulset.kubernetes.io/pod-name") == pod]
+        if len(own) != 1:
+            problems.append(f"edge pod {pod} has {len(own)} LoadBalancer Services of its own, not 1")
+            continue
+        lb = {}
+        for p in own[0]["spec"]["ports"]:
+            target = p.get("targetPort", p["port"])
+            number = target if isinstance(target, int) else next((k[0] for k, n in ctr.items() if n == target), None)
+            problems.need(number == p["port"], f"{own[0]['metadata']['name']} port {p['port']} forwards to {target}, not the same number")
+            lb[(p["port"], p.get("protocol", "TCP").lower())] = p.get("name")
+        for key, what in sorted(binds.items()):
+            if what in API_WHAT + INTERNAL_WHAT:
+                problems.need(key not in lb, f"{own[0]['metadata']['name']} exposes the edge's {what} port {key[0]}")
+            else:
+                problems.need(key in lb, f"edge {key[0]}/{key[1]} ({what}) is not exposed by {own[0]['metadata']['name']}")
+
+
+def compose_env(root, service, overrides=()):
+    """NAME=value lines of the secret variables compose.yaml (with the
+    override files named, e.g. compose.replicas.yaml) gives `service`."""
     compose = load_compose(os.path.join(root, "deploy", "compose.yaml"))
+    for name in overrides:
+        compose = merge_compose(compose, load_compose(os.path.join(root, "deploy", name)))
     env = compose["services"][service].get("environment", {})
     for var in SECRET_VARS:
         if env.get(var):
@@ -356,8 +440,8 @@ def compose_env(root, service):
 
 
 def main(argv):
-    if len(argv) == 3 and argv[0] == "compose-env":
-        return compose_env(argv[1], argv[2])
+    if len(argv) >= 3 and argv[0] == "compose-env":
+        return compose_env(argv[1], argv[2], argv[3:])
     if len(argv) != 2 or argv[0] not in ("compose", "k8s"):
         print(__doc__, file=sys.stderr)
         return 2

@@ -45,6 +45,7 @@ class ServerXml:
                 ("Providers/WebRTC/Signalling/" + tag, "tcp", "WebRTC signalling"),
                 ("Publishers/WebRTC/Signalling/" + tag, "tcp", "WebRTC signalling"),
                 ("Publishers/LLHLS/" + tag, "tcp", "LL-HLS"),
+                ("Publishers/OVT/" + tag, "tcp", "OVT"),
             ):
                 node = bind.find(xpath)
                 if node is not None and node.text:

@@ -9,26 +9,54 @@ const NAMESPACE = 'ovenspace';
 const ROOM = 'ovenspace-room';
 const GATEWAY = 'ovenspace-gateway';
 const OME = 'ovenspace-ome';
+// With replicas (issue 12): the shared seat store and the OME edges.
+const REDIS = 'ovenspace-redis';
+const EDGE = 'ovenspace-ome-edge';
 const SERVICES = [ROOM, GATEWAY, OME];
 // Services that serve our HTTP probes; OME has none without its API token.
 const HTTP_PROBED = [ROOM, GATEWAY];
 const CONFIG_MAP = 'ovenspace-config';
 const CONFIG_KEY = 'ovenspace.yaml';
 // Each pod gets only the secrets it uses (issue 10): the room service only
-// the link secret, OME only its API token and webhook secret.
+// the link secret (and with store: redis the Redis URL), OME and its edges
+// only the API token and webhook secret, Redis only its own config.
 const LINK_SECRET = 'ovenspace-link-secret';
 const OME_SECRETS = 'ovenspace-ome-secrets';
-const SECRET_VARS = ['OVENSPACE_LINK_SECRET', 'OVENSPACE_OME_API_TOKEN', 'OVENSPACE_WEBHOOK_SECRET'];
-const WANTED = {
-    [ROOM]: { secrets: [LINK_SECRET], vars: ['OVENSPACE_LINK_SECRET'] },
-    [GATEWAY]: { secrets: [LINK_SECRET, OME_SECRETS], vars: SECRET_VARS },
-    [OME]: { secrets: [OME_SECRETS], vars: ['OVENSPACE_OME_API_TOKEN', 'OVENSPACE_WEBHOOK_SECRET'] },
-};
+const REDIS_SECRET = 'ovenspace-redis';
+const OUR_SECRETS = [LINK_SECRET, OME_SECRETS, REDIS_SECRET];
+const SECRET_VARS = ['OVENSPACE_LINK_SECRET', 'OVENSPACE_OME_API_TOKEN', 'OVENSPACE_WEBHOOK_SECRET', 'OVENSPACE_REDIS_URL'];
+const OME_VARS = ['OVENSPACE_OME_API_TOKEN', 'OVENSPACE_WEBHOOK_SECRET'];
+
+const store_of = (cfg) => ((cfg || {}).store === 'redis' ? 'redis' : 'memory');
+
+// What each workload may read, by the store the config chooses.
+function wanted_secrets(cfg) {
+    const redis = store_of(cfg) === 'redis';
+    return {
+        [ROOM]: redis
+            ? { secrets: [LINK_SECRET, REDIS_SECRET], vars: ['OVENSPACE_LINK_SECRET', 'OVENSPACE_REDIS_URL'] }
+            : { secrets: [LINK_SECRET], vars: ['OVENSPACE_LINK_SECRET'] },
+        [GATEWAY]: { secrets: [LINK_SECRET, OME_SECRETS], vars: SECRET_VARS.filter((v) => v !== 'OVENSPACE_REDIS_URL') },
+        [OME]: { secrets: [OME_SECRETS], vars: OME_VARS },
+        [EDGE]: { secrets: [OME_SECRETS], vars: OME_VARS },
+        [REDIS]: { secrets: [REDIS_SECRET], vars: [] },
+    };
+}
+// Workloads that read their secrets through OME's own variables (envFrom),
+// so the variable names are not checked one by one.
+const ENV_FROM_SECRETS = [OME, EDGE];
 
 // ---------------------------------------------------------------- helpers
 
 const of_kind = (ctx, kind) => ctx.objects.filter((o) => o.kind === kind);
 const named = (ctx, kind, name) => of_kind(ctx, kind).find((o) => o.metadata.name === name);
+// Our pods come from Deployments and StatefulSets (gateways and edges with
+// stable names, issue 12): both are "workloads" here.
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet'];
+const workloads = (ctx) => ctx.objects.filter((o) => WORKLOAD_KINDS.includes(o.kind));
+const workload = (ctx, name) => workloads(ctx).find((o) => o.metadata.name === name);
+const replicas_of = (w) => (w.spec.replicas === undefined ? 1 : w.spec.replicas);
+const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 
 function labels_match(selector, labels) {
     if (!selector) return false;
@@ -46,6 +74,15 @@ function selector_matches(sel, labels) {
 
 const pod_labels = (deploy) => deploy.spec.template.metadata.labels || {};
 const containers = (deploy) => deploy.spec.template.spec.containers || [];
+// The names of a StatefulSet's pods (name-0, name-1, ...); none for a Deployment.
+const pod_names = (w) => (w.kind === 'StatefulSet' ? [...Array(replicas_of(w)).keys()].map((i) => `${w.metadata.name}-${i}`) : []);
+// The label sets of a workload's pods: a StatefulSet's pods also carry their
+// own name (POD_NAME_LABEL), which a Service may select one pod by.
+function pod_label_sets(w) {
+    const names = pod_names(w);
+    if (!names.length) return [pod_labels(w)];
+    return names.map((n) => Object.assign({ [POD_NAME_LABEL]: n }, pod_labels(w)));
+}
 
 function container_ports(deploy) {
     const out = [];
@@ -61,25 +98,75 @@ function resolve_port(deploy, port, protocol) {
     );
 }
 
-// The Deployment whose pods a Service selects (exactly one expected).
-function selected_deployments(ctx, service) {
-    return of_kind(ctx, 'Deployment').filter((d) => labels_match(service.spec.selector, pod_labels(d)));
+// The workloads whose pods a Service selects (exactly one expected).
+function selected_workloads(ctx, service) {
+    return workloads(ctx).filter((d) => pod_label_sets(d).some((l) => labels_match(service.spec.selector, l)));
 }
 
-// The in-namespace Service called `host` (short or .svc names) with `port`,
-// and the Deployment behind it.
+// The pods of `w` a Service selects: all (a Deployment, or a selector
+// without a pod name) or the StatefulSet pods it names.
+function selected_pods(service, w) {
+    const names = pod_names(w);
+    if (!names.length) return null;
+    return pod_label_sets(w).filter((l) => labels_match(service.spec.selector, l)).map((l) => l[POD_NAME_LABEL]);
+}
+
+const headless = (svc) => svc.spec.clusterIP === 'None';
+
+// Where `host`:`port` leads inside the namespace: a Service (short or .svc
+// names), or one StatefulSet pod by its DNS name under its headless
+// governing Service (<pod>.<service>[.<namespace>...]). Returns the Service,
+// the workload behind it (`deployment`), the container port and, for a
+// pod name, `pod`.
 function service_target(ctx, host, port) {
-    const short = String(host).split('.')[0];
-    const long_ok = host === short || String(host).startsWith(`${short}.${NAMESPACE}`);
-    const svc = named(ctx, 'Service', short);
-    if (!svc || !long_ok) return { error: `no Service '${host}' in the render` };
+    const parts = String(host).split('.');
+    const in_ns = (rest) => !rest.length || rest[0] === NAMESPACE;
+    let svc = named(ctx, 'Service', parts[0]);
+    let pod = null;
+    if (svc && !in_ns(parts.slice(1))) svc = null;
+    if (!svc && parts.length >= 2) {
+        const gov = named(ctx, 'Service', parts[1]);
+        if (gov && headless(gov) && in_ns(parts.slice(2))) {
+            const sts = workloads(ctx).find(
+                (w) => w.kind === 'StatefulSet' && w.spec.serviceName === parts[1] && pod_names(w).includes(parts[0])
+            );
+            if (!sts) return { error: `no pod '${parts[0]}' of a StatefulSet governed by Service '${parts[1]}'` };
+            svc = gov;
+            pod = parts[0];
+        }
+    }
+    if (!svc) return { error: `no Service '${host}' in the render` };
+    const short = svc.metadata.name;
+    if (pod) {
+        // A pod's own DNS name reaches its container ports directly, whatever
+        // ports the headless Service lists.
+        const w = selected_workloads(ctx, svc)[0];
+        const target = w && resolve_port(w, port, 'TCP');
+        if (!target) return { error: `pod '${pod}' has no container port ${port}` };
+        return { service: svc, deployment: w, container_port: target, pod };
+    }
     const sp = (svc.spec.ports || []).find((p) => p.port === port);
     if (!sp) return { error: `Service '${short}' has no port ${port}` };
-    const deploys = selected_deployments(ctx, svc);
-    if (deploys.length !== 1) return { error: `Service '${short}' selects ${deploys.length} Deployments, not 1` };
+    const deploys = selected_workloads(ctx, svc);
+    if (deploys.length !== 1) return { error: `Service '${short}' selects ${deploys.length} workloads, not 1` };
     const target = resolve_port(deploys[0], sp.targetPort === undefined ? sp.port : sp.targetPort, sp.protocol || 'TCP');
     if (!target) return { error: `Service '${short}' port ${port} reaches no container port` };
-    return { service: svc, deployment: deploys[0], container_port: target };
+    return { service: svc, deployment: deploys[0], container_port: target, pod };
+}
+
+// The OvenSpace config the pods mount (parsed once; null when missing).
+function config_map(ctx) {
+    return named(ctx, 'ConfigMap', CONFIG_MAP) || of_kind(ctx, 'ConfigMap').find((c) => c.metadata.name.startsWith(`${CONFIG_MAP}-`));
+}
+function config_of(ctx) {
+    if (!ctx.config) {
+        const cm = config_map(ctx);
+        if (cm && cm.data && cm.data[CONFIG_KEY]) {
+            ctx.config_text = cm.data[CONFIG_KEY];
+            ctx.config = YAML.parse(ctx.config_text);
+        }
+    }
+    return ctx.config;
 }
 
 function env_value(deploy, ctx, name) {
@@ -111,20 +198,42 @@ rule('namespace', (ctx) => {
     }
 });
 
-rule('deployments', (ctx) => {
-    for (const name of SERVICES) {
-        const d = named(ctx, 'Deployment', name);
-        if (!d) {
-            ctx.problems.push(`Deployment '${name}' missing`);
-            continue;
-        }
-        const where = `Deployment/${name}`;
-        // State in memory (room), one poller and one link end (gateway), one
-        // origin (OME): more than one replica breaks OvenSpace, and a rolling
-        // update would briefly run two.
-        if (d.spec.replicas !== 1) ctx.problems.push(`${where}: replicas is ${d.spec.replicas}, must be 1`);
-        if (!d.spec.strategy || d.spec.strategy.type !== 'Recreate')
-            ctx.problems.push(`${where}: strategy must be Recreate (never two at once)`);
+// How many replicas each part may run, and how it is replaced (issue 12).
+// With store: memory the room service keeps the seats in its process: one
+// replica, replaced with Recreate (a rolling update would briefly run two,
+// each handing out the same seat). With store: redis any number, rolled.
+// The gateway: one (Recreate) unless the store is Redis and every room
+// replica links to each gateway by name (a StatefulSet; see 'config agrees
+// with the Services'). OME's origin and Redis: one, Recreate.
+function replica_problems(ctx, d) {
+    const name = d.metadata.name;
+    const where = `${d.kind}/${name}`;
+    const replicas = replicas_of(d);
+    const store = store_of(config_of(ctx));
+    const out = [];
+    const one = (why) => {
+        if (replicas !== 1) out.push(`${where}: replicas is ${replicas}, must be 1 (${why})`);
+        if (d.kind === 'Deployment' && (!d.spec.strategy || d.spec.strategy.type !== 'Recreate'))
+            out.push(`${where}: strategy must be Recreate (never two at once: ${why})`);
+    };
+    if (name === ROOM) {
+        if (store === 'memory') one('store: memory keeps the seats in the process');
+    } else if (name === GATEWAY) {
+        if (store === 'memory') one('store: memory runs one room link end');
+        else if (replicas > 1 && d.kind !== 'StatefulSet')
+            out.push(`${where}: ${replicas} gateways must be a StatefulSet, so each room replica can link to each by name`);
+    } else if (name === OME) one('one origin takes every publisher');
+    else if (name === REDIS) one('one Redis; Sentinel for failover, docs/deploy.md');
+    if (replicas < 1) out.push(`${where}: replicas is ${replicas}`);
+    return out;
+}
+
+rule('workloads', (ctx) => {
+    for (const name of SERVICES) if (!workload(ctx, name)) ctx.problems.push(`Deployment or StatefulSet '${name}' missing`);
+    for (const d of workloads(ctx)) {
+        const name = d.metadata.name;
+        const where = `${d.kind}/${name}`;
+        ctx.problems.push(...replica_problems(ctx, d));
         if (!selector_matches(d.spec.selector, pod_labels(d)))
             ctx.problems.push(`${where}: selector does not match its pod labels`);
 
@@ -184,15 +293,12 @@ rule('deployments', (ctx) => {
 });
 
 rule('config and secrets', (ctx) => {
-    const cm = named(ctx, 'ConfigMap', CONFIG_MAP) ||
-        of_kind(ctx, 'ConfigMap').find((c) => c.metadata.name.startsWith(`${CONFIG_MAP}-`));
-    if (!cm || !cm.data || !cm.data[CONFIG_KEY]) {
+    const cm = config_map(ctx);
+    const cfg = config_of(ctx);
+    if (!cfg) {
         ctx.problems.push(`ConfigMap '${CONFIG_MAP}' with key '${CONFIG_KEY}' missing`);
         return;
     }
-    ctx.config_text = cm.data[CONFIG_KEY];
-    ctx.config = YAML.parse(ctx.config_text);
-    const cfg = ctx.config;
     for (const secret_key of [['ome', 'webhook_secret'], ['ome', 'api', 'access_token'], ['link', 'secret']]) {
         let v = cfg;
         for (const k of secret_key) v = v && v[k];
@@ -201,8 +307,8 @@ rule('config and secrets', (ctx) => {
 
     // Every configMap/secret a pod refers to exists in the render, except
     // the Secrets an operator creates by hand.
-    const external_secrets = [LINK_SECRET, OME_SECRETS, 'ome-tls', 'ovenspace-tls'];
-    for (const d of of_kind(ctx, 'Deployment')) {
+    const external_secrets = [...OUR_SECRETS, 'ome-tls', 'ovenspace-tls'];
+    for (const d of workloads(ctx)) {
         const pod = d.spec.template.spec;
         const refs = [];
         for (const v of pod.volumes || []) {
@@ -218,20 +324,20 @@ rule('config and secrets', (ctx) => {
         for (const [kind, name] of refs) {
             if (named(ctx, kind, name)) continue;
             if (kind === 'Secret' && external_secrets.includes(name)) continue;
-            ctx.problems.push(`Deployment/${d.metadata.name}: refers to missing ${kind} '${name}'`);
+            ctx.problems.push(`${d.kind}/${d.metadata.name}: refers to missing ${kind} '${name}'`);
         }
     }
     for (const name of [ROOM, GATEWAY]) {
-        const d = named(ctx, 'Deployment', name);
+        const d = workload(ctx, name);
         if (!d) continue;
         const c = containers(d)[0];
         const mounts_config = (d.spec.template.spec.volumes || []).some(
             (v) => v.configMap && v.configMap.name === cm.metadata.name
         );
-        if (!mounts_config) ctx.problems.push(`Deployment/${name}: does not mount ConfigMap '${cm.metadata.name}'`);
+        if (!mounts_config) ctx.problems.push(`${d.kind}/${name}: does not mount ConfigMap '${cm.metadata.name}'`);
         const args = (c.args || []).join(' ');
         if (!/--config \/etc\/ovenspace\/ovenspace\.yaml/.test(args))
-            ctx.problems.push(`Deployment/${name}: args do not pass --config /etc/ovenspace/ovenspace.yaml`);
+            ctx.problems.push(`${d.kind}/${name}: args do not pass --config /etc/ovenspace/ovenspace.yaml`);
     }
 
     const secrets = of_kind(ctx, 'Secret');
@@ -296,14 +402,14 @@ function secret_access(deploy, c) {
 }
 
 rule('least privilege: each pod only its own secrets', (ctx) => {
-    for (const [name, wanted] of Object.entries(WANTED)) {
-        const d = named(ctx, 'Deployment', name);
+    for (const [name, wanted] of Object.entries(wanted_secrets(config_of(ctx)))) {
+        const d = workload(ctx, name);
         if (!d) continue;
         const got_secrets = new Set();
         const got_vars = new Set();
         for (const c of containers(d)) {
             const access = secret_access(d, c);
-            for (const p of access.problems) ctx.problems.push(`Deployment/${name}: ${p}`);
+            for (const p of access.problems) ctx.problems.push(`${d.kind}/${name}: ${p}`);
             for (const s of access.secrets) got_secrets.add(s);
             for (const [v, how] of Object.entries(access.vars)) {
                 if (how.key === '*') {
@@ -315,16 +421,22 @@ rule('least privilege: each pod only its own secrets', (ctx) => {
         }
         // (Certificates such as ome-tls are not credentials of ours.)
         for (const s of got_secrets)
-            if ([LINK_SECRET, OME_SECRETS].includes(s) && !wanted.secrets.includes(s)) ctx.problems.push(`Deployment/${name}: reads Secret '${s}', which it does not need`);
+            if (OUR_SECRETS.includes(s) && !wanted.secrets.includes(s)) ctx.problems.push(`${d.kind}/${name}: reads Secret '${s}', which it does not need`);
         for (const s of wanted.secrets)
-            if (!got_secrets.has(s)) ctx.problems.push(`Deployment/${name}: does not get Secret '${s}'`);
+            if (!got_secrets.has(s)) ctx.problems.push(`${d.kind}/${name}: does not get Secret '${s}'`);
         for (const v of got_vars)
-            if (SECRET_VARS.includes(v) && !wanted.vars.includes(v)) ctx.problems.push(`Deployment/${name}: gets ${v}, which it does not need`);
+            if (SECRET_VARS.includes(v) && !wanted.vars.includes(v)) ctx.problems.push(`${d.kind}/${name}: gets ${v}, which it does not need`);
         for (const v of wanted.vars)
-            if (!got_vars.has(v) && name !== OME) ctx.problems.push(`Deployment/${name}: does not get ${v}`);
+            if (!got_vars.has(v) && !ENV_FROM_SECRETS.includes(name)) ctx.problems.push(`${d.kind}/${name}: does not get ${v}`);
     }
     // Each Secret holds only its own keys (the example shows the layout).
-    const layout = { [LINK_SECRET]: ['OVENSPACE_LINK_SECRET'], [OME_SECRETS]: ['OVENSPACE_OME_API_TOKEN', 'OVENSPACE_WEBHOOK_SECRET'] };
+    const layout = {
+        [LINK_SECRET]: ['OVENSPACE_LINK_SECRET'],
+        [OME_SECRETS]: OME_VARS,
+        // The room service's URL (with the password) and Redis's own config
+        // (requirepass): two keys, each mounted into one pod only.
+        [REDIS_SECRET]: ['OVENSPACE_REDIS_URL', 'redis.conf'],
+    };
     for (const [secret, keys] of Object.entries(layout)) {
         const values = (ctx.secret_values || {})[secret];
         if (!values) continue;
@@ -336,9 +448,9 @@ rule('least privilege: each pod only its own secrets', (ctx) => {
 
 rule('services reach their pods', (ctx) => {
     for (const svc of of_kind(ctx, 'Service')) {
-        const deploys = selected_deployments(ctx, svc);
+        const deploys = selected_workloads(ctx, svc);
         if (deploys.length !== 1) {
-            ctx.problems.push(`Service/${svc.metadata.name}: selects ${deploys.length} Deployments, not 1`);
+            ctx.problems.push(`Service/${svc.metadata.name}: selects ${deploys.length} workloads, not 1`);
             continue;
         }
         for (const p of svc.spec.ports || []) {
@@ -349,12 +461,60 @@ rule('services reach their pods', (ctx) => {
     }
 });
 
+// OME edges (issue 12). A WebRTC viewer's signalling (TCP) and its ICE
+// media (UDP) must reach the same OME process, and no load balancer keeps a
+// client on one pod across ports and protocols: so each edge pod gets its
+// own address (a LoadBalancer Service that selects only it) and its own
+// ome.edges entry. The edges are a StatefulSet (stable pod names); scaling
+// is replicas + one Service + one entry (docs/deploy.md, "OME edges").
+function edges_agree(ctx, cfg, check) {
+    const edge = workload(ctx, EDGE);
+    const entries = (cfg.ome || {}).edges || [];
+    if (!edge) return;
+    if (edge.kind !== 'StatefulSet') {
+        ctx.problems.push(`${edge.kind}/${EDGE}: must be a StatefulSet, so that each edge pod has a name, an address and an ome.edges entry`);
+        return;
+    }
+    const origin_llhls = ((cfg.ome || {}).llhls || {}).port || 3333;
+    const probed = [];
+    for (const e of entries) {
+        const port = (e.llhls || {}).port || origin_llhls;
+        const host = e.probe_host || e.host;
+        const t = service_target(ctx, host, port);
+        if (t.error) continue;  // an edge outside the cluster
+        if (t.deployment !== edge) continue;
+        if (!t.pod) {
+            ctx.problems.push(`ome.edges '${e.name}': probe_host ${host} is a Service in front of every edge; name one pod (<pod>.${edge.spec.serviceName})`);
+            continue;
+        }
+        probed.push(t.pod);
+    }
+    for (const pod of pod_names(edge)) {
+        if (!probed.includes(pod)) ctx.problems.push(`ome.edges has no entry probing edge pod ${pod}: no viewer would be sent to it`);
+        const own = of_kind(ctx, 'Service').filter((svc) => {
+            const pods = svc.spec.type === 'LoadBalancer' ? selected_pods(svc, edge) : null;
+            return pods && pods.length === 1 && pods[0] === pod;
+        });
+        if (own.length !== 1) ctx.problems.push(`edge pod ${pod} has ${own.length} LoadBalancer Services of its own, not 1 (its viewers' address)`);
+    }
+    if (new Set(probed).size !== probed.length) ctx.problems.push('ome.edges probes one edge pod twice');
+    const origin = /^([^:/]+):(\d+)$/.exec(env_value(edge, ctx, 'OVENSPACE_OME_ORIGIN') || '');
+    if (!origin) ctx.problems.push(`${EDGE}: OVENSPACE_OME_ORIGIN is not host:port of the origin's OVT port`);
+    else {
+        const t = check('OVENSPACE_OME_ORIGIN', origin[1], Number(origin[2]), OME);
+        if (!t.error && t.container_port.name !== 'ovt') ctx.problems.push(`OVENSPACE_OME_ORIGIN reaches the origin's '${t.container_port.name}' port, not 'ovt'`);
+    }
+    const hook = /^http:\/\/([^/:]+):(\d+)\/v1\/admission$/.exec(env_value(edge, ctx, 'OVENSPACE_WEBHOOK_URL') || '');
+    if (!hook) ctx.problems.push(`${EDGE}: OVENSPACE_WEBHOOK_URL is not http://host:port/v1/admission`);
+    else check('the edges\' OVENSPACE_WEBHOOK_URL', hook[1], Number(hook[2]), GATEWAY);
+}
+
 rule('config agrees with the Services', (ctx) => {
     const cfg = ctx.config;
     if (!cfg) return;
-    const room = named(ctx, 'Deployment', ROOM);
-    const gateway = named(ctx, 'Deployment', GATEWAY);
-    const ome = named(ctx, 'Deployment', OME);
+    const room = workload(ctx, ROOM);
+    const gateway = workload(ctx, GATEWAY);
+    const ome = workload(ctx, OME);
     const check = (what, host, port, want_deploy) => {
         const t = service_target(ctx, host, port);
         if (t.error) ctx.problems.push(`${what} (${host}:${port}): ${t.error}`);
@@ -364,9 +524,42 @@ rule('config agrees with the Services', (ctx) => {
     };
     const api = (cfg.ome || {}).api || {};
     check('ome.api', api.host || (cfg.ome || {}).host, api.port || 8081, OME);
-    const rg = (cfg.room || {}).gateway || {};
-    check('room.gateway', rg.address, rg.port, GATEWAY);
     const g = cfg.gateway || {};
+    const link_port = (g.link || {}).port;
+    // Every room replica links to every gateway (proto/internal.md, "Several
+    // room replicas and gateways"): room.gateways names each gateway pod,
+    // or room.gateway the one gateway's Service.
+    const listed = ((cfg.room || {}).gateways || []).length ? cfg.room.gateways : [(cfg.room || {}).gateway || {}];
+    const key = ((cfg.room || {}).gateways || []).length ? 'room.gateways' : 'room.gateway';
+    const linked = [];
+    for (const rg of listed) {
+        const t = check(key, rg.address, rg.port, GATEWAY);
+        if (rg.port !== link_port) ctx.problems.push(`${key} ${rg.address}:${rg.port}: port is not gateway.link.port ${link_port}`);
+        if (t.error) continue;
+        if (t.pod) linked.push(t.pod);
+        else if (replicas_of(t.deployment) > 1)
+            ctx.problems.push(
+                `${key} ${rg.address}: a Service in front of ${replicas_of(t.deployment)} gateways links each room replica to ` +
+                    'one of them at random; the others answer every webhook "not allowed" (list each gateway pod)'
+            );
+    }
+    if (gateway && gateway.kind === 'StatefulSet') {
+        for (const pod of pod_names(gateway))
+            if (!linked.includes(pod)) ctx.problems.push(`${key} does not list gateway pod ${pod}: it would have no room link`);
+        const seen = new Set();
+        for (const pod of linked) {
+            if (seen.has(pod)) ctx.problems.push(`${key} lists gateway pod ${pod} twice`);
+            seen.add(pod);
+        }
+    }
+    if (store_of(cfg) === 'redis') {
+        const url = ((cfg.redis || {}).url) || ((ctx.secret_values || {})[REDIS_SECRET] || {}).OVENSPACE_REDIS_URL;
+        const m = /^redis:\/\/(?:[^@/]*@)?([^:/]+)(?::(\d+))?/.exec(url || '');
+        if (m) check('the room\'s Redis URL', m[1], Number(m[2] || 6379), REDIS);
+        else if (url) ctx.problems.push('the room\'s Redis URL is not redis://[user:password@]host[:port]');
+        if (!workload(ctx, REDIS)) ctx.problems.push(`store: redis, but no workload '${REDIS}' in the render`);
+    }
+    edges_agree(ctx, cfg, check);
     if (gateway) {
         const http = resolve_port(gateway, 'http');
         const link = resolve_port(gateway, 'link');
@@ -374,7 +567,6 @@ rule('config agrees with the Services', (ctx) => {
         if (!link || link.port !== (g.link || {}).port) ctx.problems.push(`gateway.link.port is not the gateway container's 'link' port`);
         for (const k of ['http', 'link'])
             if ((g[k] || {}).address === '127.0.0.1') ctx.problems.push(`gateway.${k}.address is loopback: other pods cannot reach it`);
-        if (rg.port !== (g.link || {}).port) ctx.problems.push(`room.gateway.port ${rg.port} != gateway.link.port ${(g.link || {}).port}`);
     }
     if (room) {
         const http = resolve_port(room, 'http');
@@ -430,38 +622,49 @@ rule('network policies', (ctx) => {
         (np) => Object.keys(np.spec.podSelector || {}).length === 0 && (np.spec.policyTypes || []).includes('Ingress') && !(np.spec.ingress || []).length
     );
     if (!deny_all) ctx.problems.push('no default-deny ingress NetworkPolicy for the namespace');
-    const only = (target, port, from_name, what) => {
-        const d = named(ctx, 'Deployment', target);
-        const src = named(ctx, 'Deployment', from_name);
-        if (!d || !src) return;
+    // Only the workloads `from_names` (those present) may reach target:port.
+    const only = (target, port, from_names, what) => {
+        const d = workload(ctx, target);
+        const srcs = from_names.map((n) => workload(ctx, n)).filter(Boolean);
+        if (!d || !srcs.length) return;
+        const names = srcs.map((w) => w.metadata.name).join(' and ');
         const peers = allowed_peers(ctx, d, port, 'TCP');
         if (peers === 'ANY') {
             ctx.problems.push(`${what}: ${target}:${port} is open to everyone`);
             return;
         }
-        if (!peers.length) ctx.problems.push(`${what}: ${target}:${port} is reachable by nobody, not even ${from_name}`);
+        for (const src of srcs)
+            if (!peers.some((p) => p.podSelector && !p.namespaceSelector && !p.ipBlock && selector_matches(p.podSelector, pod_labels(src))))
+                ctx.problems.push(`${what}: ${target}:${port} is not reachable by ${src.metadata.name}`);
         for (const p of peers) {
-            const exact = p.podSelector && !p.namespaceSelector && !p.ipBlock && selector_matches(p.podSelector, pod_labels(src));
-            const only_src = exact && of_kind(ctx, 'Deployment').every(
-                (o) => o === src || !selector_matches(p.podSelector, pod_labels(o))
+            const exact = p.podSelector && !p.namespaceSelector && !p.ipBlock;
+            const only_src = exact && workloads(ctx).every(
+                (o) => srcs.includes(o) || !selector_matches(p.podSelector, pod_labels(o))
             );
-            if (!only_src) ctx.problems.push(`${what}: ${target}:${port} admits a peer other than ${from_name}: ${JSON.stringify(p)}`);
+            if (!only_src) ctx.problems.push(`${what}: ${target}:${port} admits a peer other than ${names}: ${JSON.stringify(p)}`);
         }
     };
     const cfg = ctx.config || {};
     const api_port = ((cfg.ome || {}).api || {}).port || 8081;
-    only(OME, api_port, GATEWAY, 'OME API');
+    only(OME, api_port, [GATEWAY], 'OME API');
     const g = cfg.gateway || {};
-    only(GATEWAY, (g.http || {}).port || 9595, OME, 'webhook endpoint');
-    only(GATEWAY, (g.link || {}).port || 9600, ROOM, 'gateway link');
+    // The edges ask the gateway about their viewers, as the origin does.
+    only(GATEWAY, (g.http || {}).port || 9595, [OME, EDGE], 'webhook endpoint');
+    only(GATEWAY, (g.link || {}).port || 9600, [ROOM], 'gateway link');
+    only(REDIS, 6379, [ROOM], 'Redis');
+    const ome_w = workload(ctx, OME);
+    const ovt = ome_w && resolve_port(ome_w, 'ovt');
+    if (ovt) only(OME, ovt.port, [EDGE], 'OME origin OVT');
 
     // The media ports stay open, or nobody can publish or watch.
-    const ome = named(ctx, 'Deployment', OME);
-    if (ome)
-        for (const p of container_ports(ome).filter((p) => p.name !== 'api' && p.name !== 'api-tls'))
-            if (allowed_peers(ctx, ome, p.port, p.protocol) !== 'ANY')
-                ctx.problems.push(`OME media port ${p.port}/${p.protocol} (${p.name}) is not open to clients`);
-    const room = named(ctx, 'Deployment', ROOM);
+    for (const name of [OME, EDGE]) {
+        const w = workload(ctx, name);
+        if (!w) continue;
+        for (const p of container_ports(w).filter((p) => !['api', 'api-tls', 'ovt'].includes(p.name)))
+            if (allowed_peers(ctx, w, p.port, p.protocol) !== 'ANY')
+                ctx.problems.push(`${name} media port ${p.port}/${p.protocol} (${p.name}) is not open to clients`);
+    }
+    const room = workload(ctx, ROOM);
     if (room) {
         const peers = allowed_peers(ctx, room, ((cfg.room || {}).listen || {}).port || 5000, 'TCP');
         if (peers !== 'ANY' && !peers.length) ctx.problems.push('the room service is reachable by nobody (the Ingress needs it)');
@@ -515,18 +718,33 @@ const PROBE_NEEDS = {
     [ROOM]: { '/healthz': [], '/readyz': [] },
     [GATEWAY]: { '/healthz': [], '/readyz': [] },
 };
+// With store: redis the room service's /readyz is 503 while Redis is away
+// (docs/store.md): the seat store is part of its own job, not a peer's
+// state, so this wait is allowed, as long as Redis's readiness never waits
+// for the room service (that would be a cycle, which is reported).
+const STORE_NEEDS = { [ROOM]: { '/readyz': ['redis'] } };
 
-// The connections between the pods, from the config: who dials, and where.
+// The room service's Redis URL: the config's, or the example Secret's.
+function redis_url(ctx) {
+    const cfg = ctx.config || {};
+    return ((cfg.redis || {}).url) || ((ctx.secret_values || {})[REDIS_SECRET] || {}).OVENSPACE_REDIS_URL || '';
+}
+
+// The connections between the pods, from the config: who dials, and where
+// (a list of {from, host, port} per config key).
 function connections(ctx) {
     const cfg = ctx.config || {};
     const out = {};
-    const rg = (cfg.room || {}).gateway || {};
-    out['room.gateway'] = { from: ROOM, host: rg.address, port: rg.port };
+    const room = cfg.room || {};
+    const gws = (room.gateways || []).length ? room.gateways : [room.gateway || {}];
+    out['room.gateway'] = gws.map((rg) => ({ from: ROOM, host: rg.address, port: rg.port }));
     const api = (cfg.ome || {}).api || {};
-    out['ome.api'] = { from: GATEWAY, host: api.host || (cfg.ome || {}).host, port: api.port || 8081 };
-    const ome = named(ctx, 'Deployment', OME);
+    out['ome.api'] = [{ from: GATEWAY, host: api.host || (cfg.ome || {}).host, port: api.port || 8081 }];
+    const ome = workload(ctx, OME);
     const m = /^https?:\/\/([^/:]+):(\d+)/.exec((ome && env_value(ome, ctx, 'OVENSPACE_WEBHOOK_URL')) || '');
-    if (m) out['ome.webhook'] = { from: OME, host: m[1], port: Number(m[2]) };
+    if (m) out['ome.webhook'] = [{ from: OME, host: m[1], port: Number(m[2]) }];
+    const r = /^redis:\/\/(?:[^@/]*@)?([^:/]+)(?::(\d+))?/.exec(redis_url(ctx));
+    if (r) out.redis = [{ from: ROOM, host: r[1], port: Number(r[2] || 6379) }];
     return out;
 }
 
@@ -534,15 +752,16 @@ function connections(ctx) {
 // deployment}], each reached through `service`.
 function readiness_needs(ctx, deploy, needs_table) {
     const name = deploy.metadata.name;
+    const own_store = store_of(ctx.config) === 'redis' ? STORE_NEEDS[name] || {} : {};
     const out = [];
     const problems = [];
     const conns = connections(ctx);
     for (const c of containers(deploy)) {
         const p = c.readinessProbe;
         if (!p) continue;
-        const via_service = (what, host, port) => {
+        const via_service = (what, host, port, own = false) => {
             const t = service_target(ctx, host, port);
-            if (!t.error) out.push({ what, service: t.service, deployment: t.deployment });
+            if (!t.error) out.push({ what, service: t.service, deployment: t.deployment, own });
         };
         if (p.exec) {
             // A command that names one of the render's Services dials it.
@@ -564,14 +783,18 @@ function readiness_needs(ctx, deploy, needs_table) {
         if (!p.httpGet || !needs_table[name]) continue;  // a port of its own pod
         const wanted = needs_table[name][p.httpGet.path];
         if (!wanted) {
-            problems.push(`Deployment/${name}: readiness path '${p.httpGet.path}' has no known meaning (tests/deploy/k8s/rules.js PROBE_NEEDS)`);
+            problems.push(`${deploy.kind}/${name}: readiness path '${p.httpGet.path}' has no known meaning (tests/deploy/k8s/rules.js PROBE_NEEDS)`);
             continue;
         }
-        for (const key of wanted) {
-            const conn = conns[key];
-            if (!conn) continue;
-            via_service(`${p.httpGet.path}, which needs ${key} (${conn.from} dials ${conn.host}:${conn.port})`, conn.host, conn.port);
-        }
+        const own = own_store[p.httpGet.path] || [];
+        for (const key of [...wanted, ...own])
+            for (const conn of conns[key] || [])
+                via_service(
+                    `${p.httpGet.path}, which needs ${key} (${conn.from} dials ${conn.host}:${conn.port})`,
+                    conn.host,
+                    conn.port,
+                    own.includes(key) && !wanted.includes(key)
+                );
     }
     return { needs: out, problems };
 }
@@ -582,7 +805,7 @@ const ready_only = (svc) => svc.spec.publishNotReadyAddresses !== true;
 rule('readiness without cycles', (ctx) => {
     const table = ctx.probe_needs || PROBE_NEEDS;
     const edges = {};
-    for (const d of of_kind(ctx, 'Deployment')) {
+    for (const d of workloads(ctx)) {
         const r = readiness_needs(ctx, d, table);
         ctx.problems.push(...r.problems);
         edges[d.metadata.name] = r.needs;
@@ -599,12 +822,14 @@ rule('readiness without cycles', (ctx) => {
         return null;
     };
     for (const [name, needs] of Object.entries(edges)) {
+        const kind = workload(ctx, name).kind;
         for (const e of needs) {
             if (!ready_only(e.service)) continue;
             const peer = e.deployment.metadata.name;
             const cycle = path_back(peer, name);
+            if (e.own && !cycle) continue;  // its own store, which waits for nobody
             ctx.problems.push(
-                `Deployment/${name}: readiness waits for ${peer} through Service '${e.service.metadata.name}', ` +
+                `${kind}/${name}: readiness waits for ${peer} through Service '${e.service.metadata.name}', ` +
                     `which routes only to Ready pods (${e.what})` +
                     (cycle ? `: a cycle ${[name, ...cycle].join(' -> ')}, so none of them ever becomes Ready` : '')
             );
@@ -625,10 +850,10 @@ function budget_count(v, replicas, round) {
 rule('disruption budgets allow a drain', (ctx) => {
     for (const pdb of of_kind(ctx, 'PodDisruptionBudget')) {
         const where = `PodDisruptionBudget/${pdb.metadata.name}`;
-        const selected = of_kind(ctx, 'Deployment').filter((d) => selector_matches(pdb.spec.selector, pod_labels(d)));
-        if (!selected.length) ctx.problems.push(`${where}: selects no Deployment`);
+        const selected = workloads(ctx).filter((d) => selector_matches(pdb.spec.selector, pod_labels(d)));
+        if (!selected.length) ctx.problems.push(`${where}: selects no workload`);
         for (const d of selected) {
-            const replicas = d.spec.replicas === undefined ? 1 : d.spec.replicas;
+            const replicas = replicas_of(d);
             let allowed;
             if (pdb.spec.minAvailable !== undefined) allowed = replicas - budget_count(pdb.spec.minAvailable, replicas, Math.ceil);
             else if (pdb.spec.maxUnavailable !== undefined) allowed = budget_count(pdb.spec.maxUnavailable, replicas, Math.floor);
@@ -640,6 +865,75 @@ rule('disruption budgets allow a drain', (ctx) => {
                 );
         }
     }
+});
+
+// Replicas are worth having only if a drain or a node's loss does not take
+// them all at once (issue 12): with two or more, a budget that keeps at
+// least one running, and pods spread over nodes.
+function spread_over_nodes(w) {
+    const spec = w.spec.template.spec;
+    const own = (sel) => pod_label_sets(w).some((l) => selector_matches(sel, l));
+    const anti = (spec.affinity || {}).podAntiAffinity || {};
+    const terms = [
+        ...(anti.requiredDuringSchedulingIgnoredDuringExecution || []),
+        ...(anti.preferredDuringSchedulingIgnoredDuringExecution || []).map((t) => t.podAffinityTerm || {}),
+    ];
+    if (terms.some((t) => t.topologyKey === 'kubernetes.io/hostname' && own(t.labelSelector))) return true;
+    return (spec.topologySpreadConstraints || []).some((c) => c.topologyKey === 'kubernetes.io/hostname' && own(c.labelSelector));
+}
+
+rule('replicas survive a drain and a lost node', (ctx) => {
+    for (const w of workloads(ctx)) {
+        const replicas = replicas_of(w);
+        if (replicas < 2) continue;
+        const where = `${w.kind}/${w.metadata.name}`;
+        const budgets = of_kind(ctx, 'PodDisruptionBudget').filter((pdb) => selector_matches(pdb.spec.selector, pod_labels(w)));
+        const keeps_one = budgets.some((pdb) => {
+            if (pdb.spec.minAvailable !== undefined) return budget_count(pdb.spec.minAvailable, replicas, Math.ceil) >= 1;
+            if (pdb.spec.maxUnavailable !== undefined) return budget_count(pdb.spec.maxUnavailable, replicas, Math.floor) < replicas;
+            return false;
+        });
+        if (!keeps_one)
+            ctx.problems.push(`${where}: ${replicas} replicas and no PodDisruptionBudget that keeps one running: a drain may evict them all at once`);
+        if (!spread_over_nodes(w))
+            ctx.problems.push(
+                `${where}: ${replicas} replicas without pod anti-affinity (or a topology spread) on kubernetes.io/hostname: ` +
+                    'they may share one node and go down with it'
+            );
+    }
+});
+
+// ------------------------------------------------------ room state file
+
+// With store: memory the seats live in the room service's process; issue 11
+// keeps them across its restart in room.state_file, which must be on a
+// writable volume (the root file system is read-only). With store: redis
+// the file is ignored (Redis keeps the seats), so it must not be set.
+rule('room state file on a volume', (ctx) => {
+    const cfg = ctx.config;
+    const room = workload(ctx, ROOM);
+    if (!cfg || !room) return;
+    const file = (cfg.room || {}).state_file || '';
+    if (store_of(cfg) === 'redis') {
+        if (file) ctx.problems.push(`room.state_file is set with store: redis, which ignores it (Redis keeps the seats)`);
+        return;
+    }
+    if (!file) {
+        ctx.problems.push('room.state_file is not set: with store: memory a restart of the room service ends every broadcast');
+        return;
+    }
+    const dir = file.slice(0, file.lastIndexOf('/')) || '/';
+    const volumes = room.spec.template.spec.volumes || [];
+    const c = containers(room)[0];
+    const mount = (c.volumeMounts || []).find((m) => m.mountPath.replace(/\/$/, '') === dir);
+    if (!mount) {
+        ctx.problems.push(`room.state_file ${file}: no volume is mounted at ${dir} in the room container (its root file system is read-only)`);
+        return;
+    }
+    const v = volumes.find((x) => x.name === mount.name) || {};
+    if (mount.readOnly) ctx.problems.push(`room.state_file ${file}: the volume '${mount.name}' at ${dir} is mounted read-only`);
+    if (!v.emptyDir && !v.persistentVolumeClaim)
+        ctx.problems.push(`room.state_file ${file}: the volume '${mount.name}' at ${dir} is not an emptyDir or a PersistentVolumeClaim`);
 });
 
 // ----------------------------------------------------- graceful shutdown
@@ -670,13 +964,13 @@ function prestop_sleep_s(c) {
 rule('preStop, grace period and shutdown timeout agree', (ctx) => {
     const cfg = ctx.config || {};
     for (const name of [ROOM, GATEWAY]) {
-        const d = named(ctx, 'Deployment', name);
+        const d = workload(ctx, name);
         if (!d) continue;
         const pod = d.spec.template.spec;
         const grace = pod.terminationGracePeriodSeconds ?? 30;
         const stop_s = Math.ceil(shutdown_ms[name](cfg) / 1000);
         for (const c of containers(d)) {
-            const cw = `Deployment/${name} container '${c.name}'`;
+            const cw = `${d.kind}/${name} container '${c.name}'`;
             const sleep = prestop_sleep_s(c);
             if (sleep === null) {
                 ctx.problems.push(`${cw}: no preStop sleep: its Service and the Ingress keep sending to it after it stopped accepting`);
@@ -737,7 +1031,7 @@ rule('memory limits fit the connection limits', (ctx) => {
     const cfg = ctx.config;
     if (!cfg) return;
     for (const name of [ROOM, GATEWAY]) {
-        const d = named(ctx, 'Deployment', name);
+        const d = workload(ctx, name);
         if (!d) continue;
         const c = containers(d)[0];
         const res = c.resources || {};
@@ -747,10 +1041,10 @@ rule('memory limits fit the connection limits', (ctx) => {
         const mib = (b) => `${Math.ceil(b / MiB)} MiB`;
         if (!(limit >= need.bytes))
             ctx.problems.push(
-                `Deployment/${name}: memory limit ${(res.limits || {}).memory} < ${need.how} = ${mib(need.bytes)}: ` +
+                `${d.kind}/${name}: memory limit ${(res.limits || {}).memory} < ${need.how} = ${mib(need.bytes)}: ` +
                     'it would be OOM-killed before it refuses connections'
             );
-        if (request > limit) ctx.problems.push(`Deployment/${name}: memory request above its limit`);
+        if (request > limit) ctx.problems.push(`${d.kind}/${name}: memory request above its limit`);
     }
 });
 

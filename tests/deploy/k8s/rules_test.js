@@ -6,7 +6,12 @@
 // of minAvailable 1 on one replica, no preStop sleep, and 512 MiB next to
 // 50,000 connections.
 //
-// Usage: node rules_test.js RENDERED-BASE.yaml
+// With a second render, the replicas overlay (store: redis, issue 12), it
+// breaks that one too: gateways the room replicas do not all link to, edges
+// without an address of their own, replicas without budgets or spread,
+// Redis waiting for the room service.
+//
+// Usage: node rules_test.js RENDERED-BASE.yaml [RENDERED-REPLICAS.yaml]
 'use strict';
 
 const fs = require('fs');
@@ -29,7 +34,10 @@ function problems_of(objects, extra = {}) {
 }
 
 const deployment = (objects, name) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name);
-const container = (objects, name) => deployment(objects, name).spec.template.spec.containers[0];
+const workload = (objects, name) =>
+    objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name);
+const container = (objects, name) => workload(objects, name).spec.template.spec.containers[0];
+const drop = (objects, kind, name) => objects.splice(objects.findIndex((o) => o.kind === kind && o.metadata.name === name), 1);
 const service = (objects, name) => objects.find((o) => o.kind === 'Service' && o.metadata.name === name);
 
 // Edits the OvenSpace config inside the ConfigMap.
@@ -177,6 +185,71 @@ const cases = [
         [/ovenspace-gateway: memory limit 256Mi < 32 MiB \+ gateway.max_http_connections 10000/],
     ],
     [
+        'store: memory without room.state_file (issue 11)',
+        (objs) => {
+            edit_config(objs, (cfg) => {
+                delete cfg.room.state_file;
+            });
+        },
+        [/room.state_file is not set: with store: memory a restart of the room service ends every broadcast/],
+    ],
+    [
+        'room.state_file on the read-only root file system',
+        (objs) => {
+            const c = container(objs, ROOM);
+            c.volumeMounts = c.volumeMounts.filter((m) => m.mountPath !== '/var/lib/ovenspace');
+        },
+        [/room.state_file \/var\/lib\/ovenspace\/room-state.json: no volume is mounted at \/var\/lib\/ovenspace/],
+    ],
+    [
+        'room.state_file on a read-only mount of a ConfigMap',
+        (objs) => {
+            const c = container(objs, ROOM);
+            c.volumeMounts.find((m) => m.mountPath === '/var/lib/ovenspace').readOnly = true;
+            const v = deployment(objs, ROOM).spec.template.spec.volumes.find((x) => x.name === 'state');
+            delete v.emptyDir;
+            v.configMap = { name: 'ovenspace-config' };
+        },
+        [/mounted read-only/, /is not an emptyDir or a PersistentVolumeClaim/],
+    ],
+    [
+        'room.state_file on a PersistentVolumeClaim (allowed)',
+        (objs) => {
+            const v = deployment(objs, ROOM).spec.template.spec.volumes.find((x) => x.name === 'state');
+            delete v.emptyDir;
+            v.persistentVolumeClaim = { claimName: 'ovenspace-room-state' };
+        },
+        [],
+    ],
+    [
+        'store: memory with three room replicas',
+        (objs) => {
+            deployment(objs, ROOM).spec.replicas = 3;
+        },
+        [/Deployment\/ovenspace-room: replicas is 3, must be 1 \(store: memory keeps the seats in the process\)/],
+    ],
+    [
+        'store: memory with a rolling update of the room service',
+        (objs) => {
+            deployment(objs, ROOM).spec.strategy = { type: 'RollingUpdate' };
+        },
+        [/Deployment\/ovenspace-room: strategy must be Recreate/],
+    ],
+    [
+        'store: memory with two gateways',
+        (objs) => {
+            deployment(objs, GATEWAY).spec.replicas = 2;
+        },
+        [/Deployment\/ovenspace-gateway: replicas is 2, must be 1 \(store: memory runs one room link end\)/],
+    ],
+    [
+        'two OME origins',
+        (objs) => {
+            deployment(objs, 'ovenspace-ome').spec.replicas = 2;
+        },
+        [/Deployment\/ovenspace-ome: replicas is 2, must be 1 \(one origin takes every publisher\)/],
+    ],
+    [
         'the whole configuration issue 11 found',
         (objs) => {
             objs.push(pdb(ROOM, { minAvailable: 1 }), pdb('ovenspace-ome', { minAvailable: 1 }));
@@ -189,12 +262,180 @@ const cases = [
     ],
 ];
 
-function main() {
-    const file = process.argv[2];
-    if (!file) throw new Error('usage: rules_test.js RENDERED-BASE.yaml');
+const REDIS = 'ovenspace-redis';
+const EDGE = 'ovenspace-ome-edge';
+// Cases on the replicas overlay's render.
+const replica_cases = [
+    ['the replicas render as it is (the room waits for its own Redis only)', () => {}, []],
+    [
+        'room.gateways misses a gateway pod',
+        (objs) => {
+            edit_config(objs, (cfg) => {
+                cfg.room.gateways = cfg.room.gateways.slice(0, 1);
+            });
+        },
+        [/room.gateways does not list gateway pod ovenspace-gateway-1: it would have no room link/],
+    ],
+    [
+        'three gateways, two listed',
+        (objs) => {
+            workload(objs, GATEWAY).spec.replicas = 3;
+        },
+        [/room.gateways does not list gateway pod ovenspace-gateway-2/],
+    ],
+    [
+        'room.gateway through the Service in front of both gateways',
+        (objs) => {
+            edit_config(objs, (cfg) => {
+                delete cfg.room.gateways;
+                cfg.room.gateway = { address: 'ovenspace-gateway', port: 9600 };
+            });
+        },
+        [/room.gateway ovenspace-gateway: a Service in front of 2 gateways links each room replica to one of them at random/,
+            /does not list gateway pod ovenspace-gateway-0/],
+    ],
+    [
+        'two gateways as a Deployment',
+        (objs) => {
+            const g = workload(objs, GATEWAY);
+            g.kind = 'Deployment';
+            delete g.spec.serviceName;
+        },
+        [/Deployment\/ovenspace-gateway: 2 gateways must be a StatefulSet/],
+    ],
+    [
+        'room replicas without a budget',
+        (objs) => {
+            drop(objs, 'PodDisruptionBudget', ROOM);
+        },
+        [/Deployment\/ovenspace-room: 3 replicas and no PodDisruptionBudget that keeps one running/],
+    ],
+    [
+        'a budget that lets a drain take every room replica',
+        (objs) => {
+            objs.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === ROOM).spec.maxUnavailable = 3;
+        },
+        [/Deployment\/ovenspace-room: 3 replicas and no PodDisruptionBudget that keeps one running/],
+    ],
+    [
+        'gateways without anti-affinity',
+        (objs) => {
+            delete workload(objs, GATEWAY).spec.template.spec.affinity;
+        },
+        [/StatefulSet\/ovenspace-gateway: 2 replicas without pod anti-affinity/],
+    ],
+    [
+        'room replicas spread by a topology constraint instead (allowed)',
+        (objs) => {
+            const spec = workload(objs, ROOM).spec.template.spec;
+            delete spec.affinity;
+            spec.topologySpreadConstraints = [{
+                maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: { 'app.kubernetes.io/name': ROOM } },
+            }];
+        },
+        [],
+    ],
+    [
+        'Redis ready only when the room service is: a cycle',
+        (objs) => {
+            container(objs, REDIS).readinessProbe = {
+                exec: { command: ['sh', '-c', 'redis-cli ping && curl -f http://ovenspace-room:5000/readyz'] },
+            };
+        },
+        [/ovenspace-room: readiness waits for ovenspace-redis .*a cycle ovenspace-room -> ovenspace-redis -> ovenspace-room/,
+            /ovenspace-redis: readiness waits for ovenspace-room/],
+    ],
+    [
+        'two Redis',
+        (objs) => {
+            workload(objs, REDIS).spec.replicas = 2;
+        },
+        [/Deployment\/ovenspace-redis: replicas is 2, must be 1/],
+    ],
+    [
+        'store: redis and no Redis',
+        (objs) => {
+            drop(objs, 'Deployment', REDIS);
+        },
+        [/store: redis, but no workload 'ovenspace-redis'/, /the room's Redis URL \(ovenspace-redis:6379\): Service 'ovenspace-redis' selects 0 workloads/],
+    ],
+    [
+        'Redis reachable by nobody',
+        (objs) => {
+            drop(objs, 'NetworkPolicy', REDIS);
+        },
+        [/Redis: ovenspace-redis:6379 is not reachable by ovenspace-room/],
+    ],
+    [
+        'room.state_file with store: redis',
+        (objs) => {
+            edit_config(objs, (cfg) => {
+                cfg.room.state_file = '/var/lib/ovenspace/room-state.json';
+            });
+        },
+        [/room.state_file is set with store: redis, which ignores it/],
+    ],
+    [
+        'an edge pod without a LoadBalancer of its own',
+        (objs) => {
+            drop(objs, 'Service', 'ovenspace-ome-edge-1-media');
+        },
+        [/edge pod ovenspace-ome-edge-1 has 0 LoadBalancer Services of its own/],
+    ],
+    [
+        'a third edge pod with no ome.edges entry and no address',
+        (objs) => {
+            workload(objs, EDGE).spec.replicas = 3;
+        },
+        [/ome.edges has no entry probing edge pod ovenspace-ome-edge-2/, /edge pod ovenspace-ome-edge-2 has 0 LoadBalancer Services/],
+    ],
+    [
+        'an ome.edges entry that probes every edge through one Service',
+        (objs) => {
+            const svc = objs.find((o) => o.kind === 'Service' && o.metadata.name === EDGE);
+            svc.metadata.name = 'ovenspace-ome-edges';
+            delete svc.spec.clusterIP;
+            objs.push(Object.assign(structuredClone(svc), { metadata: { name: EDGE, namespace: 'ovenspace' } }));
+            objs[objs.length - 1].spec.clusterIP = 'None';
+            edit_config(objs, (cfg) => {
+                cfg.ome.edges[1].probe_host = 'ovenspace-ome-edges';
+            });
+        },
+        [/ome.edges 'edge-1': probe_host ovenspace-ome-edges is a Service in front of every edge/,
+            /ome.edges has no entry probing edge pod ovenspace-ome-edge-1/],
+    ],
+    [
+        'edges as one Deployment behind one address',
+        (objs) => {
+            const e = workload(objs, EDGE);
+            e.kind = 'Deployment';
+            delete e.spec.serviceName;
+        },
+        [/Deployment\/ovenspace-ome-edge: must be a StatefulSet/],
+    ],
+    [
+        'the edges pull from the origin\'s signalling port',
+        (objs) => {
+            const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('ovenspace-ome-edge-env'));
+            cm.data.OVENSPACE_OME_ORIGIN = 'ovenspace-ome-api:8081';
+        },
+        [/OVENSPACE_OME_ORIGIN reaches the origin's 'api' port, not 'ovt'/],
+    ],
+    [
+        'edges whose viewers\' webhooks the gateway refuses',
+        (objs) => {
+            const np = objs.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === GATEWAY);
+            np.spec.ingress[0].from = np.spec.ingress[0].from.slice(0, 1);
+        },
+        [/webhook endpoint: ovenspace-gateway:9595 is not reachable by ovenspace-ome-edge/],
+    ],
+];
+
+function run(label, file, list) {
     const base = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean);
     let failed = 0;
-    for (const [name, breaks, want] of cases) {
+    for (const [name, breaks, want] of list) {
         const objects = structuredClone(base);
         const extra = breaks(objects) || {};
         const got = problems_of(objects, extra);
@@ -202,17 +443,23 @@ function main() {
         const unexpected = want.length === 0 ? got : [];
         if (missing.length || unexpected.length) {
             ++failed;
-            console.error(`rules_test: '${name}':`);
+            console.error(`rules_test: ${label} '${name}':`);
             for (const re of missing) console.error(`  expected a problem matching ${re}`);
             for (const p of unexpected) console.error(`  unexpected problem: ${p}`);
             if (missing.length) for (const p of got) console.error(`  got: ${p}`);
         }
     }
-    if (failed) {
-        console.error(`rules_test: ${failed} of ${cases.length} cases failed`);
-        process.exit(1);
-    }
-    console.log(`rules_test: ${cases.length} cases: each break is found, the render as it is passes`);
+    if (failed) console.error(`rules_test: ${label}: ${failed} of ${list.length} cases failed`);
+    else console.log(`rules_test: ${label}: ${list.length} cases: each break is found, the render as it is passes`);
+    return failed;
+}
+
+function main() {
+    const [base, replicas] = process.argv.slice(2);
+    if (!base) throw new Error('usage: rules_test.js RENDERED-BASE.yaml [RENDERED-REPLICAS.yaml]');
+    let failed = run('base', base, cases);
+    if (replicas) failed += run('replicas', replicas, replica_cases);
+    if (failed) process.exit(1);
 }
 
 try {

@@ -2,7 +2,9 @@
 // Checks one rendered kustomize output (multi-document YAML) offline:
 //  1. every object validates against the Kubernetes OpenAPI schemas
 //     (kubernetes-models: types, required fields, enums, formats);
-//  2. the rules OvenSpace's deployment promises: one replica per service,
+//  2. the rules OvenSpace's deployment promises: replicas as the store
+//     allows (memory: one room service and one gateway; redis: several,
+//     with budgets, spread over nodes, every gateway and edge pod addressed),
 //     probes, resources, the restricted security context, Services that
 //     really select and reach their pods, NetworkPolicies that let only the
 //     gateway reach OME's API, only OME reach the webhook port and only the
@@ -101,10 +103,14 @@ function main() {
         // created outside the tree.
         const files = path.join(args.out, 'secret-files');
         fs.mkdirSync(files, { recursive: true });
-        const value_of = (secret, key) =>
-            ((ctx.secret_values || {})[secret] || {})[key] || `check-only-stand-in-${key.toLowerCase()}-0123456789`;
+        // (A stand-in Redis URL must still be a redis:// URL.)
+        const stand_in = (key) =>
+            key === 'OVENSPACE_REDIS_URL'
+                ? 'redis://:check-only-stand-in-redis-password@ovenspace-redis:6379'
+                : `check-only-stand-in-${key.toLowerCase()}-0123456789`;
+        const value_of = (secret, key) => ((ctx.secret_values || {})[secret] || {})[key] || stand_in(key);
         for (const [service, deployment] of [['room', 'ovenspace-room'], ['gateway', 'ovenspace-gateway']]) {
-            const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment);
+            const d = objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === deployment);
             const lines = [];
             for (const c of d ? d.spec.template.spec.containers : []) {
                 const access = secret_access(d, c);
@@ -118,7 +124,7 @@ function main() {
                     } else lines.push(`${name}=${value_of(how.secret, how.key)}`);
                 }
             }
-            fs.writeFileSync(path.join(args.out, `${service}.secrets.env`), lines.join('\n') + '\n');
+            fs.writeFileSync(path.join(args.out, `${service}.secrets.env`), lines.map((l) => l + '\n').join(''));
         }
     }
 
