@@ -12,6 +12,9 @@ namespace ovs::config {
 
 namespace {
 
+// A section's line: "  room: listen 0.0.0.0:5000, metrics ..., web_root ...",
+// its nested sections on lines of their own after it. run.sh reads
+// "room: listen" and "gateway: http" from the start of these lines.
 void describe_section(std::ostringstream& out,
                       const detail::section_spec& section,
                       const config& cfg)
@@ -19,33 +22,19 @@ void describe_section(std::ostringstream& out,
     if (section.shown && !section.shown(cfg)) {
         return;
     }
-    if (!section.path.empty()) {
-        // run.sh reads "room: listen" and "gateway: http" from these lines.
-        out << "  " << section.path << ":";
-        const char* separator = " ";
-        if (section.lead) {
-            out << separator << section.lead(cfg);
+    out << "  " << section.path << ":";
+    const char* separator = " ";
+    if (section.lead) {
+        out << separator << section.lead(cfg);
+        separator = ", ";
+    }
+    for (const auto& k : section.keys) {
+        if (!k.section) {
+            out << separator << k.key << " " << k.show(cfg);
             separator = ", ";
         }
-        for (const auto& k : section.keys) {
-            if (!k.section) {
-                out << separator << k.key << " " << k.show(cfg);
-                separator = ", ";
-            }
-        }
-        out << "\n";
-    } else {
-        // The document: its plain keys (mode, store, rooms) get lines of
-        // their own, between the sections, in the table's order.
-        for (const auto& k : section.keys) {
-            if (!k.section) {
-                out << "  " << k.key << ": " << k.show(cfg) << "\n";
-            } else {
-                describe_section(out, *k.section, cfg);
-            }
-        }
-        return;
     }
+    out << "\n";
     for (const auto& k : section.keys) {
         if (k.section) {
             describe_section(out, *k.section, cfg);
@@ -59,7 +48,15 @@ std::string describe(const config& cfg)
 {
     std::ostringstream out;
     out << "config from " << (cfg.source.empty() ? "(defaults)" : cfg.source) << "\n";
-    describe_section(out, detail::document_schema(), cfg);
+    // The document's own keys (mode, store, rooms) get lines of their own,
+    // between the sections, in the table's order.
+    for (const auto& k : detail::document_schema().keys) {
+        if (k.section) {
+            describe_section(out, *k.section, cfg);
+        } else {
+            out << "  " << k.key << ": " << k.show(cfg) << "\n";
+        }
+    }
     return out.str();
 }
 
