@@ -48,7 +48,7 @@ listen_of() {  # listen_of SECTION-PREFIX -> host:port
 }
 room_at=$(listen_of "room: listen")
 gateway_at=$(listen_of "gateway: http")
-web_root=$(sed -n 's/^  room: listen [^,]*, web_root \([^,]*\),.*/\1/p' "$build/config-check.txt")
+web_root=$(sed -n 's/^  room: .*, web_root \([^,]*\),.*/\1/p' "$build/config-check.txt")
 if [[ -n $web_root && ! -f $web_root/index.html ]]; then
     echo "run: warning: $web_root/index.html does not exist: the room serves a placeholder page"
     echo "     (build web/ with 'npm run build' there, or point room.web_root at the built page)"

@@ -30,7 +30,7 @@ TEST_CASE("room.gateways: one link per gateway, else room.gateway alone", "[unit
     REQUIRE(targets.size() == 2);
     CHECK(targets[0].address == "gateway-0.gateway");
     CHECK(targets[1].port == 9601);
-    CHECK_THAT(describe(two), Contains("gateway gateway-0.gateway:9600 gateway-1.gateway:9601"));
+    CHECK_THAT(describe(two), Contains("gateways gateway-0.gateway:9600 gateway-1.gateway:9601"));
 }
 
 TEST_CASE("room.gateways: malformed entries and repeats are refused", "[unit]")

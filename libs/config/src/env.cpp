@@ -1,3 +1,4 @@
+#include "schema.hpp"
 #include "text_rules.hpp"
 
 #include <ovs/config/config.hpp>
@@ -85,15 +86,20 @@ void override_secret(std::string& field, const char* name, const env_lookup& loo
     field = *value;
 }
 
-void override_host(std::string& field, const char* name, const env_lookup& lookup)
+// A setting that is not a secret (ome.host): its value must have the key's
+// shape, and may be shown.
+void override_text(std::string& field,
+                   const char* name,
+                   const detail::text_rule& rule,
+                   const env_lookup& lookup)
 {
     auto value = lookup(name);
     if (!value || value->empty()) {
         return;
     }
-    if (!detail::host_text.accepts(*value)) {
-        throw config_error(std::string("environment variable ") + name + ": expected " +
-                           detail::host_text.what + ", got '" + *value + "'");
+    if (!rule.accepts(*value)) {
+        throw config_error(std::string("environment variable ") + name + ": expected " + rule.what +
+                           ", got '" + *value + "'");
     }
     field = *value;
 }
@@ -117,19 +123,20 @@ void apply_env(config& cfg, env_lookup lookup, secrets_for who)
     if (!lookup) {
         return;
     }
-    override_secret(cfg.link.secret, env_link_secret, lookup);
-    if (who != secrets_for::room) {
-        // The room service never looks at the OME credentials, even when
-        // its environment (wrongly) carries them.
-        override_secret(cfg.ome.api.access_token, env_ome_api_token, lookup);
-        override_secret(cfg.ome.webhook_secret, env_webhook_secret, lookup);
-    }
-    if (who != secrets_for::gateway) {
-        override_secret(cfg.room.moderator_secret, env_moderator_secret, lookup);
-        // Only the room service talks to Redis.
-        override_secret(cfg.store.redis.url, env_redis_url, lookup);
-    }
-    override_host(cfg.ome.host, env_ome_host, lookup);
+    // Each key's variable, from the schema; a service never looks at the
+    // variables of the other's secrets, even when its environment (wrongly)
+    // carries them.
+    detail::for_each_key(detail::document_schema(),
+                         [&](const std::string&, const detail::key_spec& k) {
+                             if (k.env == nullptr || !detail::reads(k, who)) {
+                                 return;
+                             }
+                             if (k.secret) {
+                                 override_secret(k.text_field(cfg), k.env, lookup);
+                             } else {
+                                 override_text(k.text_field(cfg), k.env, *k.rule, lookup);
+                             }
+                         });
 }
 
 }  // namespace ovs::config

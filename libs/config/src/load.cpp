@@ -1,4 +1,5 @@
 #include "loader.hpp"
+#include "schema.hpp"
 
 #include <ovs/config/config.hpp>
 
@@ -37,31 +38,32 @@ config load_string(const std::string& yaml,
 {
     YAML::Node root = parse(yaml, source);
     detail::load_context ctx(source);
+    const auto& schema = detail::document_schema();
     if (!root.IsMap()) {
+        std::string keys;
+        for (auto name : detail::key_names(schema)) {
+            keys += (keys.empty() ? "" : ", ") + std::string(name);
+        }
         ctx.fail("(top level)",
                  detail::line_of(root),
-                 "a map of settings (mode, ome, room, gateway, link, store, redis, rooms)",
+                 "a map of settings (" + keys + ")",
                  root.IsNull() ? "an empty document" : detail::describe_found(root, false));
     }
-    detail::map_reader top(
-        ctx, root, "", {"mode", "ome", "room", "gateway", "link", "store", "redis", "rooms"});
+    detail::map_reader top(ctx, root, "", detail::key_names(schema));
 
     config cfg;
     cfg.source = source;
-    detail::read_sections(top, cfg);
-    detail::read_rooms(top, cfg.rooms);
+    detail::read_section(top, schema, cfg);
     detail::check_relations(ctx, cfg);
     apply_env(cfg, lookup, who);
-    if (who == secrets_for::room) {
-        // Least privilege: whatever a shared file holds, the room service
-        // keeps no OME credential in memory.
-        cfg.ome.api.access_token.clear();
-        cfg.ome.webhook_secret.clear();
-    }
-    if (who == secrets_for::gateway) {
-        cfg.room.moderator_secret.clear();  // only the room service checks it
-        cfg.store.redis.url.clear();        // only the room service talks to Redis
-    }
+    // Least privilege: whatever a shared file holds, a service keeps no
+    // secret of the other's in memory (the room no OME credential, the
+    // gateway neither the moderator secret nor the Redis URL).
+    detail::for_each_key(schema, [&](const std::string&, const detail::key_spec& k) {
+        if (k.secret && !detail::reads(k, who)) {
+            k.text_field(cfg).clear();
+        }
+    });
     detail::check_required_secrets(ctx, cfg, who);
     return cfg;
 }

@@ -1,7 +1,7 @@
 #pragma once
-// The steps of one load, in order: read the sections (types, ranges, unknown
-// keys), read the rooms, check relations between settings, then (after the
-// environment) check the required secrets.
+// The steps of one load, in order: read the document by its schema (types,
+// ranges, unknown keys; schema.hpp), the rooms last, check relations between
+// settings, then (after the environment) check the required secrets.
 
 #include "yaml_reader.hpp"
 
@@ -11,8 +11,10 @@
 
 namespace ovs::config::detail {
 
-// Everything except `rooms`; `top` is the reader of the whole document.
-void read_sections(map_reader& top, config& cfg);
+// ome.edges (after the origin's playback ports, their defaults) and
+// room.gateways: lists of maps, each entry checked against the others.
+void read_edges(map_reader& ome_reader, ome_config& ome);
+void read_gateways(map_reader& room_reader, std::vector<endpoint>& out);
 
 // `rooms`: at least one, ids unique, stream names unique across rooms.
 void read_rooms(map_reader& top, std::vector<room_def>& rooms);

@@ -7,7 +7,7 @@ namespace ovs::config::detail {
 
 namespace {
 
-std::string join_keys(std::initializer_list<std::string_view> keys)
+std::string join_keys(const std::vector<std::string_view>& keys)
 {
     std::string out;
     for (auto k : keys) {
@@ -109,7 +109,7 @@ int load_context::line_of(const std::string& path) const
 map_reader::map_reader(load_context& ctx,
                        const YAML::Node& node,
                        std::string path,
-                       std::initializer_list<std::string_view> allowed)
+                       std::vector<std::string_view> allowed)
     : ctx_(ctx), path_(std::move(path))
 {
     if (!node.IsDefined() || node.IsNull()) {
@@ -295,10 +295,10 @@ void map_reader::tls_port_value(std::string_view key, tls_port& out)
     m.port("port", out.port, false);
 }
 
-map_reader map_reader::child(std::string_view key, std::initializer_list<std::string_view> allowed)
+map_reader map_reader::child(std::string_view key, std::vector<std::string_view> allowed)
 {
     auto v = get(key);
-    return map_reader(ctx_, v ? *v : YAML::Node(), path_of(key), allowed);
+    return map_reader(ctx_, v ? *v : YAML::Node(), path_of(key), std::move(allowed));
 }
 
 }  // namespace ovs::config::detail

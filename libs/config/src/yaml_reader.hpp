@@ -9,7 +9,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <initializer_list>
 #include <limits>
 #include <map>
 #include <optional>
@@ -57,7 +56,7 @@ public:
     map_reader(load_context& ctx,
                const YAML::Node& node,
                std::string path,
-               std::initializer_list<std::string_view> allowed);
+               std::vector<std::string_view> allowed);
 
     load_context& context() { return ctx_; }
     const std::string& path() const { return path_; }
@@ -85,7 +84,7 @@ public:
     void tls_port_value(std::string_view key, tls_port& out);
 
     // A nested map under `key` (empty reader when absent).
-    map_reader child(std::string_view key, std::initializer_list<std::string_view> allowed);
+    map_reader child(std::string_view key, std::vector<std::string_view> allowed);
 
     // Shared by readers: integers are decimal only, with an optional sign.
     long long read_integer(const std::string& path,

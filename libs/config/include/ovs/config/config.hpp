@@ -20,12 +20,14 @@ using millis = std::chrono::milliseconds;
 struct endpoint {
     std::string address;  // host name or IP literal
     std::uint16_t port = 0;
+    friend bool operator==(const endpoint&, const endpoint&) = default;
 };
 
 // One OME listener the browser or an encoder talks to.
 struct tls_port {
     bool tls = false;
     std::uint16_t port = 0;
+    friend bool operator==(const tls_port&, const tls_port&) = default;
 };
 
 // An OME edge (deploy/ome/Server.edge.xml): pulls the origin's streams over
@@ -36,6 +38,7 @@ struct ome_edge {
     tls_port webrtc_publisher;  // default: the origin's ome.webrtc_publisher
     tls_port llhls;             // default: the origin's ome.llhls
     std::string probe_host;     // where the gateway checks it answers; empty = host
+    friend bool operator==(const ome_edge&, const ome_edge&) = default;
 };
 
 struct ome_config {
@@ -73,6 +76,7 @@ struct room_def {
     std::string title;                     // shown in the page header
     unsigned seats = 9;                    // 1..64
     std::string stream_prefix = "stream";  // seat i streams "<prefix><i>"
+    friend bool operator==(const room_def&, const room_def&) = default;
 };
 
 struct ws_limits {
