@@ -270,3 +270,42 @@ TEST_CASE("replicas: Redis restarted, store_unavailable meanwhile, back without 
     CHECK(c.gateway_running(0));
     CHECK(c.gateway_running(1));
 }
+
+// Redis restarted without persistence: the replica that finds the rooms lost
+// starts them again and applies the gateway's last view of OME, so a seat
+// whose stream OME still has is live again at once, not only at its next
+// stream change (the gateways send nothing new for it).
+TEST_CASE("replicas: after Redis restarted empty a live seat is live again without a stream change",
+          "[integration][replicas]")
+{
+    replica_cluster c;
+    browser_pool pool;
+    browser holder(pool, c.room_port(0), "main");
+    browser watcher(pool, c.room_port(1), "main");
+    REQUIRE(holder.wait_open());
+    REQUIRE(watcher.wait_open());
+    auto claim = claim_seat(holder, 1);
+    REQUIRE(claim);
+    auto pub = c.media().publish(ingest::rtmp, claim->stream, publish_query(*claim, ingest::rtmp));
+    REQUIRE(pub.admitted);
+    auto live = [](const seat_view& s) { return s.state == "live"; };
+    REQUIRE(watcher.wait_seat(1, live, 10s));
+    const auto seen_before = watcher.seat_history(1).size();
+
+    c.redis().stop();
+    for (unsigned i = 0; i < 3; ++i) CHECK(c.wait_room_readyz(i, 503));
+    c.redis().start();
+    for (unsigned i = 0; i < 3; ++i) CHECK(c.wait_room_ready(i, 15s));
+    // The seat went free (Redis lost it) and came back live.
+    auto lost_then_back = [&] {
+        const auto history = watcher.seat_history(1);
+        bool lost = false;
+        for (std::size_t i = seen_before; i < history.size(); ++i) {
+            if (history[i].value("state", "") == "free") lost = true;
+        }
+        return lost && history.back().value("state", "") == "live";
+    };
+    CHECK(watcher.wait(lost_then_back, 15s));
+    CHECK(live(*watcher.seat(1)));
+    CHECK(c.media().listed(claim->stream));
+}

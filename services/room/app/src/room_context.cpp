@@ -100,8 +100,26 @@ void room_context::process_outputs()
         if (kicks) kicks(kick);
     }
     for (const auto& room : out.resyncs) resync(room);
+    if (!out.reseeded.empty()) reapply_streams(out.reseeded);
     if (!out.events.empty()) save_state_soon();  // presence: coalesced
     reschedule_tick();
+}
+
+void room_context::reapply_streams(const std::vector<std::string>& rooms)
+{
+    std::string names;
+    for (const auto& r : rooms) names += (names.empty() ? "" : ", ") + r;
+    const auto& streams = streams_seen.streams();
+    if (!streams || (linked && linked() == 0)) {
+        // The next link's greeting brings the streams.
+        log::warn("rooms " + names + " were lost by the store; no gateway view to apply yet");
+        return;
+    }
+    log::info("rooms " + names + " were lost by the store; applying the gateway's " +
+              std::to_string(streams->size()) + " stream(s) again");
+    store->streams_snapshot(*streams, clock::now(), [weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->process_outputs();
+    });
 }
 
 namespace {

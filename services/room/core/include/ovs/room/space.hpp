@@ -174,6 +174,11 @@ struct outputs {
     // event by event (a shared store that lost events): their viewers need a
     // fresh snapshot. The in-memory model never fills it.
     std::vector<std::string> resyncs;
+    // Rooms a shared store found lost and started again empty (Redis
+    // restarted without persistence): every seat shows free, so what OME
+    // has must be applied again (the gateway sends no news of streams that
+    // did not change). The in-memory model never fills it.
+    std::vector<std::string> reseeded;
 };
 
 // ---- results ---------------------------------------------------------------
