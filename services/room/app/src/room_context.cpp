@@ -86,7 +86,11 @@ void room_context::process_outputs()
         std::any_of(out.events.begin(), out.events.end(), [](const event& ev) {
             return std::holds_alternative<seat_changed>(ev);
         });
-    if (seats_changed) save_state_now();
+    if (seats_changed) {
+        save_state_now();
+    } else if (!out.events.empty()) {
+        save_state_soon();  // presence only: coalesced
+    }
     for (const auto& ev : out.events) {
         if (const auto* seat = std::get_if<seat_changed>(&ev)) {
             deliver(seat->room, wire::seat_frame(*seat));
@@ -101,7 +105,6 @@ void room_context::process_outputs()
     }
     for (const auto& room : out.resyncs) resync(room);
     if (!out.reseeded.empty()) reapply_streams(out.reseeded);
-    if (!out.events.empty()) save_state_soon();  // presence: coalesced
     reschedule_tick();
 }
 
