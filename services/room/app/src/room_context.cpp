@@ -108,10 +108,10 @@ void room_context::process_outputs()
     reschedule_tick();
 }
 
-void room_context::reapply_streams(const std::vector<std::string>& rooms)
+void room_context::reapply_streams(const std::vector<std::string>& lost)
 {
     std::string names;
-    for (const auto& r : rooms) names += (names.empty() ? "" : ", ") + r;
+    for (const auto& r : lost) names += (names.empty() ? "" : ", ") + r;
     const auto& streams = streams_seen.streams();
     if (!streams || (linked && linked() == 0)) {
         // The next link's greeting brings the streams.

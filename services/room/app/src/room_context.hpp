@@ -90,7 +90,7 @@ struct room_context : std::enable_shared_from_this<room_context> {
     void broadcast_all(std::string text);
     // The store started rooms again empty: OME's streams, as last heard
     // from the gateway, go back in (while a link is up to vouch for them).
-    void reapply_streams(const std::vector<std::string>& rooms);
+    void reapply_streams(const std::vector<std::string>& lost);
     gauges current_gauges() const;
 
     // Restart: puts the state file's seats back (before the listener opens).
