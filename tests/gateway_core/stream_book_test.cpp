@@ -235,3 +235,78 @@ TEST_CASE("stream book: outputs change what the room knows, and the first report
     REQUIRE(again);
     CHECK_FALSE(again->first);
 }
+
+// A gateway restarts while OME lists a stream but fails its detail fetch:
+// the room, which shows the seat live, must hear nothing false ("unknown",
+// outputs starting). The stream stays out of the view, the view is not a
+// whole one (no snapshot), and the details are asked for again.
+TEST_CASE("stream book: a listed stream without details stays out of the room's view",
+          "[unit][stream_book]")
+{
+    auto book = make_book();
+    auto seen = book.list_seen({"stream0"}, at(t0, t0));
+    REQUIRE(seen.detail_requests == std::vector<std::string>{"stream0"});
+    CHECK_FALSE(book.details_failed("stream0"));
+    CHECK(book.room_view().empty());
+    CHECK(book.awaiting_details());
+
+    // The next list asks again; this time the details come.
+    seen = book.list_seen({"stream0"}, at(t0 + 1s, t0 + 1s));
+    REQUIRE(seen.detail_requests == std::vector<std::string>{"stream0"});
+    CHECK_FALSE(book.details_failed("stream0"));
+    seen = book.list_seen({"stream0"}, at(t0 + 2s, t0 + 2s));
+    REQUIRE(seen.detail_requests == std::vector<std::string>{"stream0"});
+    stream_details rtmp;
+    rtmp.name = "stream0";
+    book.details_seen(rtmp);
+    auto up = book.up(info("stream0", "RTMP"), t0 + 2s, false);
+    REQUIRE(up);
+    CHECK(up->info.source == "RTMP");
+    CHECK_FALSE(book.awaiting_details());
+    CHECK(book.list_seen({"stream0"}, at(t0 + 3s, t0 + 3s)).detail_requests.empty());
+}
+
+TEST_CASE("stream book: details that never come: the room hears of the stream after some tries",
+          "[unit][stream_book]")
+{
+    auto book = make_book();
+    for (unsigned i = 1; i < stream_book::details_attempts; ++i) {
+        book.list_seen({"stream0"}, at(t0 + i * 1s, t0 + i * 1s));
+        CHECK_FALSE(book.details_failed("stream0"));
+        CHECK(book.awaiting_details());
+    }
+    book.list_seen({"stream0"}, at(t0 + 10s, t0 + 10s));
+    CHECK(book.details_failed("stream0"));  // send it, source unknown
+    CHECK_FALSE(book.awaiting_details());   // once sent, it is in the view
+    auto unknown = info("stream0", "unknown");
+    REQUIRE(book.up(unknown, t0 + 10s, false));
+    CHECK_FALSE(book.awaiting_details());
+    // A stream that left the list is not awaited.
+    auto other = make_book();
+    other.list_seen({"stream1"}, at(t0, t0));
+    other.details_failed("stream1");
+    other.list_seen({}, at(t0 + 1s, t0 + 1s));
+    CHECK_FALSE(other.awaiting_details());
+}
+
+TEST_CASE("stream book: a known stream whose details fail keeps what the room was told",
+          "[unit][stream_book]")
+{
+    auto book = make_book();
+    book.list_seen({"stream0"}, at(t0, t0));
+    auto live = info("stream0", "RTMP");
+    live.outputs = ovs::proto::outputs_state::ready;
+    REQUIRE(book.up(live, t0, false));
+    // OME was down and answers again: its streams are learnt again, and the
+    // detail fetch fails. Nothing changes for the room.
+    book.list_seen({"stream0"}, {t0 + 5s, t0 + 5s, true, true});
+    CHECK_FALSE(book.details_failed("stream0"));
+    CHECK_FALSE(book.details_failed("stream0"));
+    CHECK_FALSE(book.details_failed("stream0"));
+    CHECK_FALSE(book.awaiting_details());
+    REQUIRE(book.find("stream0"));
+    CHECK(book.find("stream0")->info == live);
+    // Asked again with the next list.
+    CHECK(book.list_seen({"stream0"}, at(t0 + 6s, t0 + 6s)).detail_requests ==
+          std::vector<std::string>{"stream0"});
+}

@@ -270,3 +270,45 @@ TEST_CASE("replicas: Redis restarted, store_unavailable meanwhile, back without 
     CHECK(c.gateway_running(0));
     CHECK(c.gateway_running(1));
 }
+
+// Redis restarted without persistence: the replica that finds the rooms lost
+// starts them again and applies the gateway's last view of OME, so a seat
+// whose stream OME still has is live again at once, not only at its next
+// stream change (the gateways send nothing new for it).
+TEST_CASE("replicas: after Redis restarted empty a live seat is live again without a stream change",
+          "[integration][replicas]")
+{
+    replica_cluster c;
+    browser_pool pool;
+    browser holder(pool, c.room_port(0), "main");
+    browser watcher(pool, c.room_port(1), "main");
+    REQUIRE(holder.wait_open());
+    REQUIRE(watcher.wait_open());
+    auto claim = claim_seat(holder, 1);
+    REQUIRE(claim);
+    auto pub = c.media().publish(ingest::rtmp, claim->stream, publish_query(*claim, ingest::rtmp));
+    REQUIRE(pub.admitted);
+    auto live = [](const seat_view& s) { return s.state == "live"; };
+    REQUIRE(watcher.wait_seat(1, live, 10s));
+
+    c.redis().stop();
+    for (unsigned i = 0; i < 3; ++i) CHECK(c.wait_room_readyz(i, 503));
+    c.redis().start();
+    for (unsigned i = 0; i < 3; ++i) CHECK(c.wait_room_ready(i, 15s));
+    auto reloaded = [&] {
+        double n = 0;
+        for (unsigned i = 0; i < 3; ++i) {
+            n += metric_value(c.room_metrics(i), "ovs_room_resyncs_total");
+        }
+        return n >= 1;
+    };
+    REQUIRE(watcher.wait(reloaded, 15s));
+    for (unsigned i = 0; i < 3; ++i) {
+        INFO("a fresh page on replica " << i);
+        browser fresh(pool, c.room_port(i), "main");
+        REQUIRE(fresh.wait_open());
+        CHECK(fresh.wait_seat(1, live, event_bound));
+    }
+    CHECK(watcher.wait_seat(1, live, event_bound));
+    CHECK(c.media().listed(claim->stream));
+}

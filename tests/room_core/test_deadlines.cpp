@@ -179,3 +179,50 @@ TEST_CASE("after tick(now) the next deadline lies in the future", "[unit][room_c
     }
     CHECK_FALSE(sp.next_deadline());
 }
+
+// A publisher admitted in the lease's last moments: its stream_up (or the
+// snapshot that lists it) reaches the room after the lease's end, before a
+// tick settled it. It is the holder's broadcast, not a stale stream: the
+// seat goes live and nothing is kicked (the chaos test found this).
+TEST_CASE("a stream admitted before the lease ended goes live even when its up comes after",
+          "[unit][room_core]")
+{
+    auto sp = make_space(ANY_STORE);
+    REQUIRE_FALSE(sp.join(1, "main", t0));
+    const auto g = must_claim(sp, 1, 0, t0);
+    sp.drain();
+    REQUIRE(sp.check_admission("stream0", g.token, t0 + 30s - 1ms).allowed);
+
+    const bool by_snapshot = GENERATE(false, true);
+    if (by_snapshot) {
+        sp.streams_snapshot({{"stream0", from("WebRTC")}}, t0 + 30s + 5ms);
+    } else {
+        sp.stream_up("stream0", from("WebRTC"), t0 + 30s + 5ms);
+    }
+    const auto out = sp.drain();
+    CHECK(out.kicks.empty());
+    const auto ev = seat_events(out);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].seat.state == seat_state::live);
+    CHECK(ev[0].seat.holder == 1);
+    CHECK(sp.seat_of(1) == 0u);
+    sp.tick(t0 + 60s);
+    CHECK(sp.drain().kicks.empty());
+    CHECK(seat_in(sp, "main", 0).state == seat_state::live);
+}
+
+// The exception is only for the lease: a holder whose grace is over is gone,
+// and its stream is ended however late its up came.
+TEST_CASE("a stream up after the holder's grace still ends the hold", "[unit][room_core]")
+{
+    auto sp = make_space(ANY_STORE);
+    REQUIRE_FALSE(sp.join(1, "main", t0));
+    must_claim(sp, 1, 0, t0);
+    sp.leave(1, t0 + 1s);  // grace until t0 + 6s
+    sp.drain();
+    sp.stream_up("stream0", from("WebRTC"), t0 + 7s);
+    const auto out = sp.drain();
+    REQUIRE(out.kicks.size() == 1);
+    CHECK(out.kicks[0].reason == "holder_gone");
+    CHECK_FALSE(sp.seat_of(1));
+}

@@ -13,7 +13,9 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 
@@ -70,6 +72,14 @@ asio::awaitable<void> until_seat(ws_client& ws, unsigned index, std::string stat
         auto f = co_await ws.next_of(seat_type);
         if (f["seat"]["index"] == index && f["seat"]["state"] == state) co_return;
     }
+}
+
+std::string file_text(const std::string& path)
+{
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 asio::awaitable<void> sleep_for(std::chrono::milliseconds d)
@@ -171,6 +181,30 @@ TEST_CASE("the kicks of ending seats are sent again on every new link", "[loopba
         auto r6 = co_await ws->command(claim_again);
         REQUIRE(r6["ok"] == true);
         CHECK(t.gw.kicks.size() == 2);
+        co_await ws->close();
+    }(r));
+}
+
+// A SIGKILL right after a claim's reply must not lose the hold the page was
+// told about (its resume would be refused): the seat is in the state file
+// before the reply leaves, not up to 100 ms later (the chaos test found it).
+TEST_CASE("a granted claim is in the state file before its reply reaches the page", "[loopback]")
+{
+    temp_state_path state;
+    rig r(holds_config(state.path, 5000ms));
+    r.run([](rig& t) -> asio::awaitable<void> {
+        auto ws = co_await ws_client::open(t.port, main_room);
+        co_await ws->next_media(true);
+        json claim = command_json("claim", 3);
+        auto granted = co_await ws->command(claim);
+        REQUIRE(granted["ok"] == true);
+        const std::string token = granted["token"];
+        CHECK(file_text(t.cfg.room.state_file).find(token_hash(token)) != std::string::npos);
+
+        json release = command_json("release", 3);
+        auto released = co_await ws->command(release);
+        REQUIRE(released["ok"] == true);
+        CHECK(file_text(t.cfg.room.state_file).find(token_hash(token)) == std::string::npos);
         co_await ws->close();
     }(r));
 }

@@ -57,8 +57,9 @@ struct gateway_service::impl : std::enable_shared_from_this<impl> {
     bool poll_soon = false;
     bool ever_polled = false;  // a stream list came back since the gateway started
     // A whole poll (list, details, what went down) is in `streams`: the room
-    // may be told the streams. Set at the end of the first good poll, not
-    // when its list arrives: a room linking mid-poll would get a half view.
+    // may be told the streams. Set at the end of the first good poll after
+    // which no listed stream waits for its details, not when its list
+    // arrives: a room linking mid-poll would get a half view.
     bool view_complete = false;
 
     // Every stream's state: OME's list, the admitted publishers, the kicks

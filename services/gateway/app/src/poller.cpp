@@ -129,11 +129,12 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
             outputs_changed = self->outputs.probed(stream, details.value().outputs_ready(), now);
             self->streams.details_seen(std::move(details.value()));
         } else {
-            // Still up: the list says so. The details come with the next appearance.
+            // Still up: the list says so. Asked again with the next list;
+            // the room keeps what it knows meanwhile (stream_book).
             self->log("details of " + stream + ": " + details.error().message, log::level::warn);
+            if (!self->streams.details_failed(stream)) continue;
             info.name = stream;
             info.source = "unknown";
-            if (const auto* known = self->streams.find(stream)) info = known->info;
         }
         self->add_outputs(info);
         self->tell_up(self->streams.up(std::move(info), steady_clock::now(), false), "seen in OME");
@@ -142,16 +143,19 @@ asio::awaitable<void> gateway_service::impl::poll_once(std::shared_ptr<impl> sel
 
     co_await poll_viewers(self);
     if (self->stopped) co_return;
-    // The room may be sent the streams from now on (see greet).
-    self->view_complete = true;
+    // The room may be sent the streams from now on (see greet), once no
+    // listed stream waits for its details: a view without it would take its
+    // seat down (after a restart of this gateway, a live seat would blink).
+    const bool first_whole_view = !self->view_complete && !self->streams.awaiting_details();
+    if (first_whole_view) self->view_complete = true;
     self->maybe_sweep_orphans();
 
     if (reachability_changed) {
         self->log("OME reachable: " + std::to_string(names.size()) + " stream(s)");
-        if (self->links) {
-            self->links->send(self->media_status());
-            self->links->send(self->snapshot());
-        }
+        if (self->links) self->links->send(self->media_status());
+    }
+    if (self->links && self->view_complete && (reachability_changed || first_whole_view)) {
+        self->links->send(self->snapshot());
     }
     self->metrics.poll_latency.observe(
         std::chrono::duration<double>(steady_clock::now() - started).count());

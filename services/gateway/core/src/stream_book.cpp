@@ -15,7 +15,10 @@ stream_book::list_outcome stream_book::list_seen(const std::vector<std::string>&
 {
     list_outcome out;
     if (list.ome_recovered) kicks_.ome_recovered(list.now);
-    if (list.relearn) tracker_.reset();
+    if (list.relearn) {
+        tracker_.reset();
+        detail_failures_.clear();
+    }
     out.kicks_confirmed = kicks_.list_seen(names, list.asked_at, list.now);
     tracker_.apply_list(names);
     out.detail_requests = tracker_.take_detail_requests();
@@ -23,6 +26,7 @@ stream_book::list_outcome stream_book::list_seen(const std::vector<std::string>&
     // What the room knows that OME does not list is over, unless a webhook
     // admitted it so recently that OME may not list it yet.
     const std::set<std::string> in_list(names.begin(), names.end());
+    std::erase_if(detail_failures_, [&](const auto& f) { return in_list.count(f.first) == 0; });
     std::vector<std::string> gone;
     for (const auto& [name, known] : view_) {
         if (in_list.count(name) != 0) continue;
@@ -36,8 +40,26 @@ stream_book::list_outcome stream_book::list_seen(const std::vector<std::string>&
     return out;
 }
 
+bool stream_book::details_failed(const std::string& stream)
+{
+    tracker_.detail_failed(stream);
+    if (!tracker_.is_live(stream) || view_.count(stream) != 0) return false;
+    return ++detail_failures_[stream] >= details_attempts;
+}
+
+bool stream_book::awaiting_details() const
+{
+    for (const auto& [name, entry] : tracker_.streams()) {
+        if (entry.details || view_.count(name) != 0) continue;
+        const auto failed = detail_failures_.find(name);
+        if (failed == detail_failures_.end() || failed->second < details_attempts) return true;
+    }
+    return false;
+}
+
 void stream_book::details_seen(stream_details details)
 {
+    detail_failures_.erase(details.name);
     if (!tracker_.is_live(details.name)) return;
     if (details.peer) {
         ledger_.confirm_publisher(details.name,

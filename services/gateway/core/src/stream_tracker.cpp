@@ -38,6 +38,12 @@ std::vector<std::string> stream_tracker::take_detail_requests()
     return out;
 }
 
+void stream_tracker::detail_failed(const std::string& stream)
+{
+    auto it = streams_.find(stream);
+    if (it != streams_.end() && !it->second.details) it->second.detail_requested = false;
+}
+
 bool stream_tracker::set_details(stream_details details)
 {
     auto it = streams_.find(details.name);

@@ -77,6 +77,20 @@ void room_context::resync(const std::string& room)
 void room_context::process_outputs()
 {
     auto out = store->drain();
+    // A seat that changed is on disk before anyone hears of it (a claim's
+    // reply included: replies and events are flushed after this handler), so
+    // a SIGKILL never loses a hold a page was told about. The write is
+    // skipped when the kept state did not change (a viewer count moved).
+    const bool seats_changed =
+        !out.kicks.empty() ||
+        std::any_of(out.events.begin(), out.events.end(), [](const event& ev) {
+            return std::holds_alternative<seat_changed>(ev);
+        });
+    if (seats_changed) {
+        save_state_now();
+    } else if (!out.events.empty()) {
+        save_state_soon();  // presence only: coalesced
+    }
     for (const auto& ev : out.events) {
         if (const auto* seat = std::get_if<seat_changed>(&ev)) {
             deliver(seat->room, wire::seat_frame(*seat));
@@ -90,8 +104,25 @@ void room_context::process_outputs()
         if (kicks) kicks(kick);
     }
     for (const auto& room : out.resyncs) resync(room);
-    if (!out.events.empty() || !out.kicks.empty()) save_state_soon();
+    if (!out.reseeded.empty()) reapply_streams(out.reseeded);
     reschedule_tick();
+}
+
+void room_context::reapply_streams(const std::vector<std::string>& lost)
+{
+    std::string names;
+    for (const auto& r : lost) names += (names.empty() ? "" : ", ") + r;
+    const auto& streams = streams_seen.streams();
+    if (!streams || (linked && linked() == 0)) {
+        // The next link's greeting brings the streams.
+        log::warn("rooms " + names + " were lost by the store; no gateway view to apply yet");
+        return;
+    }
+    log::info("rooms " + names + " were lost by the store; applying the gateway's " +
+              std::to_string(streams->size()) + " stream(s) again");
+    store->streams_snapshot(*streams, clock::now(), [weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->process_outputs();
+    });
 }
 
 namespace {

@@ -4,6 +4,7 @@
 // connection hold it, so it lives as long as any of them. One thread.
 
 #include "audience.hpp"
+#include "gateway_view.hpp"
 #include "metrics.hpp"
 
 #include <ovs/config/config.hpp>
@@ -49,6 +50,9 @@ struct room_context : std::enable_shared_from_this<room_context> {
     std::optional<endpoint_templates> templates;
     kick_sink kicks;
     link_probe linked;
+    // OME's streams as the gateway links last said (applied again after a
+    // shared store lost the rooms).
+    gateway_view streams_seen;
     bool stopping = false;
 
     // room.state_file: the kept seats are saved shortly after a change
@@ -84,6 +88,9 @@ struct room_context : std::enable_shared_from_this<room_context> {
                                conn_id id,
                                const std::string& viewer_key) const;
     void broadcast_all(std::string text);
+    // The store started rooms again empty: OME's streams, as last heard
+    // from the gateway, go back in (while a link is up to vouch for them).
+    void reapply_streams(const std::vector<std::string>& lost);
     gauges current_gauges() const;
 
     // Restart: puts the state file's seats back (before the listener opens).

@@ -162,16 +162,19 @@ done_void then_process(const std::shared_ptr<room_context>& ctx)
 
 void room_server::on_stream_up(const std::string& stream, const stream_info& info)
 {
+    impl_->ctx->streams_seen.up(stream, info);
     impl_->ctx->store->stream_up(stream, info, clock::now(), then_process(impl_->ctx));
 }
 
 void room_server::on_stream_down(const std::string& stream)
 {
+    impl_->ctx->streams_seen.down(stream);
     impl_->ctx->store->stream_down(stream, clock::now(), then_process(impl_->ctx));
 }
 
 void room_server::on_streams_snapshot(const std::map<std::string, stream_info>& streams)
 {
+    impl_->ctx->streams_seen.whole(streams);
     impl_->ctx->store->streams_snapshot(streams, clock::now(), then_process(impl_->ctx));
 }
 

@@ -211,6 +211,19 @@ struct space::impl_state {
         });
     }
 
+    // A reserved seat whose holder is still here (no grace over): a stream
+    // of it is the publisher the gateway admitted with the holder's token,
+    // which it did only while the lease ran. Its stream_up (or the snapshot
+    // listing it) may still reach us after the lease's end, before a tick
+    // settled it: it is applied before the deadlines are settled, so the
+    // broadcast is not kicked as lease_expired.
+    bool admitted_while_leased(seat_ref r, time_point now)
+    {
+        const seat_rec& s = at(r);
+        return s.held() && s.state == seat_state::reserved &&
+               !(s.grace_expires && *s.grace_expires <= now);
+    }
+
     void apply_down(seat_ref r, time_point now)
     {
         if (at(r).state == seat_state::ending) {
@@ -426,8 +439,13 @@ void space::stream_up(const std::string& stream, const stream_info& info, time_p
 {
     auto& st = *state_;
     if (const auto it = st.seat_by_stream.find(stream); it != st.seat_by_stream.end()) {
-        st.expire_room(it->second.room, now);
-        st.apply_up(it->second, info);
+        if (st.admitted_while_leased(it->second, now)) {
+            st.apply_up(it->second, info);
+            st.expire_room(it->second.room, now);
+        } else {
+            st.expire_room(it->second.room, now);
+            st.apply_up(it->second, info);
+        }
     }
 }
 
@@ -446,6 +464,15 @@ void space::streams_snapshot(const std::map<std::string, stream_info>& streams, 
     // Room by room, seat order (not map order), so the events come out in a
     // stable order.
     for (std::size_t ri = 0; ri < st.rooms.size(); ++ri) {
+        // Admitted broadcasts first (see admitted_while_leased), then the
+        // deadlines, then the rest (a second apply_up changes nothing).
+        for (unsigned si = 0; si < st.rooms[ri].seats.size(); ++si) {
+            const seat_ref ref{ri, si};
+            const auto it = streams.find(st.at(ref).stream);
+            if (it != streams.end() && st.admitted_while_leased(ref, now)) {
+                st.apply_up(ref, it->second);
+            }
+        }
         st.expire_room(ri, now);
         for (unsigned si = 0; si < st.rooms[ri].seats.size(); ++si) {
             const seat_ref ref{ri, si};

@@ -451,7 +451,7 @@ void redis_store::load(std::size_t ri, bool reseed)
         script_of(store::lua::snapshot),
         now,
         {},
-        [weak = weak_from_this(), ri](std::optional<script_reply> r) {
+        [weak = weak_from_this(), ri, reseed](std::optional<script_reply> r) {
             auto self = weak.lock();
             if (!self) return;
             auto& room = *self->rooms_[ri];
@@ -474,6 +474,7 @@ void redis_store::load(std::size_t ri, bool reseed)
                 ++self->resyncs_;
                 self->out_.resyncs.push_back(room.def.id);
             }
+            if (reseed) self->out_.reseeded.push_back(room.def.id);
             self->schedule_wake();
             self->report_presence(ri);
         });

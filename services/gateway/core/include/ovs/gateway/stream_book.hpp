@@ -78,6 +78,21 @@ public:
     // stale), and the details are kept.
     void details_seen(stream_details details);
 
+    // OME's details of a listed stream could not be fetched (an error, a
+    // timeout). They are asked for again with every list. Meanwhile the room
+    // keeps what it was told of a stream it knows (no "unknown" source, no
+    // outputs "starting" that would turn a live seat starting), and a stream
+    // it does not know stays out of its view, so a gateway that restarts
+    // while OME fails its detail fetches tells the room nothing false. After
+    // `details_attempts` failed fetches of an unknown stream the room hears
+    // of it without details: true, send it now (source "unknown").
+    static constexpr unsigned details_attempts = 3;
+    bool details_failed(const std::string& stream);
+    // Some listed stream is kept from the room while its details are
+    // awaited: the room's view is not a whole one yet (a snapshot sent now
+    // would take that stream's seat down).
+    bool awaiting_details() const;
+
     // What to send the room (stream_up): news when the room did not know
     // the stream, otherwise a change of what it was told.
     struct room_up {
@@ -162,6 +177,8 @@ private:
     admission_ledger ledger_;
     kick_obligations kicks_;
     std::map<std::string, known_stream> view_;
+    // Failed detail fetches of listed streams the room does not know.
+    std::map<std::string, unsigned> detail_failures_;
 };
 
 }  // namespace ovs::gateway

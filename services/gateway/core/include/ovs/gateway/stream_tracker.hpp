@@ -47,6 +47,10 @@ public:
     // back is asked for again).
     std::vector<std::string> take_detail_requests();
 
+    // The detail fetch of `stream` failed: take_detail_requests() returns it
+    // again (the next poll asks once more).
+    void detail_failed(const std::string& stream);
+
     // Stores a fetched detail under details.name. Ignored (false) when that
     // stream is not live any more; true when stored.
     bool set_details(stream_details details);

@@ -31,8 +31,11 @@
 //   The gateway must treat a kick of a stream OME does not have as a no-op.
 // - Each input first settles the deadlines that have passed at its `now`
 //   (a claim at the instant a lease ends sees a free seat); check_admission
-//   treats a hold past its deadline as gone. tick() also flushes presence;
-//   viewers_changed only ever comes out of tick().
+//   treats a hold past its deadline as gone. One exception: a stream of a
+//   reserved seat whose holder is here (stream_up, or listed in a snapshot)
+//   is applied before the lease is settled: the gateway admitted it while
+//   the lease ran, and its news may arrive just after the lease's end. tick() also flushes
+//   presence; viewers_changed only ever comes out of tick().
 // - A holder that leaves keeps its seat (the view does not change, so no
 //   event) until the grace ends; resume() with the token moves the hold to the
 //   caller's connection (even from a still-connected holder) and, on a reserved
@@ -171,6 +174,11 @@ struct outputs {
     // event by event (a shared store that lost events): their viewers need a
     // fresh snapshot. The in-memory model never fills it.
     std::vector<std::string> resyncs;
+    // Rooms a shared store found lost and started again empty (Redis
+    // restarted without persistence): every seat shows free, so what OME
+    // has must be applied again (the gateway sends no news of streams that
+    // did not change). The in-memory model never fills it.
+    std::vector<std::string> reseeded;
 };
 
 // ---- results ---------------------------------------------------------------
