@@ -277,6 +277,17 @@ struct space::impl_state {
         return seat_ref{it->second, seat};
     }
 
+    // A seat command's seat, with its room's deadlines settled first (a
+    // member's hold is in its room), or why the command cannot name it.
+    result<seat_ref> locate_settled(conn_id c, unsigned seat, time_point now)
+    {
+        auto where = locate(c, seat);
+        if (const auto* ref = std::get_if<seat_ref>(&where)) {
+            expire_room(ref->room, now);
+        }
+        return where;
+    }
+
     claim_granted grant(const seat_rec& s, std::string token, time_point now) const
     {
         // A live seat has no lease; report the one a reservation would get.
@@ -357,12 +368,11 @@ void space::leave(conn_id c, time_point now)
 result<claim_granted> space::claim(conn_id c, unsigned seat, time_point now)
 {
     auto& st = *state_;
-    const auto where = st.locate(c, seat);
+    const auto where = st.locate_settled(c, seat, now);
     if (const auto* r = std::get_if<refusal>(&where)) {
         return *r;
     }
     const seat_ref ref = std::get<seat_ref>(where);
-    st.expire_room(ref.room, now);  // a member's hold is in its room
     if (st.holds.count(c) != 0) {
         return refusal::already_holding;
     }
@@ -393,12 +403,11 @@ result<claim_granted> space::claim(conn_id c, unsigned seat, time_point now)
 std::optional<refusal> space::release(conn_id c, unsigned seat, time_point now)
 {
     auto& st = *state_;
-    const auto where = st.locate(c, seat);
+    const auto where = st.locate_settled(c, seat, now);
     if (const auto* r = std::get_if<refusal>(&where)) {
         return *r;
     }
     const seat_ref ref = std::get<seat_ref>(where);
-    st.expire_room(ref.room, now);  // a member's hold is in its room
     if (st.at(ref).holder != c) {
         return refusal::not_holder;
     }
@@ -412,12 +421,11 @@ result<claim_granted> space::resume(conn_id c,
                                     time_point now)
 {
     auto& st = *state_;
-    const auto where = st.locate(c, seat);
+    const auto where = st.locate_settled(c, seat, now);
     if (const auto* r = std::get_if<refusal>(&where)) {
         return *r;
     }
     const seat_ref ref = std::get<seat_ref>(where);
-    st.expire_room(ref.room, now);  // a member's hold is in its room
     if (const auto h = st.holds.find(c); h != st.holds.end() && !(h->second == ref)) {
         return refusal::already_holding;
     }
