@@ -1,3 +1,9 @@
+// OME's REST API without sockets: the paths and headers the gateway sends,
+// and every answer it reads (envelope, errors, stream lists and details,
+// viewer counts, version), across OME versions. A little over 500 lines on
+// purpose: the answers share one set of tolerant field readers, kept next
+// to the parsers that rely on them.
+
 #include <ovs/gateway/ome_api.hpp>
 #include <ovs/util/base64.hpp>
 #include <ovs/util/url.hpp>

@@ -34,8 +34,9 @@
 //   treats a hold past its deadline as gone. One exception: a stream of a
 //   reserved seat whose holder is here (stream_up, or listed in a snapshot)
 //   is applied before the lease is settled: the gateway admitted it while
-//   the lease ran, and its news may arrive just after the lease's end. tick() also flushes
-//   presence; viewers_changed only ever comes out of tick().
+//   the lease ran, and its news may arrive just after the lease's end.
+//   tick() also flushes presence; viewers_changed only ever comes out of
+//   tick().
 // - A holder that leaves keeps its seat (the view does not change, so no
 //   event) until the grace ends; resume() with the token moves the hold to the
 //   caller's connection (even from a still-connected holder) and, on a reserved
