@@ -48,9 +48,14 @@ trap cleanup EXIT
 room_bench_config "${ROOM_PORT:-0}" "${GATEWAY_PORT:-$(free_port)}" "$work" >"$work/bench.yaml"
 
 for n in "${counts[@]}"; do
-    # Past ~25k viewers one source address runs out of ephemeral ports.
+    # The generator's connects from one source address slow down as its
+    # ephemeral ports fill up (19,000 viewers took 8 s from one address,
+    # 0.8 s from four), and run out past ~25,000: past 8,000 viewers, four
+    # source addresses. Their ports must not still be in TIME_WAIT from the
+    # run before (bound source ports do not reuse them): wait that out.
     sources=127.0.0.1
-    if ((n > 20000)); then sources=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4; fi
+    if ((n > 8000)); then sources=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4; fi
+    wait_for_time_wait_drain
     taskset -c "$server_cpu" "$room_bin" --config "$work/bench.yaml" 2>"$work/room.log" &
     server_pid=$!
     port=$(wait_for_listen "$work/room.log")

@@ -90,3 +90,15 @@ wait_for_listen() {
     [[ -n $port ]] || { cat "$1" >&2; return 1; }
     echo "$port"
 }
+
+# wait_for_time_wait_drain: until fewer than 1,000 loopback sockets are in
+# TIME_WAIT (at most 70 s: the kernel keeps them 60 s).
+wait_for_time_wait_drain() {
+    local waiting
+    for _ in $(seq 70); do
+        waiting=$(ss -tan state time-wait | wc -l)
+        ((waiting < 1000)) && return 0
+        sleep 1
+    done
+    echo "still $waiting sockets in TIME_WAIT; going on" >&2
+}
