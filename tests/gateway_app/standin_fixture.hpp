@@ -24,21 +24,21 @@ struct standin_fixture {
     {
         cfg = make_config(0);
         if (adjust) adjust(cfg);
-        // The stand-in must know where to post webhooks before the gateway
-        // exists: reserve the gateway's HTTP port first.
-        cfg.gateway.http.port = refused_port(ioc);
+        // The gateway needs the stand-in's API port, the stand-in the
+        // gateway's webhook port: the stand-in starts first, and learns the
+        // port the gateway bound (never a guessed one another test may take).
         ome_standin::standin_config sc;
-        if (webhooks) {
-            sc.webhook_url =
-                "http://127.0.0.1:" + std::to_string(cfg.gateway.http.port) + "/v1/admission";
-            sc.webhook_secret = cfg.ome.webhook_secret;
-        }
+        if (webhooks) sc.webhook_secret = cfg.ome.webhook_secret;
         ome = std::make_unique<ome_standin::ome_standin>(ioc.get_executor(), sc);
         ome->start();
         cfg.ome.api.port = ome->api_port();
         gateway =
             std::make_unique<gateway_service>(ioc.get_executor(), cfg, [](std::string_view) {});
         gateway->start();
+        if (webhooks) {
+            ome->set_webhook_url("http://127.0.0.1:" + std::to_string(gateway->http_port()) +
+                                 "/v1/admission");
+        }
         room = std::make_unique<fake_room>(ioc, gateway->link_port());
         REQUIRE(run_until(ioc, [&] { return room->connected && gateway->ome_reachable(); }));
     }

@@ -75,14 +75,18 @@ ome_standin::ome_standin(asio::any_io_executor executor, standin_config config)
     if (impl_->cfg.vhosts.empty() || impl_->cfg.apps.empty()) {
         throw std::invalid_argument("ome-standin: at least one vhost and one app are required");
     }
-    if (!impl_->cfg.webhook_url.empty()) {
-        impl_->control_url = parse_control_server_url(impl_->cfg.webhook_url);
-        if (!impl_->control_url) {
-            throw std::invalid_argument(
-                "ome-standin: webhook URL must be http://host[:port]/path, got '" +
-                impl_->cfg.webhook_url + "'");
-        }
+    if (!impl_->cfg.webhook_url.empty()) set_webhook_url(impl_->cfg.webhook_url);
+}
+
+void ome_standin::set_webhook_url(const std::string& url)
+{
+    auto parsed = parse_control_server_url(url);
+    if (!parsed) {
+        throw std::invalid_argument(
+            "ome-standin: webhook URL must be http://host[:port]/path, got '" + url + "'");
     }
+    impl_->cfg.webhook_url = url;
+    impl_->control_url = std::move(parsed);
 }
 
 ome_standin::~ome_standin()

@@ -47,6 +47,11 @@ public:
     asio::awaitable<play_outcome> play(play_request request);
     asio::awaitable<bool> stop_play(std::uint64_t player_id);
 
+    // Where admission webhooks go from now on (ControlServerUrl). A real OME
+    // reads it once from Server.xml; tests set it after the gateway has
+    // bound a free port, instead of guessing a port that another test may
+    // take meanwhile. Throws std::invalid_argument unless http://host[:port]/path.
+    void set_webhook_url(const std::string& url);
     void set_api_mode(api_mode mode);
     void set_api_delay(std::chrono::milliseconds delay);  // every answer this much later
 
