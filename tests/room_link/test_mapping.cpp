@@ -1,5 +1,7 @@
 // The pure proto <-> room translations used by gateway_link.
 
+#include "rig.hpp"
+
 #include <ovs/room/gateway_mapping.hpp>
 
 #include <catch2/catch.hpp>
@@ -72,14 +74,7 @@ TEST_CASE("a snapshot is keyed by stream name", "[unit]")
 
 TEST_CASE("endpoints become the playback and publish keys room_server serves", "[unit]")
 {
-    proto::endpoints e;
-    e.webrtc_publish = "ws://h:3333/app/{stream}?direction=send&token={token}";
-    e.whip = "http://h:3333/app/{stream}?direction=whip&token={token}";
-    e.rtmp = {
-        "rtmp://h:1935/app", "{stream}?token={token}", "rtmp://h:1935/app/{stream}?token={token}"};
-    e.srt = {"srt://h:9999?streamid=default%2Fapp%2F{stream}%3Ftoken%3D{token}", "srt://legacy"};
-    e.webrtc_play = "ws://h:3333/app/{stream}";
-    e.llhls_play = "http://h:3333/app/{stream}/llhls.m3u8";
+    auto e = link_testing::test_endpoints();
     auto t = to_room_endpoints(e);
     CHECK(t.playback.size() == 2);
     CHECK(t.playback.at("webrtc") == e.webrtc_play);
