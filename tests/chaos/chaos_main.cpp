@@ -330,6 +330,10 @@ private:
         a.broadcasting_at_drop =
             a.publisher && view &&
             (view->state == "starting" || view->state == "live" || view->state == "failed");
+        if (options_.verbose) {
+            std::cout << clock_.now() << " ms: actor " << a.id << " page dropped holding seat "
+                      << *a.seat << ", seen as " << (view ? view->raw.dump() : "?") << "\n";
+        }
     }
 
     void reconnect(actor& a)
@@ -396,6 +400,14 @@ private:
         const std::string code =
             reply ? reply->value("/error/code"_json_pointer, std::string("?")) : "no reply";
         ++counters_.work["resumes refused"];
+        if (options_.verbose) {
+            // What the room shows of the seat now tells a hold the room lost
+            // (free) from one it still has for somebody else.
+            const auto view = a.page->seat(*a.seat);
+            std::cout << clock_.now() << " ms: actor " << a.id << " resume of seat " << *a.seat
+                      << " refused (" << code << "); the room shows it "
+                      << (view ? view->raw.dump() : "?") << "\n";
+        }
         if (a.broadcasting_at_drop) checker_.resume_refused(a.id, *a.seat, code, clock_.now());
         // The page gives up its broadcast, as the real one does.
         if (a.publisher) stop_encoder(a);

@@ -220,7 +220,7 @@ TEST_CASE("poller: an empty name in OME's list neither stops polling nor hides t
     CHECK(f.gateway->ome_reachable());
 }
 
-TEST_CASE("a kick does not take down a publisher admitted while its DELETE was under way",
+TEST_CASE("a publisher of a kicked stream waits until OME has answered its DELETE",
           "[loopback]")
 {
     fixture f;
@@ -241,24 +241,27 @@ TEST_CASE("a kick does not take down a publisher admitted while its DELETE was u
         std::chrono::milliseconds(2000));
     REQUIRE(run_until(f.ioc, [&] { return !f.ome.held.empty(); }));
 
-    // Meanwhile the seat's new holder publishes (port 7002) and is admitted;
-    // OME ends the kicked connection and says so before answering the DELETE.
-    REQUIRE(f.webhook("opening", 7002));
+    // Meanwhile the seat's next holder publishes (port 7002): refused, since
+    // OME may carry the held DELETE out after this stream exists.
+    CHECK_FALSE(f.webhook("opening", 7002));
     REQUIRE(f.webhook("closing", 7001));
-    f.ome.details["stream0"] = rtmp_details("stream0", 7002);
+    f.ome.list.clear();
     f.ome.release();
     REQUIRE(run_until(f.ioc, [&] { return kick_reply.has_value(); }));
     CHECK(kick_reply->ok());
 
-    // The new holder's stream stays live, also across the polls that follow.
+    // Answered: the encoder's retry is admitted and stays live across polls.
+    REQUIRE(f.webhook("opening", 7002));
+    f.ome.list = {"stream0"};
+    f.ome.details["stream0"] = rtmp_details("stream0", 7002);
     CHECK(f.polls(3));
-    CHECK(f.events_for(false, "stream0") == 0);
+    CHECK(f.events_for(false, "stream0") == 1);  // the kicked stream's end only
     CHECK_THAT(f.gateway->metrics_text(), Catch::Contains("ovs_gateway_streams_known 1"));
 
     // Its own closing ends it.
     f.ome.list.clear();
     REQUIRE(f.webhook("closing", 7002));
-    REQUIRE(run_until(f.ioc, [&] { return f.events_for(false, "stream0") == 1; }));
+    REQUIRE(run_until(f.ioc, [&] { return f.events_for(false, "stream0") == 2; }));
 }
 
 TEST_CASE("poller: a stream admitted and closed before any poll listed it does not flap back up",

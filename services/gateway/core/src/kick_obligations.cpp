@@ -100,7 +100,7 @@ void kick_obligations::ome_recovered(time_point now)
 bool kick_obligations::blocks_admission(const std::string& stream) const
 {
     const auto* o = find(stream);
-    return o != nullptr && o->failures > 0 && o->state != phase::deleted;
+    return o != nullptr && o->state != phase::deleted;
 }
 
 void kick_obligations::admitted(const std::string& stream)

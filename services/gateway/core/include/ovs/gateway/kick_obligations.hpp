@@ -11,17 +11,20 @@
 // It ends (discharged) when
 //   - a stream list asked for after the obligation began does not show the
 //     stream (OME's list is the judge, whatever the DELETE said);
-//   - a new publisher of that stream is admitted while the old one's end is
-//     not in doubt (first DELETE under way, or answered): the name is the
-//     new publisher's now; ending it is a new kick's job.
+//   - a new publisher of that stream is admitted after OME answered the
+//     DELETE: the name is the new publisher's now; ending it is a new
+//     kick's job.
 // A DELETE that fails (5xx, timeout, unreachable) is tried again after a
 // delay that doubles from `retry_first` to `retry_max`; a list that still
 // shows the stream after OME answered its DELETE makes it owed again (a
 // "successful" DELETE that did not end it). When OME answers again after an
 // outage, everything owed is due at once.
-// While a failed DELETE is not yet answered the old stream is probably still
-// in OME: a new publisher of that name would collide with it, so
-// blocks_admission() says to refuse it until the old stream is gone.
+// Until OME has answered a DELETE, a new publisher of that name is refused
+// (blocks_admission()): after a failure the old stream is probably still in
+// OME and the new one would collide with it, and a DELETE not yet answered
+// may still be carried out after the new stream exists, ending it instead
+// of the old one (an OME whose API hung holds requests and runs them when it
+// recovers; the chaos test saw a held DELETE end the seat's next holder).
 
 #include <chrono>
 #include <cstddef>
@@ -77,7 +80,7 @@ public:
     void ome_recovered(time_point now);
 
     // A publisher of `stream` is about to be admitted. True when that must
-    // be refused (a failed DELETE has not ended the old stream yet).
+    // be refused: no DELETE of the old stream has been answered yet.
     bool blocks_admission(const std::string& stream) const;
     // A publisher of `stream` was admitted: its obligation, if any, ends.
     void admitted(const std::string& stream);

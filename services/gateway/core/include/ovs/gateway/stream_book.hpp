@@ -105,8 +105,9 @@ public:
     std::optional<room_up> up(proto::stream_info info, time_point now, bool admitted);
 
     // ---- webhooks
-    // A publisher of `stream` must be refused for now: the old stream's kick
-    // has not ended it yet (a new one would collide with it in OME).
+    // A publisher of `stream` must be refused for now: OME has not answered
+    // a DELETE of the old stream yet (the new one would collide with it, or
+    // be the one a late DELETE ends).
     bool admission_blocked(const std::string& stream) const
     {
         return kicks_.blocks_admission(stream);
