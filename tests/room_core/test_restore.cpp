@@ -126,6 +126,34 @@ TEST_CASE("a restored hold nobody resumes ends after the grace, kicking its stre
     CHECK(seat_in_model(sp, "main", 1).state == seat_state::free);
 }
 
+TEST_CASE("a restored reservation whose lease ran out meanwhile gets the restart's grace",
+          "[unit][room_core]")
+{
+    // The service was down from before main 1's lease end (t0 + 30 s) until
+    // t0 + 40 s: nobody could publish or resume meanwhile.
+    auto sp = fresh();
+    sp.restore(before_restart().kept(), t0 + 40s, 15s);
+    CHECK(sp.drain().events.empty());
+    CHECK(seat_in_model(sp, "main", 1).state == seat_state::reserved);
+    CHECK(sp.check_admission("stream1", "tok-2", t0 + 41s).allowed);
+    CHECK(sp.next_deadline() == t0 + 55s);
+
+    SECTION("its holder's page comes back and resumes")
+    {
+        REQUIRE_FALSE(sp.join(8, "main", t0 + 50s));
+        REQUIRE(std::holds_alternative<claim_granted>(sp.resume(8, 1, "tok-2", t0 + 50s)));
+        CHECK(sp.seat_of(8) == 1u);
+        CHECK(seat_in_model(sp, "main", 1).state == seat_state::reserved);
+    }
+    SECTION("nobody comes back: it ends with the grace")
+    {
+        sp.tick(t0 + 54s);
+        CHECK(seat_in_model(sp, "main", 1).state == seat_state::reserved);
+        sp.tick(t0 + 55s);
+        CHECK(seat_in_model(sp, "main", 1).state == seat_state::free);
+    }
+}
+
 TEST_CASE("restore skips what does not fit the configured rooms", "[unit][room_core]")
 {
     kept_rooms k;

@@ -730,7 +730,10 @@ void space::restore(const kept_rooms& k, time_point now, std::chrono::millisecon
             s.info = ks.info;
         } else if (ks.state == seat_state::reserved && held) {
             s.state = seat_state::reserved;
-            s.lease_expires = ks.lease_expires;
+            // The lease ran on while this service was down, when its holder
+            // could neither publish (the gateway asks us) nor resume: it
+            // ends no sooner than the restart's grace for the holder.
+            s.lease_expires = std::max(*ks.lease_expires, now + grace);
         } else if (ks.state == seat_state::ending) {
             s.state = seat_state::ending;
         }
