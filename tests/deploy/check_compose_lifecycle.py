@@ -24,6 +24,7 @@ import sys
 import yaml
 
 from check_ports import load_compose, merge_compose, mounted, OVS_CONF
+from selftest import judge
 
 # What each health path of ours needs besides its own container: the
 # connections (config keys) that must be up for it to pass. None since
@@ -223,19 +224,8 @@ def self_test(root):
                                                    for v in s["room"]["volumes"]])),
          PROBE_NEEDS, [r"is a bind mount of the host"]),
     ]
-    failed = 0
-    for name, compose, needs, want in cases:
-        got = check(compose, d, "compose.yaml", needs)
-        missing = [w for w in want if not any(re.search(w, p) for p in got)]
-        unexpected = got if not want else []
-        if missing or unexpected:
-            failed += 1
-            print(f"self-test '{name}': missing {missing}, unexpected {unexpected}, got {got}", file=sys.stderr)
-    if failed:
-        print(f"compose lifecycle self-test: {failed} of {len(cases)} cases failed", file=sys.stderr)
-        return 1
-    print(f"compose lifecycle self-test: {len(cases)} cases: each break is found, the files as they are pass")
-    return 0
+    return judge("compose lifecycle",
+                 [(name, check(compose, d, "compose.yaml", needs), want) for name, compose, needs, want in cases])
 
 
 def main(argv):

@@ -31,6 +31,7 @@ import yaml
 from check_ports import (API_WHAT, INTERNAL_WHAT, OME_CONF, OVS_CONF, load_compose, merge_compose, mounted,
                          published)
 from ome_xml import ServerXml
+from selftest import judge
 
 EDGE_CONF = "/opt/ovenmediaengine/bin/edge_conf/Server.xml"
 NGINX_CONF = "/etc/nginx/nginx.conf"
@@ -199,20 +200,9 @@ def self_test(root):
         ("an edge that pulls from the origin's API port", with_(edge_env(OVENSPACE_OME_ORIGIN="ome:8081")),
          [r"OVENSPACE_OME_ORIGIN is not the origin's OVT ome:9000"]),
     ]
-    failed = 0
-    for name, compose, want in cases:
-        got = check(compose, d, where)
-        missing = [w for w in want if not any(re.search(w, p) for p in got)]
-        unexpected = got if not want else []
-        if missing or unexpected:
-            failed += 1
-            print(f"self-test '{name}': missing {missing}, unexpected {unexpected}, got {got}", file=sys.stderr)
+    verdict = judge("compose replicas", [(name, check(compose, d, where), want) for name, compose, want in cases])
     shutil.rmtree(scratch, ignore_errors=True)
-    if failed:
-        print(f"compose replicas self-test: {failed} of {len(cases)} cases failed", file=sys.stderr)
-        return 1
-    print(f"compose replicas self-test: {len(cases)} cases: each break is found, the files as they are pass")
-    return 0
+    return verdict
 
 
 def main(argv):
