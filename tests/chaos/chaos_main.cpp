@@ -29,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -199,17 +200,15 @@ public:
             for (auto& a : actors_) upkeep(a);
         }
         report(checker_.check(clock_.now(), true), "final");
-        if (options_.verbose) {
-            std::cout << "OME at the end: "
-                      << control_->call("/control/streams", nullptr, milliseconds(1000))
-                             .value_or(json())
-                             .dump()
-                      << "\n";
-            if (viewers_[0].page) {
-                for (unsigned i = 0; i < seat_count; ++i) {
-                    const auto seat = viewers_[0].page->seat(i);
-                    std::cout << "seat " << i << ": " << (seat ? seat->raw.dump() : "?") << "\n";
-                }
+        journal() << "OME at the end: "
+                  << control_->call("/control/streams", nullptr, milliseconds(1000))
+                         .value_or(json())
+                         .dump()
+                  << "\n";
+        if (viewers_[0].page) {
+            for (unsigned i = 0; i < seat_count; ++i) {
+                const auto seat = viewers_[0].page->seat(i);
+                journal() << "seat " << i << ": " << (seat ? seat->raw.dump() : "?") << "\n";
             }
         }
         ++counters_.checkpoints;
@@ -330,10 +329,8 @@ private:
         a.broadcasting_at_drop =
             a.publisher && view &&
             (view->state == "starting" || view->state == "live" || view->state == "failed");
-        if (options_.verbose) {
-            std::cout << clock_.now() << " ms: actor " << a.id << " page dropped holding seat "
-                      << *a.seat << ", seen as " << (view ? view->raw.dump() : "?") << "\n";
-        }
+        journal() << clock_.now() << " ms: actor " << a.id << " page dropped holding seat "
+                  << *a.seat << ", seen as " << (view ? view->raw.dump() : "?") << "\n";
     }
 
     void reconnect(actor& a)
@@ -364,14 +361,15 @@ private:
         a.claim.token = reply.value("token", "");
         a.claim.publish = reply.value("publish", json());
         checker_.hold_gained(a.id, seat, clock_.now());
+        journal() << clock_.now() << " ms: actor " << a.id << " claimed seat " << seat << "\n";
     }
 
     void drop(actor& a, const char* why)
     {
         if (!a.seat) return;
         checker_.hold_lost(a.id, *a.seat, clock_.now());
-        if (options_.verbose)
-            std::cout << "actor " << a.id << " lost seat " << *a.seat << ": " << why << "\n";
+        journal() << clock_.now() << " ms: actor " << a.id << " lost seat " << *a.seat << ": "
+                  << why << "\n";
         a.seat.reset();
         a.resume_owed = false;
     }
@@ -394,20 +392,20 @@ private:
             a.claim.publish = reply->value("publish", a.claim.publish);
             a.resume_owed = false;
             checker_.hold_gained(a.id, *a.seat, clock_.now());
+            journal() << clock_.now() << " ms: actor " << a.id << " resumed seat " << *a.seat
+                      << "\n";
             feed();
             return;
         }
         const std::string code =
             reply ? reply->value("/error/code"_json_pointer, std::string("?")) : "no reply";
         ++counters_.work["resumes refused"];
-        if (options_.verbose) {
-            // What the room shows of the seat now tells a hold the room lost
-            // (free) from one it still has for somebody else.
-            const auto view = a.page->seat(*a.seat);
-            std::cout << clock_.now() << " ms: actor " << a.id << " resume of seat " << *a.seat
-                      << " refused (" << code << "); the room shows it "
-                      << (view ? view->raw.dump() : "?") << "\n";
-        }
+        // What the room shows of the seat now tells a hold the room lost
+        // (free) from one it still has for somebody else.
+        const auto view = a.page->seat(*a.seat);
+        journal() << clock_.now() << " ms: actor " << a.id << " resume of seat " << *a.seat
+                  << " refused (" << code << "); the room shows it "
+                  << (view ? view->raw.dump() : "?") << "\n";
         if (a.broadcasting_at_drop) checker_.resume_refused(a.id, *a.seat, code, clock_.now());
         // The page gives up its broadcast, as the real one does.
         if (a.publisher) stop_encoder(a);
@@ -425,7 +423,7 @@ private:
         } catch (const std::exception& e) {
             // No publish URLs (the room had not heard the gateway's endpoints).
             ++counters_.work["publishes without URLs"];
-            if (options_.verbose) std::cout << "actor " << a.id << ": " << e.what() << "\n";
+            journal() << clock_.now() << " ms: actor " << a.id << ": " << e.what() << "\n";
             return;
         }
         const millis_t before = clock_.now();
@@ -435,20 +433,15 @@ private:
             milliseconds(8000));
         ++counters_.work["publishes"];
         if (!r || !r->value("admitted", false)) {
-            if (options_.verbose) {
-                std::cout << clock_.now() << " ms: actor " << a.id << " publish of "
-                          << a.claim.stream << " refused: " << (r ? r->dump() : "no answer")
-                          << "\n";
-            }
+            journal() << clock_.now() << " ms: actor " << a.id << " publish of " << a.claim.stream
+                      << " refused: " << (r ? r->dump() : "no answer") << "\n";
             return;
         }
         ++counters_.work["publishes admitted"];
         checker_.stream_changed(a.claim.stream, before);
         a.publisher = r->value("id", std::uint64_t{0});
-        if (options_.verbose) {
-            std::cout << before << " ms: actor " << a.id << " publishes " << a.claim.stream
-                      << " (publisher " << *a.publisher << ")\n";
-        }
+        journal() << before << " ms: actor " << a.id << " publishes " << a.claim.stream
+                  << " (publisher " << *a.publisher << ")\n";
         feed();
     }
 
@@ -458,6 +451,8 @@ private:
         control_->call("/control/unpublish", json{{"id", *a.publisher}}, milliseconds(5000));
         checker_.stream_changed(a.claim.stream, clock_.now());
         ++counters_.work["encoder stops"];
+        journal() << clock_.now() << " ms: actor " << a.id << " stopped its encoder of "
+                  << a.claim.stream << "\n";
         a.publisher.reset();
         feed();
     }
@@ -510,8 +505,7 @@ private:
         ++injected_;
         ++counters_.faults[kind];
         const millis_t now = clock_.now();
-        if (options_.verbose)
-            std::cout << now << " ms: fault " << injected_ << ": " << kind << "\n";
+        journal() << now << " ms: fault " << injected_ << ": " << kind << "\n";
         if (kind == "kill gateway") {
             cluster_->kill_gateway();
             gateway_back_at_ = now + pick(faults_rng_, 0, 1200);
@@ -560,7 +554,7 @@ private:
             restored = true;
         }
         if (!restored) return;
-        if (options_.verbose) std::cout << clock_.now() << " ms: restored\n";
+        journal() << clock_.now() << " ms: restored\n";
         if (cluster_->room_running() && cluster_->gateway_running() &&
             !cluster_->wait_room_linked()) {
             throw std::runtime_error("the room service did not link to the gateway again");
@@ -583,9 +577,21 @@ private:
 
     // ------------------------------------------------------------ output
 
+    // The run's story (faults, restores, publishes, drops, refusals): on
+    // stdout with --verbose, else kept and printed only when an invariant
+    // was violated, so a CI failure comes with what led to it.
+    std::ostream& journal()
+    {
+        return options_.verbose ? static_cast<std::ostream&>(std::cout) : journal_;
+    }
+
     void report(const std::vector<violation>& found, const char* when)
     {
         for (const auto& v : found) {
+            if (!options_.verbose) {
+                journal_ << "VIOLATION (" << when << ", " << invariant_name(v.which) << ") at "
+                         << v.at << " ms\n";
+            }
             std::cout << "VIOLATION (" << when << ", " << invariant_name(v.which) << ") at " << v.at
                       << " ms: " << v.detail << std::endl;
         }
@@ -607,7 +613,12 @@ private:
         std::cout << "\n  runtime: " << clock_.now() / 1000.0 << " s\n"
                   << (all.empty() ? "chaos: PASS" : "chaos: FAIL") << " (seed " << options_.seed
                   << ")" << std::endl;
-        return all.empty() ? 0 : 1;
+        if (all.empty()) return 0;
+        if (!options_.verbose) std::cout << "what happened, in order:\n" << journal_.str();
+        // The cluster prints its processes' last lines and keeps every log
+        // (each restart's too) in its directory.
+        note_test_failure();
+        return 1;
     }
 
     run_options options_;
@@ -621,6 +632,7 @@ private:
     std::vector<viewer_client> viewers_;
     std::vector<actor> actors_;
     counters counters_;
+    std::ostringstream journal_;
     int injected_ = 0;
     millis_t next_sample_ = 0;
     std::optional<millis_t> gateway_back_at_;
