@@ -588,12 +588,11 @@ private:
     void report(const std::vector<violation>& found, const char* when)
     {
         for (const auto& v : found) {
-            if (!options_.verbose) {
-                journal_ << "VIOLATION (" << when << ", " << invariant_name(v.which) << ") at "
-                         << v.at << " ms\n";
-            }
-            std::cout << "VIOLATION (" << when << ", " << invariant_name(v.which) << ") at " << v.at
-                      << " ms: " << v.detail << std::endl;
+            const std::string line = "VIOLATION (" + std::string(when) + ", " +
+                                     invariant_name(v.which) + ") at " + std::to_string(v.at) +
+                                     " ms: " + v.detail;
+            std::cout << line << std::endl;
+            if (!options_.verbose) journal_ << line << "\n";  // in its place in the story
         }
     }
 
