@@ -220,8 +220,7 @@ TEST_CASE("poller: an empty name in OME's list neither stops polling nor hides t
     CHECK(f.gateway->ome_reachable());
 }
 
-TEST_CASE("a publisher of a kicked stream waits until OME has answered its DELETE",
-          "[loopback]")
+TEST_CASE("a publisher of a kicked stream waits until OME has answered its DELETE", "[loopback]")
 {
     fixture f;
     // The holder publishes (client port 7001) and OME lists it.
