@@ -117,6 +117,7 @@ struct viewer_client {
     int id = 0;
     std::unique_ptr<browser> page;
     std::size_t fed = 0;
+    millis_t read_at = 0;  // the frames read since were sent after this
     millis_t next_attempt = 0;
 };
 
@@ -250,10 +251,11 @@ private:
                 if (clock_.now() >= v.next_attempt && cluster_->room_running()) {
                     v.page = std::make_unique<browser>(pool_, cluster_->room_port(), "main");
                     v.fed = 0;
+                    v.read_at = clock_.now();
                 }
                 continue;
             }
-            feed_frames(v.id, *v.page, v.fed);
+            feed_frames(v);
             if (v.page->closed()) {
                 checker_.viewer_closed(v.id, clock_.now());
                 v.page.reset();
@@ -263,10 +265,16 @@ private:
         for (auto& a : actors_) watch_own_seat(a);
     }
 
-    void feed_frames(int viewer, const browser& page, std::size_t& fed)
+    void feed_frames(viewer_client& v)
     {
-        const auto& frames = page.frames();
+        const int viewer = v.id;
+        auto& fed = v.fed;
+        const auto& frames = v.page->frames();
         const millis_t now = clock_.now();
+        // Read now, sent since the last read: a blocking call in between
+        // (a publish, a restart) makes them late.
+        checker_.frames_sent_after(viewer, v.read_at);
+        v.read_at = now;
         for (; fed < frames.size(); ++fed) {
             const json& f = frames[fed];
             const std::string type = f.value("type", "");

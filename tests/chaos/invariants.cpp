@@ -50,6 +50,11 @@ void checker::snapshot(int viewer, millis_t at, long long seq, const std::vector
     for (const auto& s : seats) apply_seat(viewer, at, s);
 }
 
+void checker::frames_sent_after(int viewer, millis_t sent_after)
+{
+    viewers_[viewer].sent_after = sent_after;
+}
+
 void checker::seat_delta(int viewer, millis_t at, long long seq, const seat_state& seat)
 {
     other_delta(viewer, at, seq);
@@ -92,12 +97,14 @@ void checker::apply_seat(int viewer, millis_t at, const seat_state& seat)
             blinks_.push_back(blink{viewer,
                                     seat.seat,
                                     v.last_live[seat.seat],
+                                    v.live_sent_after[seat.seat],
                                     down->second,
                                     at,
                                     v.down_state[seat.seat]});
             v.down_since.erase(down);
         }
         v.last_live[seat.seat] = at;
+        v.live_sent_after[seat.seat] = v.sent_after.value_or(at);
     } else if (v.last_live.count(seat.seat) && !v.down_since.count(seat.seat)) {
         v.down_since[seat.seat] = at;
         v.down_state[seat.seat] = seat.state;
@@ -242,13 +249,14 @@ void checker::judge_blinks(millis_t at, bool final_check)
         }
         const auto& changes = changes_[stream_of(b.seat)];
         const bool explained = std::any_of(changes.begin(), changes.end(), [&](millis_t c) {
-            return c > b.last_live && c <= b.up + bounds_.change_slack_ms;
+            return c >= b.live_sent_after && c <= b.up + bounds_.change_slack_ms;
         });
         if (explained) continue;
         add(invariant::live_seat_blinked,
             b.up,
             "viewer " + std::to_string(b.viewer) + ": seat " + std::to_string(b.seat) +
-                " live at " + std::to_string(b.last_live) + " ms, " + b.down_state + " at " +
+                " live at " + std::to_string(b.last_live) + " ms (sent after " +
+                std::to_string(b.live_sent_after) + " ms), " + b.down_state + " at " +
                 std::to_string(b.down) + " ms, live again at " + std::to_string(b.up) +
                 " ms, no publish or end of " + stream_of(b.seat) + " in between");
     }

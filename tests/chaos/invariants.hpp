@@ -81,6 +81,12 @@ public:
     // The viewer's connection ended: its view says nothing until its next
     // snapshot.
     void viewer_closed(int viewer, millis_t at);
+    // The frames fed next (until the next call) were read now but sent after
+    // `sent_after`, the driver's previous read of this viewer's connection:
+    // while the driver blocks (a control call, a restart) frames wait in the
+    // kernel, so their read time can be late by that long. A blink is
+    // explained by a stream change after the live frame was sent, not read.
+    void frames_sent_after(int viewer, millis_t sent_after);
 
     // ---- ground truth and the driver
     // What OME lists right now: stream name -> publisher id.
@@ -124,9 +130,11 @@ private:
         std::optional<millis_t> gap_at;  // unresolved gap
         std::string gap_detail;
         std::map<unsigned, seat_view> seats;
-        // Blink tracking, across connections: last time seen live, and the
-        // first non-live frame after it.
+        std::optional<millis_t> sent_after;  // the frames being fed were sent after this
+        // Blink tracking, across connections: last time seen live (read, and
+        // sent after), and the first non-live frame after it.
         std::map<unsigned, millis_t> last_live;
+        std::map<unsigned, millis_t> live_sent_after;
         std::map<unsigned, millis_t> down_since;
         std::map<unsigned, std::string> down_state;
     };
@@ -134,6 +142,7 @@ private:
         int viewer;
         unsigned seat;
         millis_t last_live;
+        millis_t live_sent_after;
         millis_t down;
         millis_t up;
         std::string down_state;

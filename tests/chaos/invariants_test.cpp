@@ -157,6 +157,30 @@ TEST_CASE("a live seat that goes down and up needs a stream change in between", 
     CHECK(kinds(e.check(6000)) == std::vector{invariant::live_seat_blinked});
 }
 
+TEST_CASE("a blink is judged from when its live frame was sent, not read", "[unit][chaos]")
+{
+    // The driver read at 100, then blocked in control calls (a publish, an
+    // encoder stop, a publish again) until 1000: the frames of all that wait
+    // in the kernel and are read together at 1000.
+    auto late_reads = [](millis_t first, millis_t stop, millis_t again) {
+        checker c(1);
+        c.snapshot(1, 50, 1, seats({"free"}));
+        c.frames_sent_after(1, 100);
+        c.stream_changed("stream0", first);
+        c.stream_changed("stream0", stop);
+        c.stream_changed("stream0", again);
+        c.seat_delta(1, 1000, 2, {0, "live"});
+        c.seat_delta(1, 1000, 3, {0, "reserved"});
+        c.seat_delta(1, 1000, 4, {0, "starting"});
+        c.frames_sent_after(1, 1000);
+        c.seat_delta(1, 1100, 5, {0, "live"});
+        return c.check(2000, true);
+    };
+    CHECK(late_reads(120, 300, 600).empty());
+    // Changes that all came before the earlier read explain nothing.
+    CHECK(kinds(late_reads(20, 40, 60)) == std::vector{invariant::live_seat_blinked});
+}
+
 TEST_CASE("a refused resume of a broadcasting seat is a violation", "[unit][chaos]")
 {
     checker c(3);
