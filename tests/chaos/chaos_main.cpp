@@ -55,10 +55,11 @@ struct run_options {
 
 class run_clock {
 public:
-    millis_t now() const
+    millis_t now() const { return at(std::chrono::steady_clock::now()); }
+
+    millis_t at(std::chrono::steady_clock::time_point t) const
     {
-        return std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start_)
-            .count();
+        return std::chrono::duration_cast<milliseconds>(t - start_).count();
     }
 
 private:
@@ -117,7 +118,7 @@ struct viewer_client {
     int id = 0;
     std::unique_ptr<browser> page;
     std::size_t fed = 0;
-    millis_t read_at = 0;  // the frames read since were sent after this
+    millis_t read_at = 0;  // the frames fed next were sent after this
     millis_t next_attempt = 0;
 };
 
@@ -271,10 +272,11 @@ private:
         auto& fed = v.fed;
         const auto& frames = v.page->frames();
         const millis_t now = clock_.now();
-        // Read now, sent since the last read: a blocking call in between
-        // (a publish, a restart) makes them late.
+        // These frames came off the socket since the last feed, and were
+        // sent after the I/O had drained before it: a blocking call in
+        // between (a publish, a restart) leaves them in the kernel, late.
         checker_.frames_sent_after(viewer, v.read_at);
-        v.read_at = now;
+        v.read_at = clock_.at(pool_.drained_at());
         for (; fed < frames.size(); ++fed) {
             const json& f = frames[fed];
             const std::string type = f.value("type", "");

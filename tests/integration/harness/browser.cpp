@@ -37,6 +37,7 @@ bool browser_pool::run_until(const std::function<bool()>& done, std::chrono::mil
         io_->restart();
         io_->run_one_for(slice);
         // Drain whatever else is ready without blocking.
+        drained_at_ = std::chrono::steady_clock::now();
         io_->poll();
     }
     return true;

@@ -38,9 +38,14 @@ public:
     bool run_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
     // Runs the browsers' I/O for a while (keeps their sockets drained).
     void run_for(std::chrono::milliseconds duration);
+    // When the sockets were last drained: whatever a browser holds unread
+    // was received after this (while nothing runs the I/O, frames wait in
+    // the kernel and are read late).
+    std::chrono::steady_clock::time_point drained_at() const { return drained_at_; }
 
 private:
     std::unique_ptr<boost::asio::io_context> io_;
+    std::chrono::steady_clock::time_point drained_at_{};
 };
 
 // One seat as the page sees it.
