@@ -396,6 +396,11 @@ scenario('live seats play with OvenPlayer (scripted room frames); deltas, gaps a
   assertEqual(await Promise.all([0, 1, 2, 3].map((i) => seatKind(page, i))), ['live', 'joining', 'live', 'free'], 'seat kinds');
   const players = await page.evaluate(() => window.ovenspace.players());
   assertEqual(players.map((p) => p.seat), [0, 2], 'players for the live seats');
+  // What the first player was given is known once OvenPlayer has loaded and
+  // made it, which a loaded machine may not have done yet: read it as soon
+  // as it is there, before a retry can replace that player.
+  await page.waitForFunction(() => window.ovenspace.players()[0].given.length > 0, null, { polling: 10 });
+  const first = (await page.evaluate(() => window.ovenspace.players()))[0];
   assertEqual(players[0].sources.map((x) => [x.type, x.file]), [
     ['webrtc', `ws://127.0.0.1:${deadPort}/app/stream0`],
     ['llhls', `http://127.0.0.1:${deadPort}/app/stream0/llhls.m3u8`],
@@ -406,7 +411,7 @@ scenario('live seats play with OvenPlayer (scripted room frames); deltas, gaps a
   // hls.js only when LL-HLS is really used: the first player gets WebRTC
   // alone (a retry after the dead port fails may load it as the fallback,
   // 250 ms later).
-  assertEqual(players[0].given, ['webrtc'], 'the first player: WebRTC only, hls.js not loaded for it');
+  assertEqual(first.given, ['webrtc'], 'the first player: WebRTC only, hls.js not loaded for it');
   assertEqual(await seat(page, 0).locator('.badge.source').textContent(), 'WebRTC', 'source badge');
   assertEqual(await seat(page, 0).locator('.badge.resolution').textContent(), '1280x720', 'resolution badge');
   assertEqual(await seat(page, 2).locator('.badge.source').textContent(), 'SRT', 'source badge of seat 3');
