@@ -82,10 +82,11 @@ public:
     // snapshot.
     void viewer_closed(int viewer, millis_t at);
     // The frames fed next (until the next call) were read now but sent after
-    // `sent_after`, the driver's previous read of this viewer's connection:
-    // while the driver blocks (a control call, a restart) frames wait in the
-    // kernel, so their read time can be late by that long. A blink is
-    // explained by a stream change after the live frame was sent, not read.
+    // `sent_after`: the driver passes the last time its browsers' I/O had
+    // drained before its previous read of this viewer. While the driver
+    // blocks (a control call, a restart) frames wait in the kernel, so their
+    // read time can be late by that long. A blink is explained by a stream
+    // change after the live frame was sent, not read.
     void frames_sent_after(int viewer, millis_t sent_after);
 
     // ---- ground truth and the driver
