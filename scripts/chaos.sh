@@ -81,32 +81,25 @@ run_one() {
 failed=()
 total=0
 running=0
-record() {
-    # $1: a finished job's exit status; $2: its seed/run when known
-    [[ $1 -eq 0 ]] || failed+=("$2")
-}
 declare -A job_names=()
+# Waits for one run to end and notes it if it failed.
+reap_one() {
+    local status=0 done_pid
+    wait -n -p done_pid || status=$?
+    [[ $status -eq 0 ]] || failed+=("${job_names[$done_pid]}")
+    running=$((running - 1))
+}
 IFS=, read -ra list <<<"$seeds"
 for ((r = 1; r <= runs; r++)); do
     for seed in "${list[@]}"; do
-        if ((running >= jobs)); then
-            status=0
-            wait -n -p done_pid || status=$?
-            record "$status" "${job_names[$done_pid]}"
-            running=$((running - 1))
-        fi
+        ((running < jobs)) || reap_one
         run_one "$seed" "$r" &
         job_names[$!]="seed $seed run $r"
         running=$((running + 1))
         total=$((total + 1))
     done
 done
-while ((running > 0)); do
-    status=0
-    wait -n -p done_pid || status=$?
-    record "$status" "${job_names[$done_pid]}"
-    running=$((running - 1))
-done
+while ((running > 0)); do reap_one; done
 
 if [[ ${#failed[@]} -eq 0 ]]; then
     echo "chaos.sh: seeds ${seeds}, ${runs} run(s) each, ${faults} faults per run: all ${total} passed (outputs in $logs)"
